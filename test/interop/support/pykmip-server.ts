@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestPki } from './certs.js';
+import { freePort, waitForPort } from './ports.js';
+
+/** Debian's python3-pykmip lives in the system interpreter, not in a pyenv one. */
+export const PYTHON = '/usr/bin/python3';
+
+export interface PyKmipServer {
+  port: number;
+  /** The server's log (for assertion messages). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `pykmip-server` on a free loopback port with TLS 1.2 (its only suite) and client
+ * certificate authentication, in its own temporary directory. The caller must `stop()` it
+ * (in afterAll) — the process is also killed when this Node process exits.
+ */
+export async function startPyKmipServer(pki: TestPki): Promise<PyKmipServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'keyhold-pykmip-'));
+  const policies = path.join(dir, 'policies');
+  mkdirSync(policies);
+  const config = path.join(dir, 'server.conf');
+  const logPath = path.join(dir, 'server.log');
+  writeFileSync(
+    config,
+    [
+      '[server]',
+      'hostname=127.0.0.1',
+      `port=${port}`,
+      `certificate_path=${pki.serverCert}`,
+      `key_path=${pki.serverKey}`,
+      `ca_path=${pki.caCert}`,
+      'auth_suite=TLS1.2',
+      `policy_path=${policies}`,
+      'enable_tls_client_auth=True',
+      'logging_level=INFO',
+      `database_path=${path.join(dir, 'pykmip.db')}`,
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn(PYTHON, ['/usr/bin/pykmip-server', '-f', config, '-l', logPath], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const kill = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  const readLog = (): string => {
+    try {
+      return readFileSync(logPath, 'utf8') + stderr;
+    } catch {
+      return stderr;
+    }
+  };
+  try {
+    await waitForPort(port, 20_000);
+  } catch (e) {
+    kill();
+    throw new Error(`pykmip-server did not start: ${readLog()}`, { cause: e });
+  }
+  return {
+    port,
+    log: readLog,
+    async stop() {
+      process.removeListener('exit', kill);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const timer = setTimeout(kill, 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
