@@ -46,12 +46,13 @@ export class FrameSplitter {
   }
 
   private peek(n: number): Buffer {
-    if (this.chunks[0].length < n) this.chunks = [Buffer.concat(this.chunks)];
-    return this.chunks[0].subarray(0, n);
+    const head = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+    this.chunks = [head];
+    return head.subarray(0, n);
   }
 
   private take(n: number): Buffer {
-    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    const all = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
     const frame = Buffer.from(all.subarray(0, n));
     const rest = all.subarray(n);
     this.chunks = rest.length > 0 ? [rest] : [];
