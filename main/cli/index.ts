@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isKeyholdError } from '../../shared/errors.js';
 import { registerTtlv } from './commands/ttlv.js';
+import { registerConsole } from './commands/console.js';
 
 /** Builds the `keyhold` program; each command group registers itself from its own module. */
 export function buildProgram(): Command {
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerTtlv(program);
+  registerConsole(program);
   return program;
 }
 

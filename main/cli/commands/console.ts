@@ -1,0 +1,71 @@
+/** `keyhold console`: the web console, the desktop window's renderer served from this process. */
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { KeyholdError } from '../../../shared/errors.js';
+import { createEngine } from '../../api/handlers.js';
+import { createRouter } from '../../api/router.js';
+import { isLoopback, startConsole } from '../../console/server.js';
+
+/** The default vault: $KEYHOLD_HOME/vault.kvault, else the platform's per-user data folder. */
+export function defaultVaultPath(): string {
+  if (process.env.KEYHOLD_HOME) return path.join(process.env.KEYHOLD_HOME, 'vault.kvault');
+  const base =
+    process.platform === 'win32'
+      ? (process.env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'))
+      : process.platform === 'darwin'
+        ? path.join(os.homedir(), 'Library', 'Application Support')
+        : (process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'));
+  return path.join(base, 'keyhold', 'vault.kvault');
+}
+
+interface ConsoleFlags {
+  vault?: string;
+  host: string;
+  port: string;
+  autoLock: string;
+}
+
+export function registerConsole(program: Command): void {
+  program
+    .command('console')
+    .description('serve the Keyhold window in your browser, with an access token (127.0.0.1 only unless --host)')
+    .option('--vault <path>', 'the vault file (created from the page if absent)')
+    .option('--host <address>', 'address to bind; anything but loopback needs HTTPS', '127.0.0.1')
+    .option('--port <n>', 'port (0 = any free port)', '0')
+    .option('--auto-lock <seconds>', 'lock the vault after this many idle seconds (0 = never)', '300')
+    .action(async (flags: ConsoleFlags) => {
+      const port = Number(flags.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+        throw new KeyholdError('invalid-argument', `--port must be a number from 0 to 65535, not “${flags.port}”.`);
+      }
+      const autoLockSeconds = Number(flags.autoLock);
+      if (!Number.isInteger(autoLockSeconds) || autoLockSeconds < 0) {
+        throw new KeyholdError('invalid-argument', '--auto-lock must be a whole number of seconds.');
+      }
+      if (!isLoopback(flags.host)) {
+        throw new KeyholdError(
+          'unsupported',
+          `Binding the console to ${flags.host} needs HTTPS with a server certificate, which this build cannot issue yet. Use --host 127.0.0.1.`,
+        );
+      }
+      const engine = createEngine({ vaultPath: flags.vault ?? defaultVaultPath(), autoLockSeconds });
+      const router = createRouter(engine.handlers, 'http');
+      const running = await startConsole({ router, host: flags.host, port });
+      process.stdout.write(`Keyhold console for ${engine.session.path}\n`);
+      process.stdout.write(`Open this address in your browser (it contains the access token):\n    ${running.url}\n`);
+      process.stdout.write('Press Ctrl+C to stop.\n');
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void running
+            .close()
+            .then(() => engine.close())
+            .then(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

@@ -1,0 +1,157 @@
+/**
+ * The one service contract. Each call has a request schema (checked at the router, whoever calls)
+ * and a response type. The window (IPC through preload) and the web console (HTTP) expose exactly
+ * these calls; the renderer's API type is derived from this table.
+ */
+import { array, base64, boolean, integer, isoDate, literal, none, object, optional, string } from './schema.js';
+import type { Infer, Schema } from './schema.js';
+import type {
+  AuditEntry,
+  AuditVerification,
+  Capabilities,
+  CertificateInfo,
+  CreatedObjects,
+  CsrCreated,
+  ExportedFile,
+  LocalCaStatus,
+  ObjectDetail,
+  ObjectSummary,
+  ServerStatus,
+  VaultStatus,
+} from './types.js';
+
+const uid = string({ min: 1, max: 128 });
+const passphrase = string({ min: 1, max: 1024 });
+const name = string({ max: 256 });
+
+/** KMIP Cryptographic Usage Mask bits, by name. */
+export const usageMaskNames = [
+  'Sign',
+  'Verify',
+  'Encrypt',
+  'Decrypt',
+  'WrapKey',
+  'UnwrapKey',
+  'MACGenerate',
+  'MACVerify',
+  'DeriveKey',
+  'KeyAgreement',
+  'CertificateSign',
+  'CRLSign',
+] as const;
+
+export const keyKinds = ['SymmetricKey', 'KeyPair', 'SecretData'] as const;
+export const keyAlgorithms = ['AES', 'HMACSHA256', 'HMACSHA512', 'ChaCha20', 'RSA', 'EC', 'Ed25519'] as const;
+export const curves = ['P256', 'P384', 'P521'] as const;
+export const exportFormats = ['PEM', 'DER', 'PKCS8', 'PKCS12', 'JWK', 'OpenSSH', 'Raw'] as const;
+export const sanTypes = ['dns', 'ip', 'email', 'uri'] as const;
+export const revocationReasons = [
+  'Unspecified',
+  'KeyCompromise',
+  'CACompromise',
+  'AffiliationChanged',
+  'Superseded',
+  'CessationOfOperation',
+] as const;
+
+const subject = object({
+  commonName: string({ min: 1, max: 64 }),
+  organization: optional(string({ max: 64 })),
+  organizationalUnit: optional(string({ max: 64 })),
+  locality: optional(string({ max: 128 })),
+  state: optional(string({ max: 128 })),
+  country: optional(string({ min: 2, max: 2, pattern: /^[A-Z]{2}$/ })),
+});
+
+export const requests = {
+  'system.capabilities': none,
+  'vault.status': none,
+  'vault.create': object({ passphrase, path: optional(string({ min: 1, max: 4096 })) }),
+  'vault.open': object({ path: string({ min: 1, max: 4096 }) }),
+  'vault.unlock': object({ passphrase }),
+  'vault.lock': none,
+  'vault.setAutoLock': object({ seconds: integer({ min: 0, max: 86_400 }) }),
+  'objects.list': none,
+  'objects.get': object({ uniqueIdentifier: uid }),
+  'objects.activate': object({ uniqueIdentifier: uid }),
+  'objects.revoke': object({ uniqueIdentifier: uid, reason: literal(...revocationReasons) }),
+  'objects.destroy': object({ uniqueIdentifier: uid }),
+  'objects.rekey': object({ uniqueIdentifier: uid }),
+  'objects.export': object({
+    uniqueIdentifier: uid,
+    format: literal(...exportFormats),
+    /** For PKCS#12 and encrypted PKCS#8. */
+    passphrase: optional(passphrase),
+  }),
+  'keys.generate': object({
+    kind: literal(...keyKinds),
+    algorithm: literal(...keyAlgorithms),
+    cryptographicLength: optional(integer({ min: 128, max: 8192 })),
+    curve: optional(literal(...curves)),
+    usageMask: array(literal(...usageMaskNames), { max: usageMaskNames.length }),
+    name,
+    activationDate: optional(isoDate()),
+    location: literal('vault'),
+  }),
+  'csr.create': object({
+    keyUniqueIdentifier: uid,
+    subject,
+    subjectAlternativeNames: array(object({ type: literal(...sanTypes), value: string({ min: 1, max: 253 }) }), {
+      max: 100,
+    }),
+    keyUsage: array(string({ min: 1, max: 32 }), { max: 16 }),
+    extendedKeyUsage: array(string({ min: 1, max: 32 }), { max: 16 }),
+    name: optional(name),
+  }),
+  'ca.status': none,
+  'ca.create': object({ subject, validityDays: integer({ min: 1, max: 36_500 }) }),
+  'ca.sign': object({ requestUniqueIdentifier: uid, validityDays: integer({ min: 1, max: 3650 }) }),
+  'certificates.import': object({ data: base64(), fileName: optional(name), passphrase: optional(passphrase) }),
+  'certificates.inspect': object({ uniqueIdentifier: uid }),
+  'audit.list': object({ uniqueIdentifier: optional(uid), limit: optional(integer({ min: 1, max: 100_000 })) }),
+  'audit.verify': none,
+  'server.status': none,
+  'server.start': object({ address: string({ min: 1, max: 255 }), port: integer({ min: 1, max: 65_535 }) }),
+  'server.stop': none,
+  'server.enroll': object({ name: string({ min: 1, max: 64 }), includePrivateKey: boolean() }),
+} satisfies Record<string, Schema<unknown>>;
+
+export interface Responses {
+  'system.capabilities': Capabilities;
+  'vault.status': VaultStatus;
+  'vault.create': VaultStatus;
+  'vault.open': VaultStatus;
+  'vault.unlock': VaultStatus;
+  'vault.lock': VaultStatus;
+  'vault.setAutoLock': VaultStatus;
+  'objects.list': ObjectSummary[];
+  'objects.get': ObjectDetail;
+  'objects.activate': ObjectSummary;
+  'objects.revoke': ObjectSummary;
+  'objects.destroy': ObjectSummary;
+  'objects.rekey': CreatedObjects;
+  'objects.export': ExportedFile;
+  'keys.generate': CreatedObjects;
+  'csr.create': CsrCreated;
+  'ca.status': LocalCaStatus;
+  'ca.create': LocalCaStatus;
+  'ca.sign': { uniqueIdentifier: string; certificate: CertificateInfo };
+  'certificates.import': CreatedObjects;
+  'certificates.inspect': CertificateInfo;
+  'audit.list': AuditEntry[];
+  'audit.verify': AuditVerification;
+  'server.status': ServerStatus;
+  'server.start': ServerStatus;
+  'server.stop': ServerStatus;
+  'server.enroll': ExportedFile;
+}
+
+export type CallName = keyof typeof requests & keyof Responses;
+export type Request<K extends CallName> = Infer<(typeof requests)[K]>;
+export type Response<K extends CallName> = Responses[K];
+
+export const callNames = Object.keys(requests) as CallName[];
+
+export function isCallName(v: unknown): v is CallName {
+  return typeof v === 'string' && Object.hasOwn(requests, v);
+}

@@ -1,0 +1,140 @@
+/**
+ * What the API returns: identifiers and metadata in KMIP's names, dates as ISO strings, bytes as
+ * base64. Plain JSON, so the same values cross IPC and HTTP unchanged.
+ */
+
+export type VaultState = 'absent' | 'locked' | 'unlocked';
+
+export interface VaultStatus {
+  path: string;
+  state: VaultState;
+  /** Seconds of inactivity after which the window locks the vault; 0 = never. */
+  autoLockSeconds: number;
+  objectCount?: number;
+}
+
+export interface ObjectSummary {
+  uniqueIdentifier: string;
+  objectType: string;
+  name?: string;
+  state: string;
+  cryptographicAlgorithm?: string;
+  cryptographicLength?: number;
+  /** Recommended Curve, for EC keys. */
+  curve?: string;
+  /** ISO date-times. */
+  initialDate?: string;
+  activationDate?: string;
+  owner?: string;
+}
+
+export interface AttributeView {
+  name: string;
+  index: number;
+  /** The value as a person reads it (enumerations by name, dates ISO, bytes hex). */
+  value: string;
+}
+
+export interface LinkView {
+  linkType: string;
+  linkedObjectIdentifier: string;
+}
+
+export interface LifecycleEvent {
+  /** KMIP date attribute name: InitialDate, ActivationDate, DeactivationDate, CompromiseDate, DestroyDate. */
+  event: string;
+  date: string;
+}
+
+export interface AuditEntry {
+  sequence: number;
+  timestamp: string;
+  actor: string;
+  operation: string;
+  uniqueIdentifier?: string;
+  outcome: string;
+  /** The entry's chain hash, hex. */
+  hash: string;
+}
+
+export interface AuditVerification {
+  valid: boolean;
+  entries: number;
+  /** The first entry whose hash does not chain, when invalid. */
+  firstInvalidSequence?: number;
+  message: string;
+}
+
+export interface ObjectDetail {
+  summary: ObjectSummary;
+  attributes: AttributeView[];
+  links: LinkView[];
+  lifecycle: LifecycleEvent[];
+  audit: AuditEntry[];
+}
+
+export interface CertificateInfo {
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  subjectAlternativeNames: string[];
+  keyUsage: string[];
+  extendedKeyUsage: string[];
+  isCertificateAuthority: boolean;
+  fingerprints: { sha1: string; sha256: string };
+  /** Subjects from this certificate up to its root, as far as the vault holds them. */
+  chain: string[];
+}
+
+export interface CertificateRequestInfo {
+  subject: string;
+  subjectAlternativeNames: string[];
+  keyUsage: string[];
+  extendedKeyUsage: string[];
+  publicKeyAlgorithm: string;
+  signatureAlgorithm: string;
+  signatureValid: boolean;
+}
+
+export interface CreatedObjects {
+  /** Created object(s): one for a symmetric key or secret, private then public for a key pair. */
+  uniqueIdentifiers: string[];
+}
+
+export interface CsrCreated {
+  uniqueIdentifier: string;
+  pem: string;
+  decoded: CertificateRequestInfo;
+}
+
+export interface ExportedFile {
+  fileName: string;
+  mediaType: string;
+  /** base64 */
+  data: string;
+}
+
+export interface ServerStatus {
+  available: boolean;
+  running: boolean;
+  address?: string;
+  port?: number;
+  clients: { name: string; subject: string; enrolled: string }[];
+  connections: { peer: string; since: string; requests: number }[];
+  requestLog: { time: string; peer: string; operation: string; resultStatus: string }[];
+}
+
+export interface LocalCaStatus {
+  exists: boolean;
+  uniqueIdentifier?: string;
+  subject?: string;
+}
+
+export interface Capabilities {
+  /** For each call, whether the engine part behind it is present in this build. */
+  calls: Record<string, boolean>;
+  /** The transport: the desktop window or the web console. */
+  transport: 'ipc' | 'http';
+}
