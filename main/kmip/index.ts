@@ -1,1 +1,1 @@
-export * from './ttlv/item.js';
+export * from './ttlv/index.js';
