@@ -29,14 +29,7 @@ export type State = 'PreActive' | 'Active' | 'Deactivated' | 'Compromised' | 'De
  * number. A field that repeats inside a structure is an array.
  */
 export type AttributeValue =
-  | string
-  | number
-  | bigint
-  | boolean
-  | Date
-  | Uint8Array
-  | AttributeValue[]
-  | { [field: string]: AttributeValue };
+  string | number | bigint | boolean | Date | Uint8Array | AttributeValue[] | { [field: string]: AttributeValue };
 
 /**
  * Attributes by name: standard attributes by tag name ("CryptographicLength", "Name", "Link"),

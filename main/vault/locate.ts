@@ -1,0 +1,206 @@
+import { KeyholdError } from '../../shared/errors.js';
+import type { AttributeValue, Attributes, State } from './model.js';
+import { DATE_COLUMNS, indexText, nameValue } from './rows.js';
+import type { SqlValue } from './sqlite.js';
+
+/**
+ * Locate (KMIP 2.1 section 6.1.28) as SQL over the object table and its index tables.
+ * The filters are KMIP's: every attribute given must match (AND); two instances of a Date
+ * attribute are a range, limits included; a structure matches on the fields given; the Usage
+ * Mask matches when all requested bits are set. Names take shell wildcards, "*" and "?"
+ * (KMIP 1.4 section 4.9 lets a server support wildcards on text fields). Results are the most
+ * recently created first, as the spec requires.
+ */
+export interface LocateQuery {
+  /** Attributes to match, in the model's form; several instances of one attribute all must match. */
+  attributes?: Attributes;
+  /** Only objects created by this identity. */
+  owner?: string;
+  maximumItems?: number;
+  offsetItems?: number;
+  /** KMIP Storage Status Mask: 1 on-line, 2 archived, 4 destroyed. Default 1. */
+  storageStatusMask?: number;
+  /** Also count every match (the Locate response's Located Items). */
+  countLocated?: boolean;
+  /** The instant date-driven states are evaluated at; default now. */
+  now?: Date;
+}
+
+export interface LocateResult {
+  uniqueIdentifiers: string[];
+  locatedItems?: number;
+}
+
+export const STORAGE_ONLINE = 1;
+export const STORAGE_ARCHIVED = 2;
+export const STORAGE_DESTROYED = 4;
+
+interface Sql {
+  where: string[];
+  params: SqlValue[];
+}
+
+const DESTROYED_STATES = `('Destroyed','DestroyedCompromised')`;
+
+export function buildLocate(query: LocateQuery): {
+  sql: string;
+  countSql: string;
+  params: SqlValue[];
+  paging: SqlValue[];
+} {
+  const q: Sql = { where: [], params: [] };
+  const now = (query.now ?? new Date()).getTime();
+  for (const [name, values] of Object.entries(query.attributes ?? {})) addAttribute(q, name, values, now);
+  if (query.owner !== undefined) {
+    q.where.push('o.owner = ?');
+    q.params.push(query.owner);
+  }
+  storage(q, query.storageStatusMask ?? STORAGE_ONLINE);
+  const where = q.where.length === 0 ? '' : `WHERE ${q.where.join(' AND ')}`;
+  const max = query.maximumItems;
+  const offset = query.offsetItems ?? 0;
+  if (max !== undefined && (!Number.isInteger(max) || max < 0))
+    throw invalid('Maximum Items must be a non-negative integer');
+  if (!Number.isInteger(offset) || offset < 0) throw invalid('Offset Items must be a non-negative integer');
+  return {
+    sql: `SELECT o.uid AS uid FROM objects o ${where} ORDER BY o.seq DESC LIMIT ? OFFSET ?`,
+    countSql: `SELECT count(*) AS n FROM objects o ${where}`,
+    params: q.params,
+    paging: [max ?? -1, offset],
+  };
+}
+
+function invalid(message: string): KeyholdError {
+  return new KeyholdError('invalid-argument', message, { reason: 'Invalid Field' });
+}
+
+function storage(q: Sql, mask: number): void {
+  const parts: string[] = [];
+  if (mask & STORAGE_ONLINE) parts.push(`(o.archived = 0 AND o.state NOT IN ${DESTROYED_STATES})`);
+  if (mask & STORAGE_ARCHIVED) parts.push('o.archived = 1');
+  if (mask & STORAGE_DESTROYED) parts.push(`o.state IN ${DESTROYED_STATES}`);
+  q.where.push(parts.length === 0 ? '0' : `(${parts.join(' OR ')})`);
+}
+
+function addAttribute(q: Sql, name: string, values: AttributeValue[], now: number): void {
+  if (values.length === 0) return;
+  const dateColumn = DATE_COLUMNS[name];
+  if (dateColumn !== undefined) return dateFilter(q, `o.${dateColumn}`, name, values);
+  switch (name) {
+    case 'UniqueIdentifier':
+      return each(q, values, (v) => ['o.uid = ?', [text(name, v)]]);
+    case 'ObjectType':
+      return each(q, values, (v) => ['o.object_type = ?', [text(name, v)]]);
+    case 'CryptographicAlgorithm':
+      return each(q, values, (v) => ['o.algorithm = ?', [text(name, v)]]);
+    case 'CryptographicLength':
+      return each(q, values, (v) => ['o.length = ?', [integer(name, v)]]);
+    case 'CryptographicUsageMask':
+      return each(q, values, (v) => ['(o.usage_mask & ?) = ?', [integer(name, v), integer(name, v)]]);
+    case 'State':
+      return each(q, values, (v) => stateFilter(text(name, v) as State, now));
+    case 'Name':
+      return each(q, values, (v) => {
+        const n = nameValue(v);
+        if (n === undefined) throw invalid('a Name filter needs a Name Value');
+        return hasWildcard(n)
+          ? ['o.seq IN (SELECT seq FROM names WHERE name GLOB ?)', [toGlob(n)]]
+          : ['o.seq IN (SELECT seq FROM names WHERE name = ?)', [n]];
+      });
+    case 'ObjectGroup':
+      return each(q, values, (v) => ['o.seq IN (SELECT seq FROM groups WHERE grp = ?)', [text(name, v)]]);
+    default:
+      if (values.every((v) => v instanceof Date)) return indexedDateFilter(q, name, values as Date[]);
+      return each(q, values, (v) => indexedFilter(name, v));
+  }
+}
+
+function each(q: Sql, values: AttributeValue[], f: (v: AttributeValue) => [string, SqlValue[]]): void {
+  for (const v of values) {
+    const [sql, params] = f(v);
+    q.where.push(sql);
+    q.params.push(...params);
+  }
+}
+
+function text(name: string, v: AttributeValue): string {
+  if (typeof v !== 'string') throw invalid(`${name} must be given as text`);
+  return v;
+}
+
+function integer(name: string, v: AttributeValue): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid(`${name} must be an integer`);
+  return v;
+}
+
+function dateRange(name: string, values: AttributeValue[]): [number, number] {
+  if (values.length > 2 || !values.every((v) => v instanceof Date)) {
+    throw invalid(`${name} takes one date, or two for a range`);
+  }
+  const ms = (values as Date[]).map((d) => d.getTime());
+  return [Math.min(...ms), Math.max(...ms)];
+}
+
+function dateFilter(q: Sql, column: string, name: string, values: AttributeValue[]): void {
+  const [from, to] = dateRange(name, values);
+  q.where.push(`${column} BETWEEN ? AND ?`);
+  q.params.push(from, to);
+}
+
+function indexedDateFilter(q: Sql, name: string, values: Date[]): void {
+  const [from, to] = dateRange(name, values);
+  q.where.push('o.seq IN (SELECT seq FROM attr_index WHERE name = ? AND value BETWEEN ? AND ?)');
+  q.params.push(name, indexText(new Date(from)), indexText(new Date(to)));
+}
+
+function indexedFilter(name: string, v: AttributeValue): [string, SqlValue[]] {
+  const isStructure =
+    v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
+  if (!isStructure) return ['o.seq IN (SELECT seq FROM attr_index WHERE name = ? AND value = ?)', [name, indexText(v)]];
+  const fields = Object.entries(v);
+  if (fields.length === 0) return ['o.seq IN (SELECT seq FROM attr_index WHERE name = ?)', [name]];
+  // Every field given must match within the same attribute instance (same seq and idx).
+  const [f0, ...rest] = fields as [[string, AttributeValue], ...[string, AttributeValue][]];
+  const joins = rest
+    .map(
+      (_, i) =>
+        `JOIN attr_index a${i + 1} ON a${i + 1}.seq = a0.seq AND a${i + 1}.idx = a0.idx AND a${i + 1}.name = ? AND a${i + 1}.value = ?`,
+    )
+    .join(' ');
+  const params: SqlValue[] = [];
+  for (const [field, fv] of rest) params.push(`${name}.${field}`, indexText(fv));
+  return [
+    `o.seq IN (SELECT a0.seq FROM attr_index a0 ${joins} WHERE a0.name = ? AND a0.value = ?)`,
+    [...params, `${name}.${f0[0]}`, indexText(f0[1])],
+  ];
+}
+
+/** The State filter with the date-driven transitions of lifecycle.ts evaluated at `now`. */
+function stateFilter(state: State, now: number): [string, SqlValue[]] {
+  const notDeactivated = '(o.deactivation_date IS NULL OR o.deactivation_date > ?)';
+  switch (state) {
+    case 'PreActive':
+      return ["(o.state = 'PreActive' AND (o.activation_date IS NULL OR o.activation_date > ?))", [now]];
+    case 'Active':
+      return [
+        `((o.state = 'Active' AND ${notDeactivated}) OR (o.state = 'PreActive' AND o.activation_date <= ? AND ${notDeactivated}))`,
+        [now, now, now],
+      ];
+    case 'Deactivated':
+      return [
+        "(o.state = 'Deactivated' OR (o.state = 'Active' AND o.deactivation_date <= ?) OR (o.state = 'PreActive' AND o.activation_date <= ? AND o.deactivation_date <= ?))",
+        [now, now, now],
+      ];
+    default:
+      return ['o.state = ?', [state]];
+  }
+}
+
+function hasWildcard(s: string): boolean {
+  return s.includes('*') || s.includes('?');
+}
+
+/** Shell wildcards to SQLite GLOB: "*" and "?" keep their meaning, "[" is escaped. */
+function toGlob(s: string): string {
+  return s.replace(/\[/g, '[[]');
+}

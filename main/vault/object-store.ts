@@ -1,0 +1,157 @@
+import { KeyholdError } from '../../shared/errors.js';
+import {
+  decodeAttributes,
+  decodeMaterial,
+  encodeAttributes,
+  encodeMaterial,
+  materialOf,
+  type StoredMaterial,
+} from './codec.js';
+import { currentState } from './lifecycle.js';
+import type { ManagedObject, ObjectType } from './model.js';
+import { columnsOf, groupsOf, indexRowsOf, namesOf } from './rows.js';
+import type { SqliteConnection, SqlValue } from './sqlite.js';
+
+/** Row-level reads and writes of managed objects; the Vault wraps them in transactions. */
+
+export interface StoredObject {
+  seq: number;
+  object: ManagedObject;
+}
+
+interface ObjectRow {
+  [k: string]: SqlValue;
+  seq: number;
+  uid: string;
+  object_type: string;
+  owner: string;
+  archived: number;
+  attributes: string;
+  material: Buffer | null;
+}
+
+export function notFound(uid: string): KeyholdError {
+  return new KeyholdError('not-found', `no object with Unique Identifier ${uid}`, { reason: 'Item Not Found' });
+}
+
+export async function insertObject(conn: SqliteConnection, object: ManagedObject): Promise<number> {
+  const c = columnsOf(object);
+  const d = c.dates;
+  const seq = await conn.insert(
+    `INSERT INTO objects (uid, object_type, state, owner, algorithm, length, usage_mask, initial_date, activation_date,
+       deactivation_date, destroy_date, compromise_date, archived, attributes, material)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+    [
+      object.uniqueIdentifier,
+      c.objectType,
+      c.state,
+      c.owner,
+      c.algorithm,
+      c.length,
+      c.usageMask,
+      d['initial_date'] ?? null,
+      d['activation_date'] ?? null,
+      d['deactivation_date'] ?? null,
+      d['destroy_date'] ?? null,
+      d['compromise_date'] ?? null,
+      encodeAttributes(object.attributes),
+      encodeMaterial(materialOf(object)),
+    ],
+  );
+  await writeIndexes(conn, seq, object);
+  return seq;
+}
+
+/** Rewrites an object's attributes (and material when given; null removes it). */
+export async function updateObject(
+  conn: SqliteConnection,
+  seq: number,
+  object: ManagedObject,
+  material: StoredMaterial | null | undefined,
+): Promise<void> {
+  const c = columnsOf(object);
+  const d = c.dates;
+  const params: SqlValue[] = [
+    c.state,
+    c.algorithm,
+    c.length,
+    c.usageMask,
+    d['initial_date'] ?? null,
+    d['activation_date'] ?? null,
+    d['deactivation_date'] ?? null,
+    d['destroy_date'] ?? null,
+    d['compromise_date'] ?? null,
+    encodeAttributes(object.attributes),
+  ];
+  const setMaterial = material === undefined ? '' : ', material = ?';
+  if (material !== undefined) params.push(material === null ? null : encodeMaterial(material));
+  params.push(seq);
+  await conn.run(
+    `UPDATE objects SET state = ?, algorithm = ?, length = ?, usage_mask = ?, initial_date = ?, activation_date = ?,
+       deactivation_date = ?, destroy_date = ?, compromise_date = ?, attributes = ?${setMaterial} WHERE seq = ?`,
+    params,
+  );
+  await clearIndexes(conn, seq);
+  await writeIndexes(conn, seq, object);
+}
+
+export async function setArchived(conn: SqliteConnection, seq: number, archived: boolean): Promise<void> {
+  await conn.run('UPDATE objects SET archived = ? WHERE seq = ?', [archived ? 1 : 0, seq]);
+}
+
+export async function deleteObject(conn: SqliteConnection, seq: number): Promise<void> {
+  await clearIndexes(conn, seq);
+  await conn.run('DELETE FROM objects WHERE seq = ?', [seq]);
+}
+
+async function clearIndexes(conn: SqliteConnection, seq: number): Promise<void> {
+  await conn.run('DELETE FROM names WHERE seq = ?', [seq]);
+  await conn.run('DELETE FROM groups WHERE seq = ?', [seq]);
+  await conn.run('DELETE FROM attr_index WHERE seq = ?', [seq]);
+}
+
+async function writeIndexes(conn: SqliteConnection, seq: number, object: ManagedObject): Promise<void> {
+  for (const name of new Set(namesOf(object.attributes))) {
+    await conn.run('INSERT INTO names (name, seq) VALUES (?, ?)', [name, seq]);
+  }
+  for (const group of new Set(groupsOf(object.attributes))) {
+    await conn.run('INSERT INTO groups (grp, seq) VALUES (?, ?)', [group, seq]);
+  }
+  for (const row of indexRowsOf(object.attributes)) {
+    await conn.run('INSERT OR IGNORE INTO attr_index (name, value, seq, idx) VALUES (?, ?, ?, ?)', [
+      row.name,
+      row.value,
+      seq,
+      row.idx,
+    ]);
+  }
+}
+
+/**
+ * Reads one object. The State attribute is the state as of `now` (date-driven transitions);
+ * key material is included only when asked for.
+ */
+export async function readObject(
+  conn: SqliteConnection,
+  uid: string,
+  now: Date,
+  withMaterial: boolean,
+): Promise<StoredObject & { archived: boolean }> {
+  const row = await conn.get<ObjectRow>(
+    `SELECT seq, uid, object_type, owner, archived, attributes, ${withMaterial ? 'material' : 'NULL AS material'}
+     FROM objects WHERE uid = ?`,
+    [uid],
+  );
+  if (row === undefined) throw notFound(uid);
+  const attributes = decodeAttributes(row.attributes);
+  attributes['State'] = [currentState(attributes, now)];
+  const object: ManagedObject = {
+    uniqueIdentifier: row.uid,
+    objectType: row.object_type as ObjectType,
+    attributes,
+    owner: row.owner,
+  };
+  const material = withMaterial ? decodeMaterial(row.material) : undefined;
+  if (material !== undefined) Object.assign(object, material);
+  return { seq: row.seq, object, archived: row.archived === 1 };
+}

@@ -1,0 +1,935 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { KeyholdError, isKeyholdError } from '../../shared/errors.js';
+import {
+  AuditVerifier,
+  auditJsonLine,
+  entryHash,
+  genesisHash,
+  type AuditEntry,
+  type AuditInput,
+  type AuditVerification,
+} from './audit.js';
+import type { StoredMaterial } from './codec.js';
+import { databasePath, headerPath, HEADER_VERSION, readHeader, writeHeader, type VaultHeader } from './header.js';
+import {
+  DATA_KEY_BYTES,
+  keySlotProvider,
+  newSlotId,
+  registerKeySlotProvider,
+  type KeySlot,
+  type SealOptions,
+  type UnlockMethod,
+} from './key-slots.js';
+import * as lifecycle from './lifecycle.js';
+import { buildLocate, type LocateQuery, type LocateResult } from './locate.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations/index.js';
+import type { AttributeValue, Attributes, ManagedObject, ObjectType } from './model.js';
+import { Mutex } from './mutex.js';
+import {
+  deleteObject,
+  insertObject,
+  readObject,
+  setArchived,
+  updateObject,
+  type StoredObject,
+} from './object-store.js';
+import { passphraseSlotProvider } from './passphrase-slot.js';
+import { SqliteConnection, type SqlRow, type SqlValue } from './sqlite.js';
+
+registerKeySlotProvider(passphraseSlotProvider);
+
+/** A new object: the vault assigns the Unique Identifier (UUIDv4) unless one is given. */
+export type NewManagedObject = Omit<ManagedObject, 'uniqueIdentifier'> & { uniqueIdentifier?: string };
+
+export interface CreateVaultOptions {
+  /** The first unlock method (a vault always has at least one key slot). */
+  unlock: UnlockMethod;
+  label?: string;
+  /** Provider options, e.g. { argon2: { memoryKiB, iterations, parallelism } } (tests use cheap ones). */
+  sealOptions?: SealOptions;
+  /** Who creates it, for the audit chain. */
+  identity?: string;
+  onProgress?: (message: string) => void;
+}
+
+export interface OpenVaultOptions {
+  unlock: UnlockMethod;
+  onProgress?: (message: string) => void;
+}
+
+export type KeySlotInfo = Omit<KeySlot, 'wrappedKey'>;
+
+export interface VaultInfo {
+  path: string;
+  vaultId: string;
+  createdAt: string;
+  formatVersion: number;
+  schemaVersion: number;
+  objects: number;
+  objectsByType: Record<string, number>;
+  auditEntries: number;
+  slots: KeySlotInfo[];
+  databaseBytes: number;
+}
+
+export interface VaultVerification {
+  audit: AuditVerification;
+  /** SQLite quick_check and SQLCipher page HMAC check; empty when all is well. */
+  databaseProblems: string[];
+}
+
+/** A Revoke request's fields (KMIP 2.1 section 6.1.47). */
+export interface RevokeRequest {
+  reason: lifecycle.RevocationReason;
+  compromiseOccurrenceDate?: Date;
+}
+
+/** Attributes only the vault sets (through lifecycle operations), never a client directly. */
+const READ_ONLY_ATTRIBUTES = new Set([
+  'UniqueIdentifier',
+  'ObjectType',
+  'State',
+  'InitialDate',
+  'DestroyDate',
+  'CompromiseDate',
+  'CompromiseOccurrenceDate',
+  'RevocationReason',
+  'ArchiveDate',
+  'LastChangeDate',
+]);
+
+interface TxContext {
+  vault: Vault;
+  head: { seq: number; hash: string };
+}
+
+const txStore = new AsyncLocalStorage<TxContext>();
+
+/**
+ * An unlocked vault. All database work goes through one connection and one FIFO mutex, so
+ * transactions never interleave; a transaction() joins an enclosing one, so one KMIP operation
+ * (several vault calls) is one transaction. Every change appends to the audit chain in the same
+ * transaction as the change itself.
+ */
+export class Vault {
+  private conn: SqliteConnection | undefined;
+  private dataKey: Buffer | undefined;
+  private readonly mutex = new Mutex();
+  private auditHead: { seq: number; hash: string };
+
+  private constructor(
+    readonly path: string,
+    private header: VaultHeader,
+    conn: SqliteConnection,
+    dataKey: Buffer,
+    auditHead: { seq: number; hash: string },
+  ) {
+    this.conn = conn;
+    this.dataKey = dataKey;
+    this.auditHead = auditHead;
+  }
+
+  get vaultId(): string {
+    return this.header.vaultId;
+  }
+
+  get locked(): boolean {
+    return this.conn === undefined;
+  }
+
+  // ---- create, open, lock -------------------------------------------------------------------
+
+  /** Creates a vault folder at `vaultPath` with one key slot; returns it unlocked. */
+  static async create(vaultPath: string, options: CreateVaultOptions): Promise<Vault> {
+    prepareFolder(vaultPath);
+    const vaultId = randomUUID();
+    const createdAt = new Date().toISOString();
+    const dataKey = randomBytes(DATA_KEY_BYTES);
+    try {
+      const slot = await sealSlot(
+        dataKey,
+        vaultId,
+        options.unlock,
+        options.label,
+        options.sealOptions,
+        options.onProgress,
+      );
+      const header: VaultHeader = {
+        format: 'keyhold-vault',
+        formatVersion: HEADER_VERSION,
+        vaultId,
+        createdAt,
+        slots: [slot],
+      };
+      const conn = await openDatabase(vaultPath, dataKey, true);
+      try {
+        await migrate(conn, 0);
+        await conn.run('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)', [
+          'vaultId',
+          vaultId,
+          'createdAt',
+          createdAt,
+        ]);
+      } catch (e) {
+        await conn.close().catch(() => undefined);
+        throw e;
+      }
+      // The header goes last: a folder is a vault only once its database is complete.
+      writeHeader(vaultPath, header);
+      const vault = new Vault(vaultPath, header, conn, dataKey, { seq: 0, hash: genesisHash(vaultId) });
+      await vault.appendAudit({
+        identity: options.identity ?? 'local',
+        operation: 'CreateVault',
+        detail: `slot ${slot.id}`,
+      });
+      return vault;
+    } catch (e) {
+      dataKey.fill(0);
+      throw e;
+    }
+  }
+
+  /** Opens and unlocks a vault. Nothing is written unless the unlock succeeds. */
+  static async open(vaultPath: string, options: OpenVaultOptions): Promise<Vault> {
+    const header = readHeader(vaultPath);
+    checkDatabaseFile(vaultPath);
+    await probeInUse(vaultPath);
+    const dataKey = await unsealAny(header, options.unlock);
+    let conn: SqliteConnection | undefined;
+    try {
+      conn = await openDatabase(vaultPath, dataKey, false);
+      const version = Number((await conn.once<{ user_version: number }>('PRAGMA user_version'))[0]?.user_version ?? 0);
+      if (version > SCHEMA_VERSION) {
+        throw new KeyholdError(
+          'vault-too-new',
+          `the vault was written by a newer Keyhold (schema ${version}; this one reads up to ${SCHEMA_VERSION})`,
+        );
+      }
+      if (version < 1) throw new KeyholdError('vault-corrupt', 'the vault database has no schema');
+      await migrate(conn, version);
+      const meta = await conn.get<{ value: string }>("SELECT value FROM meta WHERE key = 'vaultId'");
+      if (meta?.value !== header.vaultId) {
+        throw new KeyholdError('vault-corrupt', 'the vault header and database belong to different vaults');
+      }
+      const last = await conn.get<{ seq: number; hash: string }>(
+        'SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1',
+      );
+      const head = last ?? { seq: 0, hash: genesisHash(header.vaultId) };
+      return new Vault(vaultPath, header, conn, dataKey, head);
+    } catch (e) {
+      await conn?.close().catch(() => undefined);
+      dataKey.fill(0);
+      throw e;
+    }
+  }
+
+  /** Closes the database (after a checkpoint, so the folder holds no WAL) and wipes the data key. */
+  async lock(): Promise<void> {
+    await this.mutex.run(async () => {
+      const conn = this.conn;
+      if (conn === undefined) return;
+      this.conn = undefined;
+      try {
+        await conn.once('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined);
+        await conn.close();
+      } finally {
+        this.dataKey?.fill(0);
+        this.dataKey = undefined;
+      }
+    });
+  }
+
+  // ---- transactions ---------------------------------------------------------------------------
+
+  /**
+   * Runs fn in one transaction (BEGIN IMMEDIATE ... COMMIT), serialized with every other use of
+   * this vault. Nested calls join the enclosing transaction. On error everything rolls back.
+   */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (txStore.getStore()?.vault === this) return fn();
+    return this.mutex.run(async () => {
+      const conn = this.connection();
+      const ctx: TxContext = { vault: this, head: { ...this.auditHead } };
+      await conn.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await txStore.run(ctx, fn);
+        await conn.exec('COMMIT');
+        this.auditHead = ctx.head;
+        return result;
+      } catch (e) {
+        await conn.exec('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  /** Runs a read: inside the current transaction if there is one, else serialized after writes. */
+  private read<T>(fn: (conn: SqliteConnection) => Promise<T>): Promise<T> {
+    if (txStore.getStore()?.vault === this) return fn(this.connection());
+    return this.mutex.run(() => fn(this.connection()));
+  }
+
+  private connection(): SqliteConnection {
+    if (this.conn === undefined) throw new KeyholdError('vault-locked', 'the vault is locked');
+    return this.conn;
+  }
+
+  /**
+   * A change and its audit entry in one transaction. A refused change (a KeyholdError) is
+   * still audited, with its KMIP Result Reason, unless it ran inside a caller's transaction
+   * (that caller then decides what the record says).
+   */
+  private async audited<T>(
+    entry: { identity: string; operation: string; object?: string | null; detail?: string | null },
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const nested = txStore.getStore()?.vault === this;
+    try {
+      return await this.transaction(async () => {
+        const r = await fn();
+        await this.appendAudit({ ...entry, result: 'Success' });
+        return r;
+      });
+    } catch (e) {
+      if (!nested && isKeyholdError(e) && !this.locked && e.code !== 'vault-in-use' && e.code !== 'io') {
+        await this.appendAudit({ ...entry, result: e.reason ?? e.code }).catch(() => undefined);
+      }
+      throw e;
+    }
+  }
+
+  // ---- key slots ------------------------------------------------------------------------------
+
+  listSlots(): KeySlotInfo[] {
+    return this.header.slots.map(slotInfo);
+  }
+
+  /** Adds an unlock method. The database is not touched: only the header gains a slot. */
+  async addSlot(
+    method: UnlockMethod,
+    options: { label?: string; sealOptions?: SealOptions; identity?: string; onProgress?: (m: string) => void } = {},
+  ): Promise<KeySlotInfo> {
+    const dataKey = this.requireDataKey();
+    const slot = await sealSlot(dataKey, this.vaultId, method, options.label, options.sealOptions, options.onProgress);
+    await this.audited(
+      { identity: options.identity ?? 'local', operation: 'AddKeySlot', detail: `slot ${slot.id} (${slot.kind})` },
+      async () => {
+        this.saveHeader({ ...this.header, slots: [...this.header.slots, slot] });
+      },
+    );
+    return slotInfo(slot);
+  }
+
+  /** Removes a slot; the last one is refused (the vault would never open again). */
+  async removeSlot(slotId: string, identity = 'local'): Promise<void> {
+    await this.audited({ identity, operation: 'RemoveKeySlot', detail: `slot ${slotId}` }, async () => {
+      const slots = this.header.slots.filter((s) => s.id !== slotId);
+      if (slots.length === this.header.slots.length) throw new KeyholdError('not-found', `no key slot ${slotId}`);
+      if (slots.length === 0) throw new KeyholdError('invalid-argument', 'the last key slot cannot be removed');
+      this.saveHeader({ ...this.header, slots });
+    });
+  }
+
+  /** Replaces a passphrase slot's passphrase (same slot id, new salt), never re-encrypting data. */
+  async changePassphrase(
+    slotId: string,
+    passphrase: string | Uint8Array,
+    options: { sealOptions?: SealOptions; identity?: string; onProgress?: (m: string) => void } = {},
+  ): Promise<void> {
+    const old = this.header.slots.find((s) => s.id === slotId);
+    if (old === undefined) throw new KeyholdError('not-found', `no key slot ${slotId}`);
+    if (old.kind !== 'passphrase')
+      throw new KeyholdError('invalid-argument', `key slot ${slotId} is not a passphrase slot`);
+    const dataKey = this.requireDataKey();
+    const provider = keySlotProvider('passphrase');
+    const method: UnlockMethod = { kind: 'passphrase', passphrase };
+    const sealed = await provider.seal(
+      dataKey,
+      method,
+      { vaultId: this.vaultId, slotId },
+      options.sealOptions,
+      options.onProgress,
+    );
+    const slot: KeySlot = { ...old, ...sealed, createdAt: new Date().toISOString() };
+    await this.audited(
+      { identity: options.identity ?? 'local', operation: 'ChangePassphrase', detail: `slot ${slotId}` },
+      async () => {
+        this.saveHeader({ ...this.header, slots: this.header.slots.map((s) => (s.id === slotId ? slot : s)) });
+      },
+    );
+  }
+
+  private saveHeader(header: VaultHeader): void {
+    writeHeader(this.path, header);
+    this.header = header;
+  }
+
+  private requireDataKey(): Buffer {
+    this.connection();
+    if (this.dataKey === undefined) throw new KeyholdError('vault-locked', 'the vault is locked');
+    return this.dataKey;
+  }
+
+  // ---- objects ----------------------------------------------------------------------------------
+
+  /**
+   * Stores a new managed object (Register, Create...): Unique Identifier, Initial Date and State
+   * (Pre-Active, or Active when its Activation Date has passed) are set here.
+   */
+  async insert(object: NewManagedObject, identity: string, operation = 'Register'): Promise<string> {
+    const [uid] = await this.insertMany([object], identity, operation);
+    return uid as string;
+  }
+
+  /** Stores several objects in one transaction, one audit entry each. */
+  async insertMany(objects: NewManagedObject[], identity: string, operation = 'Register'): Promise<string[]> {
+    return this.transaction(async () => {
+      const now = new Date();
+      const uids: string[] = [];
+      for (const o of objects) {
+        const uid = o.uniqueIdentifier ?? randomUUID();
+        const full: ManagedObject = {
+          ...o,
+          uniqueIdentifier: uid,
+          owner: o.owner || identity,
+          attributes: withLastChange(lifecycle.initialAttributes(o.attributes, now), now),
+        };
+        await this.audited({ identity, operation, object: uid }, async () => {
+          if (o.uniqueIdentifier !== undefined) {
+            const exists = await this.connection().get('SELECT 1 AS x FROM objects WHERE uid = ?', [uid]);
+            if (exists !== undefined)
+              throw new KeyholdError('invalid-argument', `Unique Identifier ${uid} is already used`);
+          }
+          await insertObject(this.connection(), full);
+        });
+        uids.push(uid);
+      }
+      return uids;
+    });
+  }
+
+  /** An object's metadata (no key material), with its State as of now. */
+  async getObject(uid: string, now = new Date()): Promise<ManagedObject> {
+    return this.read(async (conn) => (await readObject(conn, uid, now, false)).object);
+  }
+
+  /**
+   * An object with its key material, for a use of it (Get, Export, Encrypt, Sign...): the use
+   * is audited. Archived objects must be recovered first (KMIP: Recover before Get).
+   */
+  async getObjectForUse(uid: string, identity: string, operation = 'Get'): Promise<ManagedObject> {
+    return this.audited({ identity, operation, object: uid }, async () => {
+      const stored = await readObject(this.connection(), uid, new Date(), true);
+      if (stored.archived) {
+        throw new KeyholdError('illegal-state', `object ${uid} is archived; recover it first`, {
+          reason: 'Object Archived',
+        });
+      }
+      return stored.object;
+    });
+  }
+
+  /** Records a use of an object's key material made elsewhere (crypto, tokens). */
+  async recordUse(
+    uid: string,
+    identity: string,
+    operation: string,
+    result = 'Success',
+    detail?: string,
+  ): Promise<void> {
+    await this.appendAudit({ identity, operation, object: uid, result, detail: detail ?? null });
+  }
+
+  /**
+   * Replaces whole attributes: each name given gets exactly the instances given (an empty list
+   * deletes it). Lifecycle-managed attributes are refused.
+   */
+  async setAttributes(
+    uid: string,
+    changes: Attributes,
+    identity: string,
+    operation = 'SetAttribute',
+  ): Promise<ManagedObject> {
+    for (const name of Object.keys(changes)) checkWritable(name);
+    return this.modify(uid, identity, operation, (attrs) => {
+      const out = { ...attrs };
+      for (const [name, values] of Object.entries(changes)) {
+        if (values.length === 0) delete out[name];
+        else out[name] = [...values];
+      }
+      return out;
+    });
+  }
+
+  /** Adds an instance; returns its Attribute Index. */
+  async addAttribute(uid: string, name: string, value: AttributeValue, identity: string): Promise<number> {
+    checkWritable(name);
+    let index = 0;
+    await this.modify(uid, identity, 'AddAttribute', (attrs) => {
+      const values = attrs[name] ?? [];
+      index = values.length;
+      return { ...attrs, [name]: [...values, value] };
+    });
+    return index;
+  }
+
+  async modifyAttribute(
+    uid: string,
+    name: string,
+    index: number,
+    value: AttributeValue,
+    identity: string,
+  ): Promise<void> {
+    checkWritable(name);
+    await this.modify(uid, identity, 'ModifyAttribute', (attrs) => {
+      const values = attrs[name];
+      if (values === undefined || index < 0 || index >= values.length) throw attributeNotFound(name, index);
+      const next = [...values];
+      next[index] = value;
+      return { ...attrs, [name]: next };
+    });
+  }
+
+  /** Deletes one instance, or every instance when index is omitted. */
+  async deleteAttribute(uid: string, name: string, index: number | undefined, identity: string): Promise<void> {
+    checkWritable(name);
+    await this.modify(uid, identity, 'DeleteAttribute', (attrs) => {
+      const values = attrs[name];
+      if (values === undefined || (index !== undefined && (index < 0 || index >= values.length))) {
+        throw attributeNotFound(name, index ?? 0);
+      }
+      const out = { ...attrs };
+      if (index === undefined || values.length === 1) delete out[name];
+      else out[name] = values.filter((_, i) => i !== index);
+      return out;
+    });
+  }
+
+  async activate(uid: string, identity: string): Promise<void> {
+    await this.modify(uid, identity, 'Activate', (attrs, now) => lifecycle.activate(attrs, now));
+  }
+
+  async revoke(uid: string, request: RevokeRequest, identity: string): Promise<void> {
+    await this.modify(uid, identity, 'Revoke', (attrs, now, type) =>
+      lifecycle.revoke(attrs, type, request.reason, request.compromiseOccurrenceDate, now),
+    );
+  }
+
+  /**
+   * Destroy: the key material is removed and the metadata kept (State Destroyed, Destroy Date),
+   * except a Template, which goes entirely (KMIP 1.4 section 4.21).
+   */
+  async destroy(uid: string, identity: string): Promise<void> {
+    await this.audited({ identity, operation: 'Destroy', object: uid }, async () => {
+      const conn = this.connection();
+      const now = new Date();
+      const stored = await readObject(conn, uid, now, false);
+      if (stored.object.objectType === 'Template') return deleteObject(conn, stored.seq);
+      const attributes = withLastChange(lifecycle.destroy(stored.object.attributes, now), now);
+      await updateObject(conn, stored.seq, { ...stored.object, attributes }, null);
+    });
+  }
+
+  /** Archive: marks the object archived (Archive Date set); Locate skips it unless asked. */
+  async archive(uid: string, identity: string): Promise<void> {
+    await this.audited({ identity, operation: 'Archive', object: uid }, async () => {
+      const conn = this.connection();
+      const now = new Date();
+      const stored = await readObject(conn, uid, now, false);
+      if (stored.archived)
+        throw new KeyholdError('illegal-state', `object ${uid} is already archived`, { reason: 'Object Archived' });
+      const attributes = withLastChange({ ...stored.object.attributes, ArchiveDate: [now] }, now);
+      await updateObject(conn, stored.seq, { ...stored.object, attributes }, undefined);
+      await setArchived(conn, stored.seq, true);
+    });
+  }
+
+  /** Recover: back on-line, Archive Date deleted. */
+  async recover(uid: string, identity: string): Promise<void> {
+    await this.audited({ identity, operation: 'Recover', object: uid }, async () => {
+      const conn = this.connection();
+      const now = new Date();
+      const stored = await readObject(conn, uid, now, false);
+      if (!stored.archived) return;
+      const attributes = { ...stored.object.attributes };
+      delete attributes['ArchiveDate'];
+      await updateObject(
+        conn,
+        stored.seq,
+        { ...stored.object, attributes: withLastChange(attributes, now) },
+        undefined,
+      );
+      await setArchived(conn, stored.seq, false);
+    });
+  }
+
+  private async modify(
+    uid: string,
+    identity: string,
+    operation: string,
+    change: (attributes: Attributes, now: Date, objectType: ObjectType) => Attributes,
+  ): Promise<ManagedObject> {
+    return this.audited({ identity, operation, object: uid }, async () => {
+      const conn = this.connection();
+      const now = new Date();
+      const stored: StoredObject = await readObject(conn, uid, now, false);
+      const attributes = withLastChange(
+        lifecycle.settle(change(stored.object.attributes, now, stored.object.objectType), now),
+        now,
+      );
+      const object = { ...stored.object, attributes };
+      await updateObject(conn, stored.seq, object, undefined as StoredMaterial | null | undefined);
+      return object;
+    });
+  }
+
+  /** Locate: see locate.ts for the matching rules. */
+  async locate(query: LocateQuery = {}): Promise<LocateResult> {
+    const built = buildLocate(query);
+    return this.read(async (conn) => {
+      const rows = await conn.all<{ uid: string }>(built.sql, [...built.params, ...built.paging]);
+      const result: LocateResult = { uniqueIdentifiers: rows.map((r) => r.uid) };
+      if (query.countLocated === true) {
+        result.locatedItems = Number((await conn.get<{ n: number }>(built.countSql, built.params))?.n ?? 0);
+      }
+      return result;
+    });
+  }
+
+  /** The SQL plan of a Locate, for benchmarks and tests of the indexes. */
+  async explainLocate(query: LocateQuery): Promise<string[]> {
+    const built = buildLocate(query);
+    return this.read(async (conn) => {
+      const rows = await conn.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${built.sql}`, [
+        ...built.params,
+        ...built.paging,
+      ]);
+      return rows.map((r) => r.detail);
+    });
+  }
+
+  // ---- audit ------------------------------------------------------------------------------------
+
+  /** Appends one entry; joins the current transaction or runs in its own. */
+  async appendAudit(input: AuditInput): Promise<AuditEntry> {
+    return this.transaction(async () => {
+      const ctx = txStore.getStore() as TxContext;
+      const base = {
+        seq: ctx.head.seq + 1,
+        time: new Date(),
+        identity: input.identity,
+        operation: input.operation,
+        object: input.object ?? null,
+        result: input.result ?? 'Success',
+        detail: input.detail ?? null,
+        prevHash: ctx.head.hash,
+      };
+      const entry: AuditEntry = { ...base, hash: entryHash(base) };
+      await this.connection().run(
+        'INSERT INTO audit (seq, time, identity, operation, object, result, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          entry.seq,
+          entry.time.getTime(),
+          entry.identity,
+          entry.operation,
+          entry.object,
+          entry.result,
+          entry.detail,
+          entry.prevHash,
+          entry.hash,
+        ],
+      );
+      ctx.head = { seq: entry.seq, hash: entry.hash };
+      return entry;
+    });
+  }
+
+  /** Entries from `fromSeq` on, oldest first. */
+  async listAudit(fromSeq = 1, limit = 1000): Promise<AuditEntry[]> {
+    return this.read(async (conn) => {
+      const rows = await conn.all<AuditRow>('SELECT * FROM audit WHERE seq >= ? ORDER BY seq LIMIT ?', [
+        fromSeq,
+        limit,
+      ]);
+      return rows.map(toAuditEntry);
+    });
+  }
+
+  /** Verifies the whole chain, in chunks; reports the first bad entry. */
+  async verifyAudit(): Promise<AuditVerification> {
+    const verifier = new AuditVerifier(this.vaultId);
+    let from = 1;
+    for (;;) {
+      const chunk = await this.listAudit(from, 5000);
+      if (chunk.length === 0) break;
+      for (const e of chunk) if (!verifier.check(e)) return verifier.result();
+      from = (chunk[chunk.length - 1] as AuditEntry).seq + 1;
+    }
+    return verifier.result();
+  }
+
+  /** Writes the chain as JSON lines (one entry per line, oldest first). */
+  async exportAudit(write: (line: string) => void | Promise<void>): Promise<number> {
+    let from = 1;
+    let n = 0;
+    for (;;) {
+      const chunk = await this.listAudit(from, 5000);
+      if (chunk.length === 0) return n;
+      for (const e of chunk) {
+        await write(`${auditJsonLine(e)}\n`);
+        n++;
+      }
+      from = (chunk[chunk.length - 1] as AuditEntry).seq + 1;
+    }
+  }
+
+  /** The audit chain plus SQLite's and SQLCipher's own checks of every page. */
+  async verify(): Promise<VaultVerification> {
+    const audit = await this.verifyAudit();
+    const databaseProblems = await this.read(async (conn) => {
+      const problems: string[] = [];
+      for (const r of await conn.once<SqlRow>('PRAGMA quick_check')) {
+        const v = String(Object.values(r)[0]);
+        if (v !== 'ok') problems.push(v);
+      }
+      for (const r of await conn.once<SqlRow>('PRAGMA cipher_integrity_check'))
+        problems.push(String(Object.values(r)[0]));
+      return problems;
+    });
+    return { audit, databaseProblems };
+  }
+
+  // ---- info -------------------------------------------------------------------------------------
+
+  async info(): Promise<VaultInfo> {
+    return this.read(async (conn) => {
+      const byType: Record<string, number> = {};
+      let objects = 0;
+      for (const r of await conn.all<{ t: string; n: number }>(
+        'SELECT object_type AS t, count(*) AS n FROM objects GROUP BY object_type',
+      )) {
+        byType[r.t] = r.n;
+        objects += r.n;
+      }
+      const audit = await conn.get<{ n: number }>('SELECT count(*) AS n FROM audit');
+      return {
+        path: this.path,
+        vaultId: this.vaultId,
+        createdAt: this.header.createdAt,
+        formatVersion: this.header.formatVersion,
+        schemaVersion: SCHEMA_VERSION,
+        objects,
+        objectsByType: byType,
+        auditEntries: Number(audit?.n ?? 0),
+        slots: this.listSlots(),
+        databaseBytes: fileSize(databasePath(this.path)) + fileSize(`${databasePath(this.path)}-wal`),
+      };
+    });
+  }
+
+  /** Raw SQL for benchmarks and tests (e.g. ANALYZE); not for application code. */
+  async unsafeExec(sql: string): Promise<void> {
+    await this.read((conn) => conn.exec(sql));
+  }
+}
+
+interface AuditRow extends SqlRow {
+  seq: number;
+  time: number;
+  identity: string;
+  operation: string;
+  object: string | null;
+  result: string;
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+function toAuditEntry(r: AuditRow): AuditEntry {
+  return {
+    seq: r.seq,
+    time: new Date(r.time),
+    identity: r.identity,
+    operation: r.operation,
+    object: r.object,
+    result: r.result,
+    detail: r.detail,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+function fileSize(p: string): number {
+  try {
+    return statSync(p).size;
+  } catch {
+    return 0;
+  }
+}
+
+function slotInfo(s: KeySlot): KeySlotInfo {
+  return { id: s.id, kind: s.kind, label: s.label, createdAt: s.createdAt, params: s.params };
+}
+
+function withLastChange(attributes: Attributes, now: Date): Attributes {
+  return { ...attributes, LastChangeDate: [now] };
+}
+
+function checkWritable(name: string): void {
+  if (READ_ONLY_ATTRIBUTES.has(name)) {
+    throw new KeyholdError('permission-denied', `${name} is set by the server only`, { reason: 'Attribute Read Only' });
+  }
+}
+
+function attributeNotFound(name: string, index: number): KeyholdError {
+  return new KeyholdError('not-found', `no instance ${index} of attribute ${name}`, { reason: 'Attribute Not Found' });
+}
+
+async function sealSlot(
+  dataKey: Buffer,
+  vaultId: string,
+  method: UnlockMethod,
+  label: string | undefined,
+  sealOptions: SealOptions | undefined,
+  onProgress: ((m: string) => void) | undefined,
+): Promise<KeySlot> {
+  const id = newSlotId();
+  const sealed = await keySlotProvider(method.kind).seal(
+    dataKey,
+    method,
+    { vaultId, slotId: id },
+    sealOptions,
+    onProgress,
+  );
+  return { id, kind: method.kind, label: label ?? method.kind, createdAt: new Date().toISOString(), ...sealed };
+}
+
+async function unsealAny(header: VaultHeader, method: UnlockMethod): Promise<Buffer> {
+  const slots = header.slots.filter(
+    (s) => s.kind === method.kind && (method.slotId === undefined || s.id === method.slotId),
+  );
+  if (slots.length === 0) {
+    throw new KeyholdError(
+      'invalid-argument',
+      `the vault has no ${method.kind} key slot${method.slotId ? ` ${method.slotId}` : ''}`,
+    );
+  }
+  const provider = keySlotProvider(method.kind);
+  let lastError: unknown;
+  for (const slot of slots) {
+    try {
+      const key = await provider.unseal(slot, method, { vaultId: header.vaultId, slotId: slot.id });
+      if (key.length !== DATA_KEY_BYTES)
+        throw new KeyholdError('vault-corrupt', `key slot ${slot.id} holds a malformed key`);
+      return key;
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw lastError;
+}
+
+/** A fresh folder, or one left by an interrupted init (a database but no header yet). */
+function prepareFolder(vaultPath: string): void {
+  if (existsSync(vaultPath)) {
+    if (!statSync(vaultPath).isDirectory())
+      throw new KeyholdError('invalid-argument', `${vaultPath} exists and is not a folder`);
+    if (existsSync(headerPath(vaultPath)))
+      throw new KeyholdError('invalid-argument', `a vault already exists at ${vaultPath}`);
+    const entries = readdirSync(vaultPath);
+    if (!entries.every((e) => e.startsWith('vault.db'))) {
+      throw new KeyholdError('invalid-argument', `${vaultPath} is not empty`);
+    }
+    for (const e of entries) rmSync(`${vaultPath}/${e}`);
+  } else {
+    mkdirSync(vaultPath, { recursive: true, mode: 0o700 });
+  }
+}
+
+/** SQLCipher 4 pages are 4096 bytes; any other size means the file was cut short. */
+function checkDatabaseFile(vaultPath: string): void {
+  let size: number;
+  try {
+    size = statSync(databasePath(vaultPath)).size;
+  } catch {
+    throw new KeyholdError('vault-corrupt', 'the vault database file is missing');
+  }
+  if (size === 0 || size % 4096 !== 0) throw new KeyholdError('vault-corrupt', 'the vault database file is truncated');
+}
+
+/**
+ * Tells "in use" before spending a second on the KDF. An unkeyed read of an encrypted database
+ * fails either with SQLITE_BUSY (another process holds the exclusive lock) or NOTADB (free).
+ */
+async function probeInUse(vaultPath: string): Promise<void> {
+  const conn = await SqliteConnection.open(databasePath(vaultPath), false);
+  try {
+    await conn.once('PRAGMA busy_timeout = 0');
+    await conn.once('SELECT count(*) FROM sqlite_master');
+  } catch (e) {
+    if (isKeyholdError(e) && e.code === 'vault-in-use') throw inUse();
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
+}
+
+function inUse(): KeyholdError {
+  return new KeyholdError('vault-in-use', 'the vault is in use by another Keyhold process');
+}
+
+/**
+ * Opens the database with the raw data key. locking_mode=EXCLUSIVE makes this process the
+ * only one that can read or write the file until it closes: a second process gets SQLITE_BUSY
+ * ("in use"), and since the lock is an OS file lock it dies with the process, so a killed
+ * writer never leaves a stale lock. WAL with synchronous=FULL: a commit is durable once it
+ * returns, a crash at any point leaves the last committed state.
+ */
+async function openDatabase(vaultPath: string, dataKey: Buffer, create: boolean): Promise<SqliteConnection> {
+  const conn = await SqliteConnection.open(databasePath(vaultPath), create);
+  try {
+    // The key as a hex blob literal; SQLCipher then skips its own KDF (raw key mode).
+    await conn.exec(`PRAGMA key = "x'${dataKey.toString('hex')}'"`);
+    await conn.once('PRAGMA busy_timeout = 0');
+    await conn.once('PRAGMA locking_mode = EXCLUSIVE');
+    try {
+      await conn.once('SELECT count(*) FROM sqlite_master');
+    } catch (e) {
+      if (isKeyholdError(e) && e.code === 'vault-in-use') throw inUse();
+      if (isKeyholdError(e) && e.code === 'vault-corrupt') {
+        throw new KeyholdError(
+          'vault-corrupt',
+          'the vault database cannot be decrypted with its key slots (corrupted or replaced)',
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+    await conn.once('PRAGMA journal_mode = WAL');
+    await conn.once('PRAGMA synchronous = FULL');
+    await conn.once('PRAGMA foreign_keys = ON');
+    // Take the write lock now, so "in use" is decided at open, not at the first write.
+    await conn.exec('BEGIN IMMEDIATE; COMMIT');
+    return conn;
+  } catch (e) {
+    await conn.close().catch(() => undefined);
+    if (isKeyholdError(e) && e.code === 'vault-in-use') throw inUse();
+    throw e;
+  }
+}
+
+async function migrate(conn: SqliteConnection, from: number): Promise<void> {
+  if (from >= SCHEMA_VERSION) return;
+  await conn.exec('BEGIN IMMEDIATE');
+  try {
+    for (let v = from; v < SCHEMA_VERSION; v++) await conn.exec(MIGRATIONS[v] as string);
+    await conn.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    await conn.exec('COMMIT');
+  } catch (e) {
+    await conn.exec('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+export type { SqlValue };
