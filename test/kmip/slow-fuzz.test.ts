@@ -132,7 +132,7 @@ describe('TTLV fuzz (bounded, seeded)', () => {
     let errors = 0;
     for (let run = 0; run < 500; run++) {
       const parts = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => seeds[Math.floor(rand() * seeds.length)]!);
-      let stream = Buffer.concat(parts);
+      let stream: Buffer = Buffer.concat(parts);
       if (rand() < 0.7) stream = mutate(rand, stream);
       const reader = new TtlvFrameReader({ maxMessageBytes: 64 * 1024 });
       try {
