@@ -3,13 +3,17 @@
  * part contributes the calls it can answer; calls with no handler answer 'unsupported'.
  */
 import type { Handlers } from './router.js';
+import type { SealOptions } from '../vault/index.js';
 import { VaultSession } from './vault-session.js';
 import { serverHandlers } from './server-handlers.js';
 
 export interface EngineOptions {
-  /** The vault file the console or window works on. */
+  /** The vault the console or window works on. */
   vaultPath: string;
   autoLockSeconds?: number;
+  /** Who acts, for the audit chain: "desktop:<user>" or "console:<user>". */
+  identity: string;
+  sealOptions?: SealOptions;
 }
 
 export interface Engine {
@@ -19,7 +23,11 @@ export interface Engine {
 }
 
 export function createEngine(options: EngineOptions): Engine {
-  const session = new VaultSession(options.vaultPath, options.autoLockSeconds ?? 300);
+  const session = new VaultSession(options.vaultPath, {
+    autoLockSeconds: options.autoLockSeconds ?? 300,
+    identity: options.identity,
+    ...(options.sealOptions ? { sealOptions: options.sealOptions } : {}),
+  });
   const handlers: Handlers = {
     ...session.handlers(),
     ...serverHandlers(),

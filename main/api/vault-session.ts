@@ -1,20 +1,38 @@
 /**
- * The vault the front door works on: its path, whether it exists, and (once the vault engine is
- * in the build) the open, unlocked vault. Holds no passphrase: it is passed through to the KDF
- * and dropped.
+ * The vault a front door works on: its path, and once unlocked the open Vault. The passphrase
+ * goes straight to the vault's key slot and is not kept; locking wipes the data key (the vault
+ * does that). Every change is made by the vault, which audits it in the same transaction.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { VaultStatus } from '../../shared/api/index.js';
+import { KeyholdError } from '../../shared/errors.js';
+import type { ObjectSummary, VaultStatus } from '../../shared/api/index.js';
+import { HEADER_FILE, STORAGE_ARCHIVED, STORAGE_DESTROYED, STORAGE_ONLINE, Vault } from '../vault/index.js';
+import type { SealOptions } from '../vault/index.js';
 import type { Handlers } from './router.js';
+import { buildKeyObjects } from './key-objects.js';
+import { attributeViews, auditView, lifecycleEvents, linkViews, summarize, wipe } from './views.js';
+
+export interface VaultSessionOptions {
+  autoLockSeconds: number;
+  /** Who acts, for the audit chain: "desktop:<user>" or "console:<user>". */
+  identity: string;
+  /** Key slot options (Argon2 parameters); tests pass cheap ones. */
+  sealOptions?: SealOptions;
+}
 
 export class VaultSession {
   #path: string;
+  #vault: Vault | undefined;
   #autoLockSeconds: number;
+  readonly #identity: string;
+  readonly #sealOptions: SealOptions | undefined;
 
-  constructor(vaultPath: string, autoLockSeconds: number) {
+  constructor(vaultPath: string, options: VaultSessionOptions) {
     this.#path = path.resolve(vaultPath);
-    this.#autoLockSeconds = autoLockSeconds;
+    this.#autoLockSeconds = options.autoLockSeconds;
+    this.#identity = options.identity;
+    this.#sealOptions = options.sealOptions;
   }
 
   get path(): string {
@@ -22,22 +40,158 @@ export class VaultSession {
   }
 
   status(): VaultStatus {
+    const unlocked = this.#vault !== undefined && !this.#vault.locked;
     return {
       path: this.#path,
-      state: existsSync(this.#path) ? 'locked' : 'absent',
+      state: unlocked ? 'unlocked' : existsSync(path.join(this.#path, HEADER_FILE)) ? 'locked' : 'absent',
       autoLockSeconds: this.#autoLockSeconds,
     };
+  }
+
+  /** The unlocked vault, or 'vault-locked'. */
+  vault(): Vault {
+    if (!this.#vault || this.#vault.locked) {
+      throw new KeyholdError('vault-locked', 'The vault is locked.', { reason: 'Permission Denied' });
+    }
+    return this.#vault;
+  }
+
+  get identity(): string {
+    return this.#identity;
+  }
+
+  async create(passphrase: string, vaultPath?: string): Promise<VaultStatus> {
+    await this.lock();
+    const target = path.resolve(vaultPath ?? this.#path);
+    if (existsSync(path.join(target, HEADER_FILE))) {
+      throw new KeyholdError('illegal-state', `A vault already exists at ${target}; open it instead.`);
+    }
+    const options = { unlock: { kind: 'passphrase' as const, passphrase }, identity: this.#identity };
+    this.#vault = await Vault.create(
+      target,
+      this.#sealOptions ? { ...options, sealOptions: this.#sealOptions } : options,
+    );
+    this.#path = target;
+    return this.status();
+  }
+
+  async open(vaultPath: string): Promise<VaultStatus> {
+    const target = path.resolve(vaultPath);
+    if (!existsSync(path.join(target, HEADER_FILE))) {
+      throw new KeyholdError('not-a-vault', `There is no Keyhold vault at ${target}.`);
+    }
+    await this.lock();
+    this.#path = target;
+    return this.status();
+  }
+
+  async unlock(passphrase: string): Promise<VaultStatus> {
+    if (this.#vault && !this.#vault.locked) return this.status();
+    this.#vault = await Vault.open(this.#path, { unlock: { kind: 'passphrase', passphrase } });
+    return this.status();
+  }
+
+  async lock(): Promise<VaultStatus> {
+    const v = this.#vault;
+    this.#vault = undefined;
+    await v?.lock();
+    return this.status();
+  }
+
+  async listObjects(): Promise<ObjectSummary[]> {
+    const vault = this.vault();
+    const { uniqueIdentifiers } = await vault.locate({
+      storageStatusMask: STORAGE_ONLINE | STORAGE_ARCHIVED | STORAGE_DESTROYED,
+    });
+    const out: ObjectSummary[] = [];
+    for (const uid of uniqueIdentifiers) {
+      const o = await vault.getObject(uid);
+      out.push(summarize(o));
+      wipe(o);
+    }
+    return out;
   }
 
   handlers(): Handlers {
     return {
       'vault.status': () => this.status(),
+      'vault.create': ({ passphrase, path: p }) => this.create(passphrase, p),
+      'vault.open': ({ path: p }) => this.open(p),
+      'vault.unlock': ({ passphrase }) => this.unlock(passphrase),
+      'vault.lock': () => this.lock(),
       'vault.setAutoLock': ({ seconds }) => {
         this.#autoLockSeconds = seconds;
         return this.status();
       },
+      'objects.list': () => this.listObjects(),
+      'objects.get': async ({ uniqueIdentifier }) => {
+        const vault = this.vault();
+        const o = await vault.getObject(uniqueIdentifier);
+        wipe(o);
+        const audit = (await vault.listAudit(1, 100_000)).filter((e) => e.object === uniqueIdentifier).map(auditView);
+        return {
+          summary: summarize(o),
+          attributes: attributeViews(o),
+          links: linkViews(o),
+          lifecycle: lifecycleEvents(o),
+          audit,
+        };
+      },
+      'objects.activate': async ({ uniqueIdentifier }) => {
+        const vault = this.vault();
+        await vault.activate(uniqueIdentifier, this.#identity);
+        return this.summary(uniqueIdentifier);
+      },
+      'objects.revoke': async ({ uniqueIdentifier, reason }) => {
+        const vault = this.vault();
+        await vault.revoke(uniqueIdentifier, { reason: { RevocationReasonCode: reason } }, this.#identity);
+        return this.summary(uniqueIdentifier);
+      },
+      'objects.destroy': async ({ uniqueIdentifier }) => {
+        const vault = this.vault();
+        await vault.destroy(uniqueIdentifier, this.#identity);
+        return this.summary(uniqueIdentifier);
+      },
+      'keys.generate': async (request) => {
+        const vault = this.vault();
+        const objects = await buildKeyObjects(request, this.#identity);
+        try {
+          const ids = await vault.insertMany(
+            objects,
+            this.#identity,
+            request.kind === 'KeyPair' ? 'CreateKeyPair' : 'Create',
+          );
+          return { uniqueIdentifiers: ids };
+        } finally {
+          for (const o of objects) wipe({ ...o, uniqueIdentifier: '' });
+        }
+      },
+      'audit.list': async ({ uniqueIdentifier, limit }) => {
+        const entries = await this.vault().listAudit(1, 1_000_000);
+        const chosen = uniqueIdentifier ? entries.filter((e) => e.object === uniqueIdentifier) : entries;
+        return chosen.slice(-(limit ?? 10_000)).map(auditView);
+      },
+      'audit.verify': async () => {
+        const v = await this.vault().verifyAudit();
+        const r = {
+          valid: v.ok,
+          entries: v.entries,
+          message: v.ok
+            ? 'Every entry’s hash chains to the one before it, back to the vault’s genesis.'
+            : `Entry #${v.firstBad?.seq}: ${v.firstBad?.problem ?? 'does not verify'}.`,
+        };
+        return v.firstBad ? { ...r, firstInvalidSequence: v.firstBad.seq } : r;
+      },
     };
   }
 
-  async close(): Promise<void> {}
+  private async summary(uid: string): Promise<ObjectSummary> {
+    const o = await this.vault().getObject(uid);
+    wipe(o);
+    return summarize(o);
+  }
+
+  async close(): Promise<void> {
+    await this.lock();
+  }
 }

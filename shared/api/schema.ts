@@ -91,9 +91,9 @@ export function array<T>(item: Schema<T>, opts: { max?: number } = {}): Schema<T
   };
 }
 
-export function optional<T>(inner: Schema<T>): Schema<T | undefined> {
+export function optional<T>(inner: Schema<T>): Schema<T | undefined> & { readonly optional: true } {
   return {
-    optional: true,
+    optional: true as const,
     parse(v, path = '') {
       return v === undefined || v === null ? undefined : inner.parse(v, path);
     },
@@ -127,8 +127,8 @@ export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
 }
 
 /** The empty request. */
-export const none: Schema<Record<string, never>> = {
-  optional: true,
+export const none: Schema<Record<string, never>> & { readonly optional: true } = {
+  optional: true as const,
   parse(v, path = '') {
     if (v === undefined || v === null) return {};
     if (typeof v !== 'object' || Array.isArray(v) || Object.keys(v).length > 0) fail(path, 'takes no fields');

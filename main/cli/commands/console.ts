@@ -1,23 +1,11 @@
 /** `keyhold console`: the web console, the desktop window's renderer served from this process. */
 import os from 'node:os';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { KeyholdError } from '../../../shared/errors.js';
 import { createEngine } from '../../api/handlers.js';
 import { createRouter } from '../../api/router.js';
 import { isLoopback, startConsole } from '../../console/server.js';
-
-/** The default vault: $KEYHOLD_HOME/vault.kvault, else the platform's per-user data folder. */
-export function defaultVaultPath(): string {
-  if (process.env.KEYHOLD_HOME) return path.join(process.env.KEYHOLD_HOME, 'vault.kvault');
-  const base =
-    process.platform === 'win32'
-      ? (process.env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'))
-      : process.platform === 'darwin'
-        ? path.join(os.homedir(), 'Library', 'Application Support')
-        : (process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'));
-  return path.join(base, 'keyhold', 'vault.kvault');
-}
+import { defaultVaultPath } from '../../vault/index.js';
 
 interface ConsoleFlags {
   vault?: string;
@@ -49,7 +37,11 @@ export function registerConsole(program: Command): void {
           `Binding the console to ${flags.host} needs HTTPS with a server certificate, which this build cannot issue yet. Use --host 127.0.0.1.`,
         );
       }
-      const engine = createEngine({ vaultPath: flags.vault ?? defaultVaultPath(), autoLockSeconds });
+      const engine = createEngine({
+        vaultPath: flags.vault ?? defaultVaultPath(),
+        autoLockSeconds,
+        identity: `console:${os.userInfo().username}`,
+      });
       const router = createRouter(engine.handlers, 'http');
       const running = await startConsole({ router, host: flags.host, port });
       process.stdout.write(`Keyhold console for ${engine.session.path}\n`);

@@ -1,0 +1,140 @@
+/** Small shared pieces: notices, the unavailable panel, wizard steps, fields. */
+import { useId } from 'react';
+import type { ReactNode } from 'react';
+import { describeError } from '../../../shared/api/index.js';
+import type { ApiError, CallName } from '../../../shared/api/index.js';
+import { useKeyhold } from '../store/context.js';
+
+export function useSupported(...calls: CallName[]): boolean {
+  const caps = useKeyhold((s) => s.capabilities);
+  return caps !== undefined && calls.every((c) => caps.calls[c] === true);
+}
+
+export function Unavailable({ what, calls }: { what: string; calls: CallName[] }) {
+  const caps = useKeyhold((s) => s.capabilities);
+  const missing = calls.filter((c) => caps?.calls[c] !== true);
+  return (
+    <div className="unavailable" role="status">
+      <h3>{what} is not available in this build yet</h3>
+      <p>
+        The part of Keyhold that does this has not been installed, so nothing can be shown or changed here. Other
+        screens keep working.
+      </p>
+      {missing.length > 0 && (
+        <p className="muted small">
+          Missing: <code>{missing.join(', ')}</code>
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function ErrorBox({ error }: { error: ApiError }) {
+  const t = describeError(error);
+  return (
+    <div className="notice notice-error" role="alert">
+      <strong>{t.title}</strong>
+      <span>{t.action}</span>
+      {t.detail && t.detail !== t.title && <span className="muted small">{t.detail}</span>}
+    </div>
+  );
+}
+
+export function NoticeBar() {
+  const notice = useKeyhold((s) => s.notice);
+  const dismiss = useKeyhold((s) => s.dismissNotice);
+  if (!notice) return null;
+  return (
+    <div className={`notice notice-${notice.kind} notice-bar`} role={notice.kind === 'error' ? 'alert' : 'status'}>
+      <div>
+        <strong>{notice.title}</strong>
+        {notice.action && <span> {notice.action}</span>}
+        {notice.detail && notice.detail !== notice.title && <div className="muted small">{notice.detail}</div>}
+      </div>
+      <button type="button" className="ghost" onClick={dismiss} aria-label="Dismiss message">
+        ✕
+      </button>
+    </div>
+  );
+}
+
+export function Steps({ steps, current }: { steps: string[]; current: number }) {
+  return (
+    <ol className="steps" aria-label="Steps">
+      {steps.map((s, i) => (
+        <li
+          key={s}
+          className={i === current ? 'current' : i < current ? 'done' : ''}
+          aria-current={i === current ? 'step' : undefined}
+        >
+          <span className="step-num">{i + 1}</span> {s}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function Field({
+  label,
+  hint,
+  children,
+}: {
+  label: string;
+  hint?: string;
+  children: (id: string) => ReactNode;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children(id)}
+      {hint && <span className="hint">{hint}</span>}
+    </div>
+  );
+}
+
+export function Review({ rows }: { rows: [string, ReactNode][] }) {
+  return (
+    <dl className="review">
+      {rows.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function formatDate(iso: string | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** Object states in words. */
+export const stateLabels: Record<string, string> = {
+  PreActive: 'Pre-Active',
+  Active: 'Active',
+  Deactivated: 'Deactivated',
+  Compromised: 'Compromised',
+  Destroyed: 'Destroyed',
+  DestroyedCompromised: 'Destroyed (compromised)',
+};
+
+export const typeLabels: Record<string, string> = {
+  SymmetricKey: 'Symmetric key',
+  PublicKey: 'Public key',
+  PrivateKey: 'Private key',
+  Certificate: 'Certificate',
+  CertificateRequest: 'Certificate request',
+  SecretData: 'Secret data',
+  SplitKey: 'Split key',
+  OpaqueObject: 'Opaque object',
+  PGPKey: 'PGP key',
+  Template: 'Template',
+};
+
+export function StateBadge({ state }: { state: string }) {
+  return <span className={`badge state-${state}`}>{stateLabels[state] ?? state}</span>;
+}

@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../main/api/handlers.js';
+import { createRouter } from '../../main/api/router.js';
+import type { ObjectDetail, ObjectSummary, Result } from '../../shared/api/index.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'keyhold-api-'));
+const engine = createEngine({
+  vaultPath: path.join(dir, 'v.kvault'),
+  identity: 'console:test',
+  sealOptions: { argon2: { memoryKiB: 1024, iterations: 1, parallelism: 1 } },
+});
+const router = createRouter(engine.handlers, 'http');
+
+function value<T>(r: Result<unknown>): T {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
+
+afterAll(async () => {
+  await engine.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the API over a real vault (SQLCipher on disk)', () => {
+  it('creates, lists, generates, acts on objects, locks and unlocks, and verifies the audit chain', async () => {
+    expect(value<{ state: string }>(await router.call('vault.status', {})).state).toBe('absent');
+    expect((await router.call('objects.list', {})).ok).toBe(false);
+    expect(
+      value<{ state: string }>(await router.call('vault.create', { passphrase: 'correct horse battery' })).state,
+    ).toBe('unlocked');
+
+    const aes = value<{ uniqueIdentifiers: string[] }>(
+      await router.call('keys.generate', {
+        kind: 'SymmetricKey',
+        algorithm: 'AES',
+        cryptographicLength: 256,
+        usageMask: ['Encrypt', 'Decrypt'],
+        name: 'aes-1',
+        location: 'vault',
+      }),
+    );
+    const pair = value<{ uniqueIdentifiers: string[] }>(
+      await router.call('keys.generate', {
+        kind: 'KeyPair',
+        algorithm: 'EC',
+        curve: 'P256',
+        usageMask: ['Sign', 'Verify'],
+        name: 'ec-1',
+        location: 'vault',
+        activationDate: new Date().toISOString(),
+      }),
+    );
+    expect(pair.uniqueIdentifiers).toHaveLength(2);
+
+    const list = value<ObjectSummary[]>(await router.call('objects.list', {}));
+    expect(list.map((o) => o.objectType).sort()).toEqual(['PrivateKey', 'PublicKey', 'SymmetricKey']);
+    const key = list.find((o) => o.uniqueIdentifier === aes.uniqueIdentifiers[0])!;
+    expect(key).toMatchObject({
+      name: 'aes-1',
+      cryptographicAlgorithm: 'AES',
+      cryptographicLength: 256,
+      state: 'PreActive',
+    });
+    const priv = list.find((o) => o.objectType === 'PrivateKey')!;
+    expect(priv).toMatchObject({ cryptographicAlgorithm: 'EC', curve: 'P-256', state: 'Active' });
+
+    const detail = value<ObjectDetail>(await router.call('objects.get', { uniqueIdentifier: priv.uniqueIdentifier }));
+    expect(detail.links).toEqual([{ linkType: 'PublicKeyLink', linkedObjectIdentifier: pair.uniqueIdentifiers[1] }]);
+    expect(detail.attributes.find((a) => a.name === 'CryptographicUsageMask')?.value).toMatch(/^Sign/);
+    expect(JSON.stringify(detail)).not.toMatch(/KeyMaterial/);
+
+    expect(
+      value<ObjectSummary>(await router.call('objects.activate', { uniqueIdentifier: key.uniqueIdentifier })).state,
+    ).toBe('Active');
+    const again = await router.call('objects.activate', { uniqueIdentifier: key.uniqueIdentifier });
+    expect(again).toMatchObject({ ok: false, error: { code: 'illegal-state' } });
+    expect(
+      value<ObjectSummary>(
+        await router.call('objects.revoke', { uniqueIdentifier: key.uniqueIdentifier, reason: 'CessationOfOperation' }),
+      ).state,
+    ).toBe('Deactivated');
+    expect(
+      value<ObjectSummary>(await router.call('objects.destroy', { uniqueIdentifier: key.uniqueIdentifier })).state,
+    ).toBe('Destroyed');
+    const keyDetail = value<ObjectDetail>(await router.call('objects.get', { uniqueIdentifier: key.uniqueIdentifier }));
+    expect(keyDetail.lifecycle.map((e) => e.event)).toEqual(
+      expect.arrayContaining(['InitialDate', 'ActivationDate', 'DeactivationDate', 'DestroyDate']),
+    );
+    expect(keyDetail.audit.map((e) => e.operation)).toEqual(expect.arrayContaining(['Create']));
+
+    expect(value<{ state: string }>(await router.call('vault.lock', {})).state).toBe('locked');
+    expect(await router.call('objects.list', {})).toMatchObject({ ok: false, error: { code: 'vault-locked' } });
+    expect(await router.call('vault.unlock', { passphrase: 'wrong passphrase' })).toMatchObject({
+      ok: false,
+      error: { code: 'wrong-passphrase' },
+    });
+    expect(
+      value<{ state: string }>(await router.call('vault.unlock', { passphrase: 'correct horse battery' })).state,
+    ).toBe('unlocked');
+    expect(value<ObjectSummary[]>(await router.call('objects.list', {}))).toHaveLength(3);
+
+    const verification = value<{ valid: boolean; entries: number }>(await router.call('audit.verify', {}));
+    expect(verification.valid).toBe(true);
+    expect(verification.entries).toBeGreaterThan(4);
+  });
+});
