@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { isKeyholdError } from '../../shared/errors.js';
 import { registerTtlv } from './commands/ttlv.js';
 import { registerConsole } from './commands/console.js';
+import { registerVault } from './commands/vault.js';
+import { registerObject } from './commands/object.js';
 
 /** Builds the `keyhold` program; each command group registers itself from its own module. */
 export function buildProgram(): Command {
@@ -12,6 +14,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerTtlv(program);
   registerConsole(program);
+  registerVault(program);
+  registerObject(program);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { KeyholdError, isKeyholdError } from '../../shared/errors.js';
 import {
   AuditVerifier,
@@ -164,6 +164,7 @@ export class Vault {
         slots: [slot],
       };
       const conn = await openDatabase(vaultPath, dataKey, true);
+      chmodSync(databasePath(vaultPath), 0o600);
       try {
         await migrate(conn, 0);
         await conn.run('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)', [
@@ -196,6 +197,7 @@ export class Vault {
     const header = readHeader(vaultPath);
     checkDatabaseFile(vaultPath);
     await probeInUse(vaultPath);
+    options.onProgress?.(`unlocking ${vaultPath}...`);
     const dataKey = await unsealAny(header, options.unlock);
     let conn: SqliteConnection | undefined;
     try {
