@@ -42,11 +42,14 @@ function signMechanism(m: SignatureMechanism): graphene.MechanismType {
   }
 }
 
-function cipherMechanism(m: CipherMechanism, iv: Uint8Array | undefined): graphene.MechanismType {
+function cipherMechanism(m: CipherMechanism, iv: Uint8Array | undefined, aad?: Uint8Array): graphene.MechanismType {
   switch (m) {
     case 'AES-GCM':
       if (iv?.length !== 12) throw new KeyholdError('invalid-argument', 'AES-GCM needs a 12-byte IV');
-      return { name: 'AES_GCM', params: new graphene.AesGcmParams(Buffer.from(iv), undefined, 128) };
+      return {
+        name: 'AES_GCM',
+        params: new graphene.AesGcmParams(Buffer.from(iv), aad === undefined ? undefined : Buffer.from(aad), 128),
+      };
     case 'AES-CBC-PAD':
       if (iv?.length !== 16) throw new KeyholdError('invalid-argument', 'AES-CBC needs a 16-byte IV');
       return { name: 'AES_CBC_PAD', params: Buffer.from(iv) };
@@ -125,10 +128,11 @@ export function encrypt(
   mechanism: CipherMechanism,
   data: Uint8Array,
   iv?: Uint8Array,
+  aad?: Uint8Array,
 ): Uint8Array {
   const obj = resolve(s, key, mechanism.startsWith('RSA') ? 'PublicKey' : 'SecretKey');
   try {
-    const cipher = s.session.createCipher(cipherMechanism(mechanism, iv), obj.toType<graphene.Key>());
+    const cipher = s.session.createCipher(cipherMechanism(mechanism, iv, aad), obj.toType<graphene.Key>());
     return new Uint8Array(cipher.once(Buffer.from(data), Buffer.alloc(data.length + 1024)));
   } catch (e) {
     throw tokenError(e, `encrypt with a key on token "${s.token.label}"`);
@@ -142,10 +146,11 @@ export function decrypt(
   mechanism: CipherMechanism,
   data: Uint8Array,
   iv?: Uint8Array,
+  aad?: Uint8Array,
 ): Uint8Array {
   const obj = resolve(s, key, mechanism.startsWith('RSA') ? 'PrivateKey' : 'SecretKey');
   try {
-    const decipher = s.session.createDecipher(cipherMechanism(mechanism, iv), obj.toType<graphene.Key>());
+    const decipher = s.session.createDecipher(cipherMechanism(mechanism, iv, aad), obj.toType<graphene.Key>());
     if (needsContextLogin(obj)) s.contextLogin();
     return new Uint8Array(decipher.once(Buffer.from(data), Buffer.alloc(data.length + 1024)));
   } catch (e) {
