@@ -11,3 +11,4 @@ export * from './rsa-encryption.js';
 export * from './signature.js';
 export * from './key-wrap.js';
 export * from './kmip-names.js';
+export * from './x509/index.js';
