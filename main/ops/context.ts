@@ -1,0 +1,52 @@
+import type { ManagedObject } from '../vault/model.js';
+import type { StructureItem } from '../kmip/ttlv/index.js';
+
+export interface ProtocolVersion {
+  major: number;
+  minor: number;
+}
+
+/** Where operations keep managed objects: the vault in production, a map in unit tests. */
+export interface ObjectStore {
+  get(uniqueIdentifier: string): Promise<ManagedObject | undefined>;
+  /** Inserts or replaces the whole object (one transaction). */
+  put(object: ManagedObject): Promise<void>;
+  /** Every object (Locate filters them; the vault may narrow by indexed attributes first). */
+  all(): Promise<ManagedObject[]>;
+  newUniqueIdentifier(): Promise<string>;
+  /** Appends to the audit log. */
+  audit(entry: AuditEntry): Promise<void>;
+}
+
+export interface AuditEntry {
+  identity: string;
+  operation: string;
+  uniqueIdentifier?: string;
+  result: 'Success' | 'OperationFailed';
+  reason?: string;
+}
+
+/** Who may touch which object (ownership, grants, admins). */
+export interface AccessPolicy {
+  isAdmin(identity: string): boolean;
+  /** Identities other than the owner that may use the object. */
+  isGranted(uniqueIdentifier: string, identity: string): boolean;
+}
+
+/** The state one operation runs with: the caller, the store, the message's version and batch state. */
+export interface OpsContext {
+  store: ObjectStore;
+  access: AccessPolicy;
+  /** The authenticated identity (certificate name) — the owner of what it creates. */
+  identity: string;
+  version: ProtocolVersion;
+  /** The ID Placeholder (KMIP 1.4 section 3.44 / 2.1 section 4.47): carried between batch items. */
+  idPlaceholder: string | undefined;
+  now(): Date;
+}
+
+/** One KMIP operation: request payload in, response payload out; failures throw KeyholdError with a reason. */
+export type OperationHandler = (payload: StructureItem, ctx: OpsContext) => Promise<StructureItem>;
+
+export const atLeast = (v: ProtocolVersion, major: number, minor: number): boolean =>
+  v.major > major || (v.major === major && v.minor >= minor);

@@ -1,0 +1,227 @@
+import {
+  HASHING_ALGORITHM,
+  HMAC_HASH,
+  USAGE_MASK,
+  decryptSymmetric,
+  encryptSymmetric,
+  hash,
+  hmac,
+  hmacVerify,
+  importKeyMaterial,
+  randomBytes,
+  rsaDecrypt,
+  rsaEncrypt,
+  rsaEncryptionParameters,
+  sign,
+  signatureParameters,
+  symmetricParameters,
+  verify,
+  type CryptographicParameters,
+} from '../crypto/index.js';
+import type { StructureItem } from '../kmip/ttlv/index.js';
+import type { ManagedObject } from '../vault/model.js';
+import { valueFromTtlv } from './attributes.js';
+import type { OpsContext } from './context.js';
+import { kmipError } from './errors.js';
+import { first, loadObject, stateOf } from './objects.js';
+import { findBytes, findInt, findStruct, need, t } from './ttlv.js';
+import { Tag, enumValue } from './vocabulary.js';
+
+/** The key's material as bytes, or a KMIP error (no key, destroyed, not Active). */
+function usableKey(obj: ManagedObject, usage: number, what: string): Uint8Array {
+  if (stateOf(obj) !== 'Active')
+    throw kmipError('WrongKeyLifecycleState', `${what} needs an Active key`, 'illegal-state');
+  const mask = first<number>(obj.attributes, 'CryptographicUsageMask');
+  if (mask !== undefined && (mask & usage) === 0) {
+    throw kmipError(
+      'IncompatibleCryptographicUsageMask',
+      `the key's usage mask does not allow ${what}`,
+      'permission-denied',
+    );
+  }
+  const m = obj.keyBlock?.keyMaterial;
+  if (m instanceof Uint8Array) return m;
+  if (m && m.Key instanceof Uint8Array) return m.Key;
+  throw kmipError('KeyValueNotPresent', 'the key has no usable key material', 'illegal-state');
+}
+
+/** Cryptographic Parameters of the request, else those stored with the key. */
+function parameters(payload: StructureItem, obj: ManagedObject): CryptographicParameters {
+  const item = findStruct(payload, Tag.CryptographicParameters);
+  const value = item
+    ? valueFromTtlv(item, 'CryptographicParameters')
+    : first(obj.attributes, 'CryptographicParameters');
+  return (value ?? {}) as CryptographicParameters;
+}
+
+function algorithmOf(obj: ManagedObject): string {
+  return obj.keyBlock?.cryptographicAlgorithm ?? first<string>(obj.attributes, 'CryptographicAlgorithm') ?? '';
+}
+
+function asymmetric(obj: ManagedObject) {
+  if (obj.objectType !== 'PrivateKey' && obj.objectType !== 'PublicKey') return undefined;
+  const kb = obj.keyBlock;
+  if (!kb) throw kmipError('KeyValueNotPresent', 'the key has no key material', 'illegal-state');
+  return importKeyMaterial(obj.objectType, kb.keyFormatType, kb.keyMaterial, kb.cryptographicAlgorithm);
+}
+
+function cryptoFailure(e: unknown): Error {
+  if (e instanceof Error && 'reason' in e && (e as { reason?: string }).reason !== undefined) return e;
+  if (e instanceof Error && 'code' in e) {
+    return kmipError('CryptographicFailure', e.message, 'crypto');
+  }
+  return kmipError('CryptographicFailure', 'the cryptographic operation failed', 'crypto');
+}
+
+/** Encrypt (KMIP 1.4 section 4.29). */
+export async function encrypt(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
+  const obj = await loadObject(payload, ctx);
+  const data = need(findBytes(payload, Tag.Data), 'Data');
+  const p = parameters(payload, obj);
+  const iv = findBytes(payload, Tag.IVCounterNonce);
+  try {
+    const key = asymmetric(obj);
+    if (key) {
+      usableKey(obj, USAGE_MASK.Encrypt, 'Encrypt');
+      const out = rsaEncrypt(key, rsaEncryptionParameters(p), data);
+      return t.struct(Tag.ResponsePayload, [
+        t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
+        t.bytes(Tag.Data, out),
+      ]);
+    }
+    const keyBytes = usableKey(obj, USAGE_MASK.Encrypt, 'Encrypt');
+    const aad = findBytes(payload, Tag.AuthenticatedEncryptionAdditionalData);
+    const sp = symmetricParameters(algorithmOf(obj), p, { iv, aad });
+    const r = encryptSymmetric(keyBytes, sp, data);
+    return t.struct(Tag.ResponsePayload, [
+      t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
+      t.bytes(Tag.Data, r.data),
+      r.iv && !iv ? t.bytes(Tag.IVCounterNonce, r.iv) : undefined,
+      r.tag ? t.bytes(Tag.AuthenticatedEncryptionTag, r.tag) : undefined,
+    ]);
+  } catch (e) {
+    throw cryptoFailure(e);
+  }
+}
+
+/** Decrypt (KMIP 1.4 section 4.30). */
+export async function decrypt(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
+  const obj = await loadObject(payload, ctx);
+  const data = need(findBytes(payload, Tag.Data), 'Data');
+  const p = parameters(payload, obj);
+  try {
+    const key = asymmetric(obj);
+    if (key) {
+      usableKey(obj, USAGE_MASK.Decrypt, 'Decrypt');
+      const out = rsaDecrypt(key, rsaEncryptionParameters(p), data);
+      return t.struct(Tag.ResponsePayload, [
+        t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
+        t.bytes(Tag.Data, out),
+      ]);
+    }
+    const keyBytes = usableKey(obj, USAGE_MASK.Decrypt, 'Decrypt');
+    const sp = symmetricParameters(algorithmOf(obj), p, {
+      iv: findBytes(payload, Tag.IVCounterNonce),
+      aad: findBytes(payload, Tag.AuthenticatedEncryptionAdditionalData),
+    });
+    const out = decryptSymmetric(keyBytes, sp, data, findBytes(payload, Tag.AuthenticatedEncryptionTag));
+    return t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier), t.bytes(Tag.Data, out)]);
+  } catch (e) {
+    throw cryptoFailure(e);
+  }
+}
+
+/** Sign (KMIP 1.4 section 4.31). */
+export async function signOp(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
+  const obj = await loadObject(payload, ctx);
+  const data = need(findBytes(payload, Tag.Data), 'Data');
+  usableKey(obj, USAGE_MASK.Sign, 'Sign');
+  try {
+    const key = asymmetric(obj);
+    if (!key) throw kmipError('IllegalObjectType', 'Sign needs a private key', 'invalid-argument');
+    const sig = sign(key, signatureParameters(algorithmOf(obj), parameters(payload, obj)), data);
+    return t.struct(Tag.ResponsePayload, [
+      t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
+      t.bytes(Tag.SignatureData, sig),
+    ]);
+  } catch (e) {
+    throw cryptoFailure(e);
+  }
+}
+
+/** Signature Verify (KMIP 1.4 section 4.32). */
+export async function signatureVerify(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
+  const obj = await loadObject(payload, ctx);
+  const data = need(findBytes(payload, Tag.Data), 'Data');
+  const signature = need(findBytes(payload, Tag.SignatureData), 'Signature Data');
+  usableKey(obj, USAGE_MASK.Verify, 'Signature Verify');
+  let ok: boolean;
+  try {
+    const key = asymmetric(obj);
+    if (!key) throw kmipError('IllegalObjectType', 'Signature Verify needs a public key', 'invalid-argument');
+    ok = verify(key, signatureParameters(algorithmOf(obj), parameters(payload, obj)), data, signature);
+  } catch (e) {
+    throw cryptoFailure(e);
+  }
+  return t.struct(Tag.ResponsePayload, [
+    t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
+    t.enm(Tag.ValidityIndicator, enumValue('ValidityIndicator', ok ? 'Valid' : 'Invalid') as number),
+  ]);
+}
+
+function macHash(obj: ManagedObject, payload: StructureItem): string {
+  const p = parameters(payload, obj);
+  const alg = p.CryptographicAlgorithm ?? algorithmOf(obj);
+  const h = HMAC_HASH[alg];
+  if (!h) throw kmipError('InvalidField', `MAC with ${alg} is not supported`, 'unsupported');
+  return h;
+}
+
+/** MAC (KMIP 1.4 section 4.33). */
+export async function mac(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
+  const obj = await loadObject(payload, ctx);
+  const data = need(findBytes(payload, Tag.Data), 'Data');
+  const key = usableKey(obj, USAGE_MASK.MACGenerate, 'MAC');
+  const out = hmac(macHash(obj, payload) as Parameters<typeof hmac>[0], key, data);
+  return t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier), t.bytes(Tag.MACData, out)]);
+}
+
+/** MAC Verify (KMIP 1.4 section 4.34). */
+export async function macVerify(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
+  const obj = await loadObject(payload, ctx);
+  const data = need(findBytes(payload, Tag.Data), 'Data');
+  const macData = need(findBytes(payload, Tag.MACData), 'MAC Data');
+  const key = usableKey(obj, USAGE_MASK.MACVerify, 'MAC Verify');
+  const ok = hmacVerify(macHash(obj, payload) as Parameters<typeof hmac>[0], key, data, macData);
+  return t.struct(Tag.ResponsePayload, [
+    t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
+    t.enm(Tag.ValidityIndicator, enumValue('ValidityIndicator', ok ? 'Valid' : 'Invalid') as number),
+  ]);
+}
+
+/** Hash (KMIP 1.4 section 4.37). */
+export async function hashOp(payload: StructureItem, _ctx: OpsContext): Promise<StructureItem> {
+  const p = (valueFromTtlv(
+    need(findStruct(payload, Tag.CryptographicParameters), 'Cryptographic Parameters'),
+    'CryptographicParameters',
+  ) ?? {}) as CryptographicParameters;
+  const name = HASHING_ALGORITHM[p.HashingAlgorithm ?? ''];
+  if (!name)
+    throw kmipError('InvalidField', `hashing algorithm ${String(p.HashingAlgorithm)} is not supported`, 'unsupported');
+  const data = need(findBytes(payload, Tag.Data), 'Data');
+  return t.struct(Tag.ResponsePayload, [t.bytes(Tag.Data, hash(name, data))]);
+}
+
+/** RNG Retrieve (KMIP 1.4 section 4.35). */
+export async function rngRetrieve(payload: StructureItem, _ctx: OpsContext): Promise<StructureItem> {
+  const length = need(findInt(payload, Tag.DataLength), 'Data Length');
+  if (length < 1 || length > 1024 * 1024)
+    throw kmipError('InvalidField', 'Data Length must be 1..1048576', 'invalid-argument');
+  return t.struct(Tag.ResponsePayload, [t.bytes(Tag.Data, randomBytes(length))]);
+}
+
+/** RNG Seed (KMIP 1.4 section 4.36): the OS generator needs no seed; the amount is acknowledged. */
+export async function rngSeed(payload: StructureItem, _ctx: OpsContext): Promise<StructureItem> {
+  const data = need(findBytes(payload, Tag.Data), 'Data');
+  return t.struct(Tag.ResponsePayload, [t.int(Tag.DataLength, data.length)]);
+}

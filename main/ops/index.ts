@@ -1,0 +1,67 @@
+import { activate, archive, destroy, recover, revoke } from './lifecycle.js';
+import { addAttribute, adjustAttribute, deleteAttribute, modifyAttribute, setAttribute } from './attribute-ops.js';
+import type { OperationHandler } from './context.js';
+import { create, createKeyPair, register } from './create.js';
+import {
+  decrypt,
+  encrypt,
+  hashOp,
+  mac,
+  macVerify,
+  rngRetrieve,
+  rngSeed,
+  signOp,
+  signatureVerify,
+} from './crypto-ops.js';
+import { discoverVersions } from './discover-versions.js';
+import { get, getAttributeList, getAttributes } from './get.js';
+import { locate } from './locate.js';
+import { check, getUsageAllocation, interop, log, obtainLease } from './misc-ops.js';
+import { makeQuery } from './query.js';
+import { Operation } from './vocabulary.js';
+
+export * from './context.js';
+export { MemoryObjectStore } from './memory-store.js';
+export { resultOf, kmipError } from './errors.js';
+export { supportedVersions } from './versions.js';
+
+/** Every operation Keyhold's server answers, by Operation enumeration value. */
+export const operations: Partial<Record<number, OperationHandler>> = {
+  [Operation.DiscoverVersions]: discoverVersions,
+  [Operation.Create]: create,
+  [Operation.CreateKeyPair]: createKeyPair,
+  [Operation.Register]: register,
+  [Operation.Locate]: locate,
+  [Operation.Check]: check,
+  [Operation.Get]: get,
+  [Operation.GetAttributes]: getAttributes,
+  [Operation.GetAttributeList]: getAttributeList,
+  [Operation.AddAttribute]: addAttribute,
+  [Operation.ModifyAttribute]: modifyAttribute,
+  [Operation.DeleteAttribute]: deleteAttribute,
+  [Operation.SetAttribute]: setAttribute,
+  [Operation.AdjustAttribute]: adjustAttribute,
+  [Operation.ObtainLease]: obtainLease,
+  [Operation.GetUsageAllocation]: getUsageAllocation,
+  [Operation.Activate]: activate,
+  [Operation.Revoke]: revoke,
+  [Operation.Destroy]: destroy,
+  [Operation.Archive]: archive,
+  [Operation.Recover]: recover,
+  [Operation.Encrypt]: encrypt,
+  [Operation.Decrypt]: decrypt,
+  [Operation.Sign]: signOp,
+  [Operation.SignatureVerify]: signatureVerify,
+  [Operation.MAC]: mac,
+  [Operation.MACVerify]: macVerify,
+  [Operation.RNGRetrieve]: rngRetrieve,
+  [Operation.RNGSeed]: rngSeed,
+  [Operation.Hash]: hashOp,
+  [Operation.Interop]: interop,
+  [Operation.Log]: log,
+};
+operations[Operation.Query] = makeQuery(() =>
+  Object.keys(operations)
+    .map(Number)
+    .sort((a, b) => a - b),
+);

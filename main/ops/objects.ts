@@ -1,0 +1,120 @@
+import type { StructureItem } from '../kmip/ttlv/index.js';
+import type { AttributeValue, Attributes, ManagedObject, ObjectType, State } from '../vault/model.js';
+import { atLeast, type OpsContext } from './context.js';
+import { kmipError } from './errors.js';
+import { findText } from './ttlv.js';
+import { Tag } from './vocabulary.js';
+
+/**
+ * The Unique Identifier an operation acts on: the request's, or the ID Placeholder left by an
+ * earlier batch item (KMIP 1.4 section 3.44; libmongocrypt sends Register + Activate this way,
+ * INTEROP-NOTES 9).
+ */
+export function targetId(payload: StructureItem, ctx: OpsContext): string {
+  const uid = findText(payload, Tag.UniqueIdentifier) ?? ctx.idPlaceholder;
+  if (uid === undefined)
+    throw kmipError('InvalidField', 'Unique Identifier is missing and no ID Placeholder is set', 'invalid-argument');
+  return uid;
+}
+
+/** True when the identity may see the object: owner, a grant, or an admin. */
+export function mayAccess(obj: ManagedObject, ctx: OpsContext): boolean {
+  return (
+    obj.owner === ctx.identity ||
+    ctx.access.isAdmin(ctx.identity) ||
+    ctx.access.isGranted(obj.uniqueIdentifier, ctx.identity)
+  );
+}
+
+/** Loads an object the caller may use; sets the ID Placeholder. Others' objects are Permission Denied. */
+export async function loadObject(payload: StructureItem, ctx: OpsContext): Promise<ManagedObject> {
+  const uid = targetId(payload, ctx);
+  const obj = await ctx.store.get(uid);
+  if (!obj) throw kmipError('ItemNotFound', `no object ${uid}`, 'not-found');
+  if (!mayAccess(obj, ctx))
+    throw kmipError('PermissionDenied', `object ${uid} belongs to another client`, 'permission-denied');
+  ctx.idPlaceholder = uid;
+  return obj;
+}
+
+export function first<T extends AttributeValue>(attrs: Attributes, name: string): T | undefined {
+  return attrs[name]?.[0] as T | undefined;
+}
+
+export function stateOf(obj: ManagedObject): State {
+  return (first<string>(obj.attributes, 'State') ?? 'PreActive') as State;
+}
+
+export function setSingle(attrs: Attributes, name: string, value: AttributeValue): void {
+  attrs[name] = [value];
+}
+
+/** Marks a change (Last Change Date, KMIP 1.4 section 3.38). */
+export function touch(obj: ManagedObject, ctx: OpsContext): void {
+  setSingle(obj.attributes, 'LastChangeDate', ctx.now());
+}
+
+/** Attributes a client may not set on create or register (server-managed). */
+export const serverManaged = new Set([
+  'UniqueIdentifier',
+  'ObjectType',
+  'State',
+  'InitialDate',
+  'LastChangeDate',
+  'DestroyDate',
+  'CompromiseDate',
+  'ArchiveDate',
+  'Digest',
+  'OriginalCreationDate',
+  'Fresh',
+  'AlwaysSensitive',
+  'NeverExtractable',
+  'KeyValuePresent',
+  'ShortUniqueIdentifier',
+  'LeaseTime',
+]);
+
+/** Read-only once set (for Add/Modify/Delete/Set Attribute). */
+export const readOnly = new Set([
+  ...serverManaged,
+  'CryptographicAlgorithm',
+  'CryptographicLength',
+  'CertificateType',
+  'CertificateLength',
+  'ActivationDate',
+  'DeactivationDate',
+  'CompromiseOccurrenceDate',
+  'RevocationReason',
+  'ProcessStartDate',
+  'ProtectStopDate',
+  'RandomNumberGenerator',
+  'KeyFormatType',
+  'Link',
+]);
+
+/** Builds a new managed object with the server's attributes (dates, state, identity). */
+export async function newObject(
+  ctx: OpsContext,
+  objectType: ObjectType,
+  clientAttributes: Attributes,
+  parts: Pick<ManagedObject, 'keyBlock' | 'value' | 'valueType' | 'splitKey'>,
+): Promise<ManagedObject> {
+  const attrs: Attributes = {};
+  for (const [name, values] of Object.entries(clientAttributes)) {
+    if (serverManaged.has(name)) continue;
+    attrs[name] = values;
+  }
+  const uid = await ctx.store.newUniqueIdentifier();
+  const now = ctx.now();
+  attrs.UniqueIdentifier = [uid];
+  attrs.ObjectType = [objectType];
+  const kb = parts.keyBlock;
+  if (kb?.cryptographicAlgorithm) attrs.CryptographicAlgorithm = [kb.cryptographicAlgorithm];
+  if (kb?.cryptographicLength !== undefined) attrs.CryptographicLength = [kb.cryptographicLength];
+  const activation = first<Date>(attrs, 'ActivationDate');
+  attrs.State = [activation instanceof Date && activation.getTime() <= now.getTime() ? 'Active' : 'PreActive'];
+  attrs.InitialDate = [now];
+  attrs.LastChangeDate = [now];
+  if (atLeast(ctx.version, 1, 2)) attrs.OriginalCreationDate = [now];
+  return { uniqueIdentifier: uid, objectType, attributes: attrs, owner: ctx.identity, ...parts };
+}

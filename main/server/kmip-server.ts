@@ -1,0 +1,77 @@
+import { EventEmitter } from 'node:events';
+import { KeyholdError } from '../../shared/errors.js';
+import type { AccessPolicy, ObjectStore, OperationHandler } from '../ops/context.js';
+import { operations as allOperations } from '../ops/index.js';
+import type { ClientIdentity } from './identity.js';
+import type { ServerLimits } from './limits.js';
+import { KmipProcessor, type Authenticator } from './protocol.js';
+import { KmipTlsListener, type PeerContext } from './tls-listener.js';
+
+export interface KmipServerOptions {
+  host: string;
+  port: number;
+  cert: string;
+  key: string;
+  ca: string;
+  store: ObjectStore;
+  access: AccessPolicy;
+  requireClientCertificate?: boolean;
+  limits?: Partial<ServerLimits>;
+  authenticator?: Authenticator;
+  isRevoked?(identity: ClientIdentity): boolean;
+  operations?: Partial<Record<number, OperationHandler>>;
+  /** Optional HTTPS binding on the same port (first bytes "POST"). */
+  http?: import('./tls-listener.js').KmipMessageHandler['takeOver'];
+}
+
+/** The KMIP server: the TLS listener in front of the protocol processor and the operations. */
+export class KmipServer extends EventEmitter {
+  readonly processor: KmipProcessor;
+  private readonly listener: KmipTlsListener;
+  port = 0;
+
+  constructor(options: KmipServerOptions) {
+    super();
+    this.processor = new KmipProcessor({
+      store: options.store,
+      access: options.access,
+      operations: options.operations ?? allOperations,
+      authenticator: options.authenticator,
+    });
+    const processor = this.processor;
+    this.listener = new KmipTlsListener({
+      host: options.host,
+      port: options.port,
+      cert: options.cert,
+      key: options.key,
+      ca: options.ca,
+      requireClientCertificate: options.requireClientCertificate,
+      limits: options.limits,
+      isRevoked: options.isRevoked,
+      handler: {
+        handle: (request: Buffer, peer: PeerContext) => processor.process(request, identityName(peer)),
+        malformed: (error: KeyholdError) => processor.malformed(error),
+        takeOver: options.http,
+      },
+    });
+    this.listener.on('rejected', (e) => this.emit('rejected', e));
+  }
+
+  async listen(): Promise<number> {
+    this.port = await this.listener.listen();
+    return this.port;
+  }
+
+  get connectionCount(): number {
+    return this.listener.connectionCount;
+  }
+
+  close(): Promise<void> {
+    return this.listener.close();
+  }
+}
+
+/** The owner name of a connection's identity ("anonymous" when mutual TLS was turned off). */
+export function identityName(peer: PeerContext): string {
+  return peer.identity?.name ?? 'anonymous';
+}

@@ -1,0 +1,276 @@
+import { KeyholdError } from '../../shared/errors.js';
+import { ItemType, decodeTtlv, encodeTtlv, type StructureItem, type TtlvItem } from '../kmip/ttlv/index.js';
+import type { AccessPolicy, ObjectStore, OperationHandler, OpsContext, ProtocolVersion } from '../ops/context.js';
+import { resultOf } from '../ops/errors.js';
+import { find, findAll, findBytes, findEnum, findInt, findStruct, findText, t } from '../ops/ttlv.js';
+import { supportedVersions } from '../ops/versions.js';
+import { BatchErrorContinuationOption, Operation, ResultReason, ResultStatus, Tag } from '../ops/vocabulary.js';
+
+export interface Credential {
+  username: string;
+  password: string;
+}
+
+export interface RequestBatchItem {
+  operation: number;
+  uniqueBatchItemId: Uint8Array | undefined;
+  payload: StructureItem;
+}
+
+export interface ParsedRequest {
+  version: ProtocolVersion;
+  maximumResponseSize: number | undefined;
+  batchErrorContinuationOption: number;
+  credential: Credential | undefined;
+  items: RequestBatchItem[];
+}
+
+function invalidMessage(message: string): KeyholdError {
+  return new KeyholdError('codec', message, { reason: 'Invalid Message' });
+}
+
+/** Reads a Request Message (KMIP 1.4 section 7.1 / 2.1 section 8). */
+export function parseRequest(message: TtlvItem): ParsedRequest {
+  if (message.tag !== Tag.RequestMessage || message.type !== ItemType.Structure) {
+    throw invalidMessage('not a Request Message');
+  }
+  const header = findStruct(message, Tag.RequestHeader);
+  if (!header) throw invalidMessage('the Request Header is missing');
+  const pv = findStruct(header, Tag.ProtocolVersion);
+  const major = findInt(pv, Tag.ProtocolVersionMajor);
+  const minor = findInt(pv, Tag.ProtocolVersionMinor);
+  if (major === undefined || minor === undefined) throw invalidMessage('the Protocol Version is missing');
+  const credentialItem = findStruct(findStruct(header, Tag.Authentication), Tag.Credential);
+  let credential: Credential | undefined;
+  if (credentialItem) {
+    const value = findStruct(credentialItem, Tag.CredentialValue);
+    const username = findText(value, Tag.Username);
+    if (username !== undefined) credential = { username, password: findText(value, Tag.Password) ?? '' };
+  }
+  const items = findAll(message, Tag.BatchItem).map((item): RequestBatchItem => {
+    if (item.type !== ItemType.Structure) throw invalidMessage('a Batch Item is not a Structure');
+    const operation = findEnum(item, Tag.Operation);
+    if (operation === undefined) throw invalidMessage('a Batch Item has no Operation');
+    return {
+      operation,
+      uniqueBatchItemId: findBytes(item, Tag.UniqueBatchItemID),
+      payload: findStruct(item, Tag.RequestPayload) ?? t.struct(Tag.RequestPayload, []),
+    };
+  });
+  const batchCount = findInt(header, Tag.BatchCount);
+  if (items.length === 0) throw invalidMessage('the message has no Batch Item');
+  if (batchCount !== undefined && batchCount !== items.length) throw invalidMessage('Batch Count does not match');
+  return {
+    version: { major, minor },
+    maximumResponseSize: findInt(header, Tag.MaximumResponseSize),
+    batchErrorContinuationOption:
+      findEnum(header, Tag.BatchErrorContinuationOption) ?? BatchErrorContinuationOption.Stop,
+    credential,
+    items,
+  };
+}
+
+export interface ResponseBatchItem {
+  operation: number | undefined;
+  uniqueBatchItemId: Uint8Array | undefined;
+  status: number;
+  reason?: number;
+  message?: string;
+  payload?: StructureItem;
+}
+
+/**
+ * Builds a Response Message for the request's version: the header carries only fields every
+ * version has (Protocol Version, Time Stamp, Batch Count), so a 1.0 client never meets a newer
+ * field (INTEROP-NOTES 1).
+ */
+export function buildResponse(version: ProtocolVersion, items: ResponseBatchItem[], now: Date): StructureItem {
+  return t.struct(Tag.ResponseMessage, [
+    t.struct(Tag.ResponseHeader, [
+      t.struct(Tag.ProtocolVersion, [
+        t.int(Tag.ProtocolVersionMajor, version.major),
+        t.int(Tag.ProtocolVersionMinor, version.minor),
+      ]),
+      t.date(Tag.TimeStamp, now),
+      t.int(Tag.BatchCount, items.length),
+    ]),
+    ...items.map((i) =>
+      t.struct(Tag.BatchItem, [
+        i.operation !== undefined ? t.enm(Tag.Operation, i.operation) : undefined,
+        i.uniqueBatchItemId ? t.bytes(Tag.UniqueBatchItemID, i.uniqueBatchItemId) : undefined,
+        t.enm(Tag.ResultStatus, i.status),
+        i.reason !== undefined ? t.enm(Tag.ResultReason, i.reason) : undefined,
+        i.message !== undefined ? t.text(Tag.ResultMessage, i.message) : undefined,
+        i.payload ? { ...i.payload, tag: Tag.ResponsePayload } : undefined,
+      ]),
+    ),
+  ]);
+}
+
+export interface Authenticator {
+  /** Throws (Authentication Not Successful) when the credential is required and wrong. */
+  check(identity: string, credential: Credential | undefined): void;
+}
+
+export interface ProcessorOptions {
+  store: ObjectStore;
+  access: AccessPolicy;
+  operations: Partial<Record<number, OperationHandler>>;
+  authenticator?: Authenticator;
+  now?: () => Date;
+}
+
+const operationNames = new Map<number, string>(Object.entries(Operation).map(([k, v]) => [v, k]));
+
+/**
+ * Turns request bytes into response bytes for one identity. Never throws: a message that cannot
+ * be read gets a response with Result Reason Invalid Message.
+ */
+export class KmipProcessor {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: ProcessorOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async process(bytes: Uint8Array, identity: string): Promise<Buffer> {
+    let request: ParsedRequest;
+    try {
+      request = parseRequest(decodeTtlv(bytes));
+    } catch (e) {
+      await this.audit(identity, 'Invalid Message', undefined, e);
+      return this.malformed(e, peekVersion(bytes));
+    }
+    const response = await this.processParsed(request, identity);
+    return encodeTtlv(response);
+  }
+
+  /** The response to a message that could not be parsed at all. */
+  malformed(e: unknown, version: ProtocolVersion = { major: 1, minor: 0 }): Buffer {
+    const r = resultOf(e);
+    const reason = r.reason === ResultReason.GeneralFailure ? ResultReason.InvalidMessage : r.reason;
+    return encodeTtlv(
+      buildResponse(
+        version,
+        [
+          {
+            operation: undefined,
+            uniqueBatchItemId: undefined,
+            status: ResultStatus.OperationFailed,
+            reason,
+            message: r.message,
+          },
+        ],
+        this.now(),
+      ),
+    );
+  }
+
+  async processParsed(request: ParsedRequest, identity: string): Promise<StructureItem> {
+    const now = this.now();
+    const known = supportedVersions.some((v) => v.major === request.version.major && v.minor === request.version.minor);
+    const version = known ? request.version : responseVersionFor(request.version);
+    const items: ResponseBatchItem[] = [];
+    const fail = (i: RequestBatchItem, reason: number, message: string): ResponseBatchItem => ({
+      operation: i.operation,
+      uniqueBatchItemId: i.uniqueBatchItemId,
+      status: ResultStatus.OperationFailed,
+      reason,
+      message,
+    });
+    if (!known) {
+      for (const i of request.items) items.push(fail(i, ResultReason.InvalidMessage, 'unsupported protocol version'));
+      return buildResponse(version, items, now);
+    }
+    try {
+      this.options.authenticator?.check(identity, request.credential);
+    } catch (e) {
+      const r = resultOf(e);
+      for (const i of request.items) items.push(fail(i, r.reason, r.message));
+      await this.audit(identity, 'Authentication', undefined, e);
+      return buildResponse(version, items, now);
+    }
+    const ctx: OpsContext = {
+      store: this.options.store,
+      access: this.options.access,
+      identity,
+      version,
+      idPlaceholder: undefined,
+      now: () => now,
+    };
+    for (const item of request.items) {
+      const name = operationNames.get(item.operation) ?? `0x${item.operation.toString(16)}`;
+      const handler = this.options.operations[item.operation];
+      try {
+        if (!handler)
+          throw new KeyholdError('unsupported', `${name} is not supported`, { reason: 'Operation Not Supported' });
+        const payload = await handler(item.payload, ctx);
+        items.push({
+          operation: item.operation,
+          uniqueBatchItemId: item.uniqueBatchItemId,
+          status: ResultStatus.Success,
+          payload,
+        });
+        await this.audit(identity, name, uidOf(payload), undefined);
+      } catch (e) {
+        const r = resultOf(e);
+        items.push(fail(item, r.reason, r.message));
+        await this.audit(identity, name, uidOf(item.payload) ?? ctx.idPlaceholder, e);
+        if (request.batchErrorContinuationOption !== BatchErrorContinuationOption.Continue) break;
+      }
+    }
+    let response = buildResponse(version, items, now);
+    if (request.maximumResponseSize !== undefined) {
+      const size = encodeTtlv(response).length;
+      if (size > request.maximumResponseSize) {
+        response = buildResponse(
+          version,
+          request.items.map((i) => fail(i, ResultReason.ResponseTooLarge, 'TOO_LARGE')),
+          now,
+        );
+      }
+    }
+    return response;
+  }
+
+  private async audit(identity: string, operation: string, uid: string | undefined, error: unknown): Promise<void> {
+    try {
+      await this.options.store.audit({
+        identity,
+        operation,
+        uniqueIdentifier: uid,
+        result: error === undefined ? 'Success' : 'OperationFailed',
+        reason: error === undefined ? undefined : resultOf(error).message,
+      });
+    } catch {
+      // An audit failure must not turn into a protocol failure for the client.
+    }
+  }
+}
+
+function uidOf(payload: StructureItem | undefined): string | undefined {
+  const item = find(payload, Tag.UniqueIdentifier);
+  return item?.type === ItemType.TextString ? item.value : undefined;
+}
+
+/** A newer major than we know gets our newest; an older one our oldest of that line. */
+function responseVersionFor(v: ProtocolVersion): ProtocolVersion {
+  const sameMajor = supportedVersions.filter((s) => s.major === v.major);
+  if (sameMajor.length > 0) return sameMajor[0] as ProtocolVersion;
+  return v.major > 2 ? (supportedVersions[0] as ProtocolVersion) : { major: 1, minor: 0 };
+}
+
+/** Best effort: the version in a message we could not parse, so the error reply is readable to its sender. */
+function peekVersion(bytes: Uint8Array): ProtocolVersion | undefined {
+  try {
+    const m = decodeTtlv(bytes);
+    if (m.type !== ItemType.Structure) return undefined;
+    const pv = findStruct(findStruct(m, Tag.RequestHeader), Tag.ProtocolVersion);
+    const major = findInt(pv, Tag.ProtocolVersionMajor);
+    const minor = findInt(pv, Tag.ProtocolVersionMinor);
+    if (major === undefined || minor === undefined) return undefined;
+    return supportedVersions.find((v) => v.major === major && v.minor === minor);
+  } catch {
+    return undefined;
+  }
+}
