@@ -29,7 +29,7 @@ export function AuditView() {
   }, [audit, text]);
   if (!supported) return <Unavailable what="The audit log" calls={['audit.list', 'audit.verify']} />;
   return (
-    <section className="card" aria-labelledby="audit-title">
+    <section className="card audit-card" aria-labelledby="audit-title">
       <div className="card-head">
         <h2 id="audit-title">Audit log</h2>
         <button type="button" className="secondary" disabled={!canVerify} onClick={() => void verifyAudit()}>

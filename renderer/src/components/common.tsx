@@ -29,13 +29,16 @@ export function Unavailable({ what, calls }: { what: string; calls: CallName[] }
   );
 }
 
+/** Errors whose title says all; the engine's wording adds nothing for a person. */
+const selfExplaining = new Set(['wrong-passphrase', 'vault-locked']);
+
 export function ErrorBox({ error }: { error: ApiError }) {
   const t = describeError(error);
   return (
     <div className="notice notice-error" role="alert">
       <strong>{t.title}</strong>
       <span>{t.action}</span>
-      {t.detail && t.detail !== t.title && <span className="muted small">{t.detail}</span>}
+      {t.detail && !selfExplaining.has(error.code) && <span className="muted small">{t.detail}</span>}
     </div>
   );
 }
@@ -74,18 +77,16 @@ export function Steps({ steps, current }: { steps: string[]; current: number }) 
   );
 }
 
-export function Field({
-  label,
-  hint,
-  children,
-}: {
+export function Field(props: {
   label: string;
   hint?: string;
+  className?: string;
   children: (id: string) => ReactNode;
 }) {
+  const { label, hint, className, children } = props;
   const id = useId();
   return (
-    <div className="field">
+    <div className={className ? `field ${className}` : 'field'}>
       <label htmlFor={id}>{label}</label>
       {children(id)}
       {hint && <span className="hint">{hint}</span>}
@@ -137,4 +138,9 @@ export const typeLabels: Record<string, string> = {
 
 export function StateBadge({ state }: { state: string }) {
   return <span className={`badge state-${state}`}>{stateLabels[state] ?? state}</span>;
+}
+
+/** A KMIP tag name as the spec writes it: "CryptographicUsageMask" -> "Cryptographic Usage Mask". */
+export function spaced(tag: string): string {
+  return tag.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
 }

@@ -5,7 +5,7 @@ import type { ObjectDetail } from '../../../shared/api/index.js';
 import { clipboardClearSeconds, copyWithClear } from '../lib/clipboard.js';
 import { saveFile } from '../lib/download.js';
 import { useKeyhold } from '../store/context.js';
-import { Field, StateBadge, formatDate, typeLabels, useSupported } from './common.js';
+import { Field, StateBadge, formatDate, spaced, typeLabels, useSupported } from './common.js';
 
 type Tab = 'attributes' | 'links' | 'lifecycle' | 'audit';
 
@@ -210,7 +210,7 @@ export function DetailPane() {
               {detail.attributes.map((a) => (
                 <tr key={`${a.name}#${a.index}`}>
                   <th scope="row">
-                    {a.name}
+                    {spaced(a.name)}
                     {a.index > 0 ? ` [${a.index}]` : ''}
                   </th>
                   <td>{a.value}</td>

@@ -52,7 +52,7 @@ export function ObjectBrowser() {
     <div className="browser">
       <section className="browser-list" aria-label="Objects">
         <div className="toolbar filters" role="search">
-          <Field label="Search">
+          <Field label="Search" className="search">
             {(id) => (
               <input
                 id={id}

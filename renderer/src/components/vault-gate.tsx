@@ -175,9 +175,6 @@ export function UnlockVault() {
             }}
           >
             <p className="muted small">
-              <span className="lock-icon" aria-hidden="true">
-                🔒
-              </span>{' '}
               <code>{vault?.path}</code> is locked.
             </p>
             <Field label="Passphrase">
