@@ -2,9 +2,12 @@
  * A growable big-endian writer. Structures reserve their 4-byte length and fill it in once their
  * items are written. One scratch buffer is reused across messages; `flush()` hands out an exact
  * copy and wipes what was written, so no key material lingers in the scratch space.
+ *
+ * Invariant: every byte at or past `offset` is zero (the buffer starts zeroed, grows into zeroed
+ * memory, and `flush`/`reset` wipe what was written). Padding therefore needs no writing.
  */
 export class BufferWriter {
-  private buf: Buffer;
+  buf: Buffer;
   offset = 0;
 
   constructor(initialSize = 16 * 1024) {
@@ -13,8 +16,10 @@ export class BufferWriter {
 
   /** Makes room for `n` more bytes. */
   ensure(n: number): void {
-    const need = this.offset + n;
-    if (need <= this.buf.length) return;
+    if (this.offset + n > this.buf.length) this.grow(this.offset + n);
+  }
+
+  private grow(need: number): void {
     let size = this.buf.length * 2;
     while (size < need) size *= 2;
     const grown = Buffer.alloc(size);
@@ -23,58 +28,79 @@ export class BufferWriter {
     this.buf = grown;
   }
 
-  /** Tag, type and length: 8 bytes. Returns the offset of the length field for `backfill`. */
-  header(tag: number, type: number, length: number): number {
-    this.ensure(8);
+  /**
+   * Tag, type and length, then room for `reserve` value bytes (zero until written). Returns the
+   * offset of the length field, for `backfill`.
+   */
+  header(tag: number, type: number, length: number, reserve: number): number {
+    if (this.offset + 8 + reserve > this.buf.length) this.grow(this.offset + 8 + reserve);
     const b = this.buf;
     const o = this.offset;
     b[o] = tag >>> 16;
     b[o + 1] = tag >>> 8;
     b[o + 2] = tag;
     b[o + 3] = type;
-    b.writeUInt32BE(length, o + 4);
+    b[o + 4] = length >>> 24;
+    b[o + 5] = length >>> 16;
+    b[o + 6] = length >>> 8;
+    b[o + 7] = length;
     this.offset = o + 8;
     return o + 4;
   }
 
   /** Writes the length field reserved at `at` as the count of bytes written since it. */
   backfill(at: number): void {
-    this.buf.writeUInt32BE(this.offset - at - 4, at);
+    const b = this.buf;
+    const length = this.offset - at - 4;
+    b[at] = length >>> 24;
+    b[at + 1] = length >>> 16;
+    b[at + 2] = length >>> 8;
+    b[at + 3] = length;
   }
 
-  /** A 32-bit value then 4 zero padding bytes. */
+  /** A 32-bit value then 4 padding bytes (room reserved by `header`). */
   u32Padded(value: number): void {
-    this.ensure(8);
     const b = this.buf;
     const o = this.offset;
-    b.writeUInt32BE(value >>> 0, o);
-    b.writeUInt32BE(0, o + 4);
+    b[o] = value >>> 24;
+    b[o + 1] = value >>> 16;
+    b[o + 2] = value >>> 8;
+    b[o + 3] = value;
     this.offset = o + 8;
   }
 
-  /** An 8-byte big-endian value below 2^32 (a Boolean). */
-  u64Small(value: number): void {
-    this.ensure(8);
-    const b = this.buf;
-    const o = this.offset;
-    b.writeUInt32BE(0, o);
-    b.writeUInt32BE(value >>> 0, o + 4);
-    this.offset = o + 8;
-  }
-
+  /** Signed 64-bit (room reserved by `header`). */
   i64(value: bigint): void {
-    this.ensure(8);
-    this.buf.writeBigInt64BE(value, this.offset);
-    this.offset += 8;
+    const b = this.buf;
+    const o = this.offset;
+    if (value >= -0x20000000000000n && value <= 0x20000000000000n) {
+      const n = Number(value);
+      const high = Math.floor(n / 4294967296);
+      const low = n - high * 4294967296;
+      b[o] = high >>> 24;
+      b[o + 1] = high >>> 16;
+      b[o + 2] = high >>> 8;
+      b[o + 3] = high;
+      b[o + 4] = low >>> 24;
+      b[o + 5] = low >>> 16;
+      b[o + 6] = low >>> 8;
+      b[o + 7] = low;
+    } else {
+      b.writeBigInt64BE(value, o);
+    }
+    this.offset = o + 8;
   }
 
-  /** Copies `bytes` and zero padding to a multiple of 8. */
+  /** Copies `bytes`; padding to a multiple of 8 is already zero. */
   bytesPadded(bytes: Uint8Array): void {
-    const padded = (bytes.length + 7) & ~7;
+    const n = bytes.length;
+    const padded = (n + 7) & ~7;
     this.ensure(padded);
-    this.buf.set(bytes, this.offset);
-    this.buf.fill(0, this.offset + bytes.length, this.offset + padded);
-    this.offset += padded;
+    const b = this.buf;
+    const o = this.offset;
+    if (n > 32) b.set(bytes, o);
+    else for (let i = 0; i < n; i++) b[o + i] = bytes[i]!;
+    this.offset = o + padded;
   }
 
   /** Writes a hex string (even length) as bytes. */
@@ -86,47 +112,45 @@ export class BufferWriter {
   }
 
   /**
-   * UTF-8 text then zero padding; returns the byte length. The caller must have written a header
-   * whose length field is at `lengthAt`; it is filled in here since the byte count is known only
-   * after writing.
+   * UTF-8 text then padding; returns the byte length. The caller must have written a header whose
+   * length field is at `lengthAt`; it is filled in here since the byte count is known only after
+   * writing.
    */
   textPadded(text: string, lengthAt: number): number {
     const n = text.length;
     this.ensure(n * 3 + 8);
     const b = this.buf;
-    let o = this.offset;
-    let written: number;
-    if (n < 32) {
-      let i = 0;
-      for (; i < n; i++) {
-        const c = text.charCodeAt(i);
-        if (c >= 0x80) break;
-        b[o + i] = c;
+    const o = this.offset;
+    let written = n;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        written = b.write(text, o, 'utf8');
+        break;
       }
-      written = i === n ? n : b.write(text, o, 'utf8');
-    } else {
-      written = b.write(text, o, 'utf8');
+      b[o + i] = c;
     }
-    b.writeUInt32BE(written, lengthAt);
-    o += written;
-    const padded = (written + 7) & ~7;
-    b.fill(0, o, this.offset + padded);
-    this.offset += padded;
+    b[lengthAt] = written >>> 24;
+    b[lengthAt + 1] = written >>> 16;
+    b[lengthAt + 2] = written >>> 8;
+    b[lengthAt + 3] = written;
+    this.offset = o + ((written + 7) & ~7);
     return written;
   }
 
   /** An exact copy of everything written; wipes the scratch space and resets. */
   flush(): Buffer {
-    const out = Buffer.allocUnsafe(this.offset);
-    this.buf.copy(out, 0, 0, this.offset);
-    this.buf.fill(0, 0, this.offset);
+    const n = this.offset;
+    const out = Buffer.allocUnsafe(n);
+    this.buf.copy(out, 0, 0, n);
+    this.buf.fill(0, 0, n);
     this.offset = 0;
     return out;
   }
 
   /** Discards what was written (after an error), wiping it. */
   reset(): void {
-    this.buf.fill(0, 0, this.offset);
+    this.buf.fill(0, 0, this.buf.length);
     this.offset = 0;
   }
 }

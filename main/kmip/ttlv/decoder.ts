@@ -33,14 +33,13 @@ export function decodeTtlv(bytes: Uint8Array, options?: TtlvDecodeOptions): Ttlv
   }
   const decoder = new Decoder(buf, limits, options?.strictPadding !== false);
   const item = decoder.item(buf.length, 1);
-  if (decoder.reader.offset !== buf.length) {
-    throw new TtlvError(`${buf.length - decoder.reader.offset} bytes follow the message`, decoder.reader.offset);
+  if (decoder.offset !== buf.length) {
+    throw new TtlvError(`${buf.length - decoder.offset} bytes follow the message`, decoder.offset);
   }
   return item;
 }
 
-class Decoder {
-  readonly reader: BufferReader;
+class Decoder extends BufferReader {
   private items = 0;
 
   constructor(
@@ -48,12 +47,12 @@ class Decoder {
     private readonly limits: TtlvLimits,
     private readonly strictPadding: boolean,
   ) {
-    this.reader = new BufferReader(buf);
+    super(buf);
   }
 
   /** Reads one item that must end at or before `end`. */
   item(end: number, depth: number): TtlvItem {
-    const r = this.reader;
+    const r = this;
     const start = r.offset;
     if (end - start < 8) {
       throw new TtlvError(`short read: an item header needs 8 bytes, ${end - start} left`, start);
@@ -145,9 +144,12 @@ class Decoder {
 
   /** Integer, Enumeration, Interval: 4 value bytes then 4 padding bytes (section 9.1.1.3). */
   private padded4(value: number, start: number, tag: number): number {
-    const r = this.reader;
-    if (this.strictPadding && !r.zeros(4)) throw new TtlvError('non-zero padding', start + 12, tag);
-    r.skip(4);
+    const b = this.buf;
+    const o = this.offset;
+    if (this.strictPadding && (b[o]! | b[o + 1]! | b[o + 2]! | b[o + 3]!) !== 0) {
+      throw new TtlvError('non-zero padding', start + 12, tag);
+    }
+    this.offset = o + 4;
     return value;
   }
 
@@ -158,7 +160,7 @@ class Decoder {
   }
 
   private padding(length: number, start: number, tag: number): void {
-    const r = this.reader;
+    const r = this;
     const pad = (8 - (length % 8)) % 8;
     if (this.strictPadding && !r.zeros(pad)) throw new TtlvError('non-zero padding', start + 8 + length, tag);
     r.skip(pad);

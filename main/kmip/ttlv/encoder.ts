@@ -31,7 +31,7 @@ function write(w: BufferWriter, item: TtlvItem): void {
   }
   switch (item.type) {
     case ItemType.Structure: {
-      const lengthAt = w.header(tag, ItemType.Structure, 0);
+      const lengthAt = w.header(tag, ItemType.Structure, 0, 0);
       const items = item.value;
       for (let i = 0; i < items.length; i++) write(w, items[i]!);
       w.backfill(lengthAt);
@@ -42,7 +42,7 @@ function write(w: BufferWriter, item: TtlvItem): void {
       if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
         throw new TtlvError('cannot encode Integer: not a signed 32-bit integer', at, tag);
       }
-      w.header(tag, ItemType.Integer, 4);
+      w.header(tag, ItemType.Integer, 4, 8);
       w.u32Padded(v);
       return;
     }
@@ -56,7 +56,7 @@ function write(w: BufferWriter, item: TtlvItem): void {
           tag,
         );
       }
-      w.header(tag, item.type, 4);
+      w.header(tag, item.type, 4, 8);
       w.u32Padded(v);
       return;
     }
@@ -67,20 +67,21 @@ function write(w: BufferWriter, item: TtlvItem): void {
       if (typeof v !== 'bigint' || v < int64Min || v > int64Max) {
         throw new TtlvError('cannot encode: not a signed 64-bit bigint', at, tag);
       }
-      w.header(tag, item.type, 8);
+      w.header(tag, item.type, 8, 8);
       w.i64(v);
       return;
     }
     case ItemType.Boolean:
       if (typeof item.value !== 'boolean') throw new TtlvError('cannot encode Boolean: not a boolean', at, tag);
-      w.header(tag, ItemType.Boolean, 8);
-      w.u64Small(item.value ? 1 : 0);
+      w.header(tag, ItemType.Boolean, 8, 8);
+      w.u32Padded(0);
+      if (item.value) w.buf[w.offset - 1] = 1;
       return;
     case ItemType.BigInteger: {
       const v = item.value;
       if (typeof v !== 'bigint') throw new TtlvError('cannot encode Big Integer: not a bigint', at, tag);
       const hex = bigIntHex(v);
-      w.header(tag, ItemType.BigInteger, hex.length >>> 1);
+      w.header(tag, ItemType.BigInteger, hex.length >>> 1, 0);
       w.hex(hex);
       return;
     }
@@ -90,7 +91,7 @@ function write(w: BufferWriter, item: TtlvItem): void {
       if (v.length > 0 && v.charCodeAt(v.length - 1) === 0) {
         throw new TtlvError('cannot encode Text String: ends with a NUL terminator', at, tag);
       }
-      const lengthAt = w.header(tag, ItemType.TextString, 0);
+      const lengthAt = w.header(tag, ItemType.TextString, 0, 0);
       const n = w.textPadded(v, lengthAt);
       if (n !== v.length && surrogate.test(v)) {
         throw new TtlvError('cannot encode Text String: lone UTF-16 surrogate', at, tag);
@@ -100,7 +101,7 @@ function write(w: BufferWriter, item: TtlvItem): void {
     case ItemType.ByteString: {
       const v = item.value;
       if (!(v instanceof Uint8Array)) throw new TtlvError('cannot encode Byte String: not a Uint8Array', at, tag);
-      w.header(tag, ItemType.ByteString, v.length);
+      w.header(tag, ItemType.ByteString, v.length, 0);
       w.bytesPadded(v);
       return;
     }

@@ -13,6 +13,8 @@ import { ItemType, type TtlvItem } from '../../../main/kmip/index.js';
 export interface CorpusMessage {
   file: string;
   item: TtlvItem;
+  /** The same message in the KMIP JSON encoding (Additional Message Encodings 1.0 section 4.1.6). */
+  json: string;
 }
 
 export function repoRoot(): string {
@@ -105,6 +107,34 @@ function toItem(node: XmlNode): TtlvItem {
   }
 }
 
+type JsonTtlv = { tag: string; type?: string; value: JsonTtlv[] | string | number | boolean };
+
+/**
+ * KMIP JSON: names for tags, enumerations and masks ("Sign|Verify"), numbers for Integer, Long
+ * Integer and Interval, hex for Byte and Big Integer strings, ISO 8601 for Date-Time.
+ */
+function toJson(node: XmlNode): JsonTtlv {
+  const name = Object.keys(node).find((k) => k !== ':@')!;
+  const attrs = node[':@'] ?? {};
+  const value = attrs.value ?? '';
+  switch (attrs.type) {
+    case undefined:
+    case 'Structure':
+      return { tag: name, value: node[name]!.map(toJson) };
+    case 'Integer':
+      return { tag: name, type: attrs.type, value: /^-?\d+$/.test(value) ? Number(value) : value.replace(/ /g, '|') };
+    case 'LongInteger':
+    case 'Interval':
+      return { tag: name, type: attrs.type, value: Number(value) };
+    case 'BigInteger':
+      return { tag: name, type: attrs.type, value: '0x' + value.replace(/^0x/, '') };
+    case 'Boolean':
+      return { tag: name, type: attrs.type, value: value === 'true' };
+    default:
+      return { tag: name, type: attrs.type, value };
+  }
+}
+
 /** Every Request and Response Message of every test-case file, in file order. */
 export function loadCorpus(): CorpusMessage[] {
   const out: CorpusMessage[] = [];
@@ -113,7 +143,11 @@ export function loadCorpus(): CorpusMessage[] {
     for (const root of doc) {
       for (const message of root['KMIP'] ?? []) {
         if ('RequestMessage' in message || 'ResponseMessage' in message) {
-          out.push({ file: path.relative(testCaseDir(), file), item: toItem(message) });
+          out.push({
+            file: path.relative(testCaseDir(), file),
+            item: toItem(message),
+            json: JSON.stringify(toJson(message)),
+          });
         }
       }
     }
