@@ -52,22 +52,21 @@ class Decoder extends BufferReader {
 
   /** Reads one item that must end at or before `end`. */
   item(end: number, depth: number): TtlvItem {
-    const r = this;
-    const start = r.offset;
+    const start = this.offset;
     if (end - start < 8) {
       throw new TtlvError(`short read: an item header needs 8 bytes, ${end - start} left`, start);
     }
-    const prefix = r.buf[start];
+    const prefix = this.buf[start];
     if (prefix !== 0x42 && prefix !== 0x54) {
       throw new TtlvError(`tag prefix 0x${prefix!.toString(16).padStart(2, '0')} is neither 0x42 nor 0x54`, start);
     }
-    const tag = r.u24();
-    const type = r.u8();
-    const length = r.u32();
+    const tag = this.u24();
+    const type = this.u8();
+    const length = this.u32();
     if (++this.items > this.limits.maxItems) {
       throw new TtlvError(`more than ${this.limits.maxItems} items`, start, tag);
     }
-    const left = end - r.offset;
+    const left = end - this.offset;
     switch (type) {
       case ItemType.Structure: {
         if (length > left) throw this.overrun(start, tag, length, left);
@@ -75,34 +74,34 @@ class Decoder extends BufferReader {
         if (depth >= this.limits.maxDepth && length > 0) {
           throw new TtlvError(`nesting deeper than ${this.limits.maxDepth}`, start, tag);
         }
-        const stop = r.offset + length;
+        const stop = this.offset + length;
         const value: TtlvItem[] = [];
-        while (r.offset < stop) value.push(this.item(stop, depth + 1));
+        while (this.offset < stop) value.push(this.item(stop, depth + 1));
         return { tag, type: ItemType.Structure, value };
       }
       case ItemType.Integer:
         this.fixed(start, tag, type, length, 4, left);
-        return { tag, type: ItemType.Integer, value: this.padded4(r.i32(), start, tag) };
+        return { tag, type: ItemType.Integer, value: this.padded4(this.i32(), start, tag) };
       case ItemType.Enumeration:
         this.fixed(start, tag, type, length, 4, left);
-        return { tag, type: ItemType.Enumeration, value: this.padded4(r.u32(), start, tag) };
+        return { tag, type: ItemType.Enumeration, value: this.padded4(this.u32(), start, tag) };
       case ItemType.Interval:
         this.fixed(start, tag, type, length, 4, left);
-        return { tag, type: ItemType.Interval, value: this.padded4(r.u32(), start, tag) };
+        return { tag, type: ItemType.Interval, value: this.padded4(this.u32(), start, tag) };
       case ItemType.LongInteger:
         this.fixed(start, tag, type, length, 8, left);
-        return { tag, type: ItemType.LongInteger, value: r.i64() };
+        return { tag, type: ItemType.LongInteger, value: this.i64() };
       case ItemType.DateTime:
         this.fixed(start, tag, type, length, 8, left);
-        return { tag, type: ItemType.DateTime, value: r.i64() };
+        return { tag, type: ItemType.DateTime, value: this.i64() };
       case ItemType.DateTimeExtended:
         this.fixed(start, tag, type, length, 8, left);
-        return { tag, type: ItemType.DateTimeExtended, value: r.i64() };
+        return { tag, type: ItemType.DateTimeExtended, value: this.i64() };
       case ItemType.Boolean: {
         this.fixed(start, tag, type, length, 8, left);
         // KMIP 1.4 section 9.1.1.4: exactly 0000000000000000 or 0000000000000001.
-        const high = r.u32();
-        const low = r.u32();
+        const high = this.u32();
+        const low = this.u32();
         if (high !== 0 || low > 1) throw new TtlvError('Boolean value is neither 0 nor 1', start + 8, tag);
         return { tag, type: ItemType.Boolean, value: low === 1 };
       }
@@ -111,21 +110,21 @@ class Decoder extends BufferReader {
         if (length === 0 || length % 8 !== 0) {
           throw new TtlvError(`Big Integer length ${length} is not a positive multiple of 8`, start, tag);
         }
-        return { tag, type: ItemType.BigInteger, value: r.bigInt(length) };
+        return { tag, type: ItemType.BigInteger, value: this.bigInt(length) };
       }
       case ItemType.TextString: {
         this.variable(start, tag, length, left);
-        if (length > 0 && r.buf[r.offset + length - 1] === 0) {
-          throw new TtlvError('Text String ends with a NUL terminator', r.offset + length - 1, tag);
+        if (length > 0 && this.buf[this.offset + length - 1] === 0) {
+          throw new TtlvError('Text String ends with a NUL terminator', this.offset + length - 1, tag);
         }
-        const value = r.text(length);
+        const value = this.text(length);
         if (value === undefined) throw new TtlvError('Text String is not valid UTF-8', start + 8, tag);
         this.padding(length, start, tag);
         return { tag, type: ItemType.TextString, value };
       }
       case ItemType.ByteString: {
         this.variable(start, tag, length, left);
-        const value = r.bytes(length);
+        const value = this.bytes(length);
         this.padding(length, start, tag);
         return { tag, type: ItemType.ByteString, value };
       }
@@ -160,10 +159,9 @@ class Decoder extends BufferReader {
   }
 
   private padding(length: number, start: number, tag: number): void {
-    const r = this;
     const pad = (8 - (length % 8)) % 8;
-    if (this.strictPadding && !r.zeros(pad)) throw new TtlvError('non-zero padding', start + 8 + length, tag);
-    r.skip(pad);
+    if (this.strictPadding && !this.zeros(pad)) throw new TtlvError('non-zero padding', start + 8 + length, tag);
+    this.skip(pad);
   }
 
   private overrun(start: number, tag: number, needed: number, left: number): TtlvError {
