@@ -868,6 +868,7 @@ function checkDatabaseFile(vaultPath: string): void {
 async function probeInUse(vaultPath: string): Promise<void> {
   const conn = await SqliteConnection.open(databasePath(vaultPath), false);
   try {
+    await conn.once('PRAGMA cipher_log_level = NONE');
     await conn.once('PRAGMA busy_timeout = 0');
     await conn.once('SELECT count(*) FROM sqlite_master');
   } catch (e) {
@@ -891,6 +892,8 @@ function inUse(): KeyholdError {
 async function openDatabase(vaultPath: string, dataKey: Buffer, create: boolean): Promise<SqliteConnection> {
   const conn = await SqliteConnection.open(databasePath(vaultPath), create);
   try {
+    // Failures become KeyholdErrors; SQLCipher's own log would only add noise on stderr.
+    await conn.once('PRAGMA cipher_log_level = NONE');
     // The key as a hex blob literal; SQLCipher then skips its own KDF (raw key mode).
     await conn.exec(`PRAGMA key = "x'${dataKey.toString('hex')}'"`);
     await conn.once('PRAGMA busy_timeout = 0');
