@@ -47,3 +47,32 @@ export {
   type KeyRef,
 } from './operations.js';
 export { isRemovalError, tokenError } from './errors.js';
+export {
+  DEFAULT_KEK_LABEL,
+  exportCapability,
+  ensureKek,
+  findKek,
+  wrapSecret,
+  unwrapSecret,
+  wrapTokenKey,
+  unwrapTokenKey,
+  type ExportCapability,
+  type WrappedTokenKey,
+} from './wrap.js';
+export {
+  BACKUP_FORMAT,
+  BACKUP_VERSION,
+  BACKUP_APPLICATION,
+  backupObjects,
+  parseBackup,
+  restoreObjects,
+  storeBackupOnToken,
+  listBackupsOnToken,
+  copyKeysBetweenTokens,
+  createKeyDomain,
+  type BackupFile,
+  type BackupEntry,
+  type TokenEndpoint,
+} from './backup.js';
+export { provisionWithEscrow, openEscrow, type EscrowFile } from './escrow.js';
+export { pkcs11SlotProvider, type Pkcs11Credential } from './slot-provider.js';

@@ -86,8 +86,9 @@ export function describeObject(obj: graphene.SessionObject): TokenObjectInfo {
     const kt = read<number>(obj, 'keyType');
     if (kt !== undefined) info.keyType = (graphene.KeyType[kt] as string | undefined) ?? `0x${kt.toString(16)}`;
     if (objectClass === 'SecretKey') {
+      // SoftHSM leaves CKA_VALUE_LEN 0 on unwrapped keys: then the size is unknown, not 0.
       const len = read<number>(obj, 'valueLen');
-      if (len !== undefined) info.bits = len * 8;
+      if (len !== undefined && len > 0) info.bits = len * 8;
     } else if (info.keyType === 'RSA') {
       const modulus = read<Buffer>(obj, 'modulus');
       if (modulus !== undefined) info.bits = bitLength(modulus);
