@@ -15,3 +15,6 @@ export const contentSecurityPolicy = [
   "frame-ancestors 'none'",
   "object-src 'none'",
 ].join('; ');
+
+/** The one IPC channel the desktop window's API calls travel on. */
+export const apiChannel = 'keyhold:call';
