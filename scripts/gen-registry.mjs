@@ -12,6 +12,58 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { normalizeName, readSpecs } from './kmip-spec-tables.mjs';
 
+/**
+ * KMIP 2.1 sections 11.38 and 11.39 define the PKCS#11 Function and Return Code enumerations by
+ * reference to PKCS#11 instead of a table: functions are the 1-based position in
+ * CK_FUNCTION_LIST_3_0, return codes the CK_RV values. The PKCS#11 headers shipped with pkcs11js
+ * (a dependency of graphene-pk11) give the 2.x functions in order and the CKR_ values; the 3.0
+ * functions follow C_WaitForSlotEvent in CK_FUNCTION_LIST_3_0, in this order (PKCS#11 3.0, 5.2).
+ */
+const pkcs11v3Functions = [
+  'C_GetInterfaceList',
+  'C_GetInterface',
+  'C_LoginUser',
+  'C_SessionCancel',
+  'C_MessageEncryptInit',
+  'C_EncryptMessage',
+  'C_EncryptMessageBegin',
+  'C_EncryptMessageNext',
+  'C_MessageEncryptFinal',
+  'C_MessageDecryptInit',
+  'C_DecryptMessage',
+  'C_DecryptMessageBegin',
+  'C_DecryptMessageNext',
+  'C_MessageDecryptFinal',
+  'C_MessageSignInit',
+  'C_SignMessage',
+  'C_SignMessageBegin',
+  'C_SignMessageNext',
+  'C_MessageSignFinal',
+  'C_MessageVerifyInit',
+  'C_VerifyMessage',
+  'C_VerifyMessageBegin',
+  'C_VerifyMessageNext',
+  'C_MessageVerifyFinal',
+];
+
+function pkcs11Enumerations(repoDir) {
+  const dir = path.join(repoDir, 'node_modules/pkcs11js/includes/pkcs11');
+  const f = readFileSync(path.join(dir, 'pkcs11f.h'), 'utf8');
+  const t = readFileSync(path.join(dir, 'pkcs11t.h'), 'utf8');
+  const functions = [...f.matchAll(/CK_PKCS11_FUNCTION_INFO\((C_\w+)\)/g)].map((m) => m[1]);
+  if (functions[0] !== 'C_Initialize' || functions.at(-1) !== 'C_WaitForSlotEvent') {
+    throw new Error('unexpected pkcs11f.h function list');
+  }
+  const returnCodes = [...t.matchAll(/#define CKR_(\w+)\s+0x([0-9A-Fa-f]+)UL/g)].map((m) => ({
+    name: m[1],
+    value: parseInt(m[2], 16),
+  }));
+  return {
+    'PKCS#11 Function': [...functions, ...pkcs11v3Functions].map((name, i) => ({ name, value: i + 1 })),
+    'PKCS#11 Return Code': returnCodes,
+  };
+}
+
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const specDir = path.resolve(repo, '../shared/kmip/spec');
 const outDir = path.join(repo, 'main/kmip/registry');
@@ -112,7 +164,12 @@ export function generate() {
     const set = new Set([...(s14.types.get(name) ?? []), ...(s21.types.get(name) ?? [])]);
     return [...set].sort();
   };
-  const enumerations = mergeSets(s14.enumerations, s21.enumerations);
+  const enums21 = new Map(s21.enumerations);
+  for (const [name, values] of Object.entries(pkcs11Enumerations(repo))) {
+    if (enums21.has(name)) throw new Error(`the 2.1 spec now has a ${name} table: drop the PKCS#11 header source`);
+    enums21.set(name, values);
+  }
+  const enumerations = mergeSets(s14.enumerations, enums21);
   const masks = mergeSets(s14.masks, s21.masks);
   const enumByName = new Map(enumerations.map((e) => [e.name, e]));
   const maskByName = new Map(masks.map((m) => [m.name, m]));

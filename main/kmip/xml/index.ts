@@ -1,0 +1,9 @@
+export { parseKmipXml, parseKmipXmlItem, type XmlParseOptions } from './parse.js';
+export { writeKmipXml, type XmlWriteOptions } from './write.js';
+export {
+  isPlaceholder,
+  samplePlaceholders,
+  type PlaceholderMap,
+  type PlaceholderRequest,
+  type PlaceholderResolver,
+} from './placeholders.js';
