@@ -4,6 +4,7 @@ import { registerTtlv } from './commands/ttlv.js';
 import { registerConsole } from './commands/console.js';
 import { registerVault } from './commands/vault.js';
 import { registerObject } from './commands/object.js';
+import { registerToken } from './commands/token.js';
 
 /** Builds the `keyhold` program; each command group registers itself from its own module. */
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerConsole(program);
   registerVault(program);
   registerObject(program);
+  registerToken(program);
   return program;
 }
 

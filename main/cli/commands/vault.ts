@@ -11,6 +11,7 @@ import {
   withVaultOptions,
   type VaultCliOptions,
 } from '../vault-options.js';
+import { registerHardwareSlotCommands } from './token.js';
 
 interface InitOptions extends VaultCliOptions {
   label?: string;
@@ -101,6 +102,7 @@ export function registerVault(program: Command): void {
     });
 
   const slots = vault.command('slots').description('List, add and remove key slots (unlock methods)');
+  registerHardwareSlotCommands(slots);
   withVaultOptions(slots.command('list', { isDefault: true }).description('List the key slots'))
     .option('--json', 'print JSON')
     .action(async (options: VaultCliOptions & { json?: boolean }) => {

@@ -1,0 +1,493 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { KeyholdError } from '../../../shared/errors.js';
+import type { ManagedObject } from '../../vault/model.js';
+import { Vault } from '../../vault/index.js';
+import {
+  backupObjects,
+  changePin,
+  DEFAULT_KEK_LABEL,
+  ensureKek,
+  finalizeAllModules,
+  generateKey,
+  importKey,
+  listObjects,
+  listTokens,
+  parseBackup,
+  resolveModules,
+  restoreObjects,
+  storeBackupOnToken,
+  withTokenSession,
+  writeCertificate,
+  type ImportMaterial,
+  type TokenObjectInfo,
+  type TokenSelector,
+} from '../../tokens/pkcs11/index.js';
+import { tokenKeyReference } from '../../tokens/pkcs11/reference.js';
+import { registerHardwareSlotProviders } from '../../tokens/slot-providers.js';
+import { detectTpm, resolveTcti } from '../../tokens/tpm/index.js';
+import { tryOpenVaultWithTpm } from '../../tokens/vault-unlock.js';
+import {
+  cliIdentity,
+  openVault,
+  progress,
+  readPassphrase,
+  vaultPath,
+  withVaultOptions,
+  type VaultCliOptions,
+} from '../vault-options.js';
+
+export const TOKEN_PIN_ENV = 'KEYHOLD_TOKEN_PIN';
+export const NEW_TOKEN_PIN_ENV = 'KEYHOLD_NEW_TOKEN_PIN';
+export const TPM_PIN_ENV = 'KEYHOLD_TPM_PIN';
+
+interface TokenCliOptions {
+  module?: string[];
+  label?: string;
+  slot?: string;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** --module (repeatable), --label, --slot: every token command has them. */
+function withTokenOptions(command: Command, selects = true): Command {
+  command.option('--module <path>', 'PKCS#11 module (repeatable; default: the ones found on the system)', collect);
+  if (selects) command.option('--label <label>', 'the token, by label').option('--slot <n>', 'the token, by slot ID');
+  return command;
+}
+
+function selectorOf(o: TokenCliOptions): TokenSelector {
+  const sel: TokenSelector = {};
+  if (o.label !== undefined) sel.label = o.label;
+  if (o.slot !== undefined) {
+    const n = Number(o.slot);
+    if (!Number.isInteger(n) || n < 0)
+      throw new KeyholdError('invalid-argument', '--slot needs a slot ID (see `keyhold token list`)');
+    sel.slot = n;
+  }
+  return sel;
+}
+
+/** The token PIN: KEYHOLD_TOKEN_PIN, else a prompt. Asked only when a login happens. */
+async function tokenPin(prompt = 'Token PIN: ', variable = TOKEN_PIN_ENV): Promise<string> {
+  const b = await readPassphrase({}, prompt, false, { variable, file: undefined });
+  try {
+    return b.toString('utf8');
+  } finally {
+    b.fill(0);
+  }
+}
+
+/** Runs `fn` and finalizes the PKCS#11 modules afterwards (the CLI is one operation). */
+async function withModules<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } finally {
+    finalizeAllModules();
+  }
+}
+
+interface VaultTokenOptions extends VaultCliOptions {
+  tcti?: string;
+}
+
+/**
+ * Opens the vault for a command: its TPM slot first (no passphrase; KEYHOLD_TPM_PIN when the
+ * slot has a PIN), else the passphrase as every vault command does.
+ */
+export async function openVaultPreferringTpm(options: VaultTokenOptions): Promise<Vault> {
+  const pin = process.env[TPM_PIN_ENV];
+  const attempt = await tryOpenVaultWithTpm(vaultPath(options), {
+    tcti: resolveTcti(options.tcti),
+    ...(pin !== undefined && pin !== '' ? { pin } : {}),
+  });
+  if (attempt.vault !== undefined) return attempt.vault;
+  if (attempt.failure !== undefined) progress(`TPM unlock failed (${attempt.failure.message}); using the passphrase`);
+  return openVault(options);
+}
+
+async function withVaultPreferringTpm<T>(options: VaultTokenOptions, fn: (v: Vault) => Promise<T>): Promise<T> {
+  const v = await openVaultPreferringTpm(options);
+  try {
+    return await fn(v);
+  } finally {
+    await v.lock();
+  }
+}
+
+function withVaultTokenOptions(command: Command): Command {
+  return withVaultOptions(command).option(
+    '--tcti <tcti>',
+    'TPM to try first (default $KEYHOLD_TCTI, else /dev/tpmrm0)',
+  );
+}
+
+function formatObject(o: TokenObjectInfo): string {
+  const kind = [o.keyType, o.curve ?? (o.bits !== undefined ? String(o.bits) : undefined)]
+    .filter((x) => x !== undefined)
+    .join(' ');
+  const flags = [
+    o.sensitive === true ? 'sensitive' : undefined,
+    o.extractable === false ? 'non-extractable' : o.extractable === true ? 'extractable' : undefined,
+    o.alwaysAuthenticate === true ? 'always-authenticate' : undefined,
+    o.application !== undefined ? `application="${o.application}"` : undefined,
+  ].filter((x) => x !== undefined);
+  return `${o.objectClass.padEnd(11)}  id=${o.id || '-'}  "${o.label}"  ${kind}${flags.length > 0 ? `  [${flags.join(', ')}]` : ''}${o.usage.length > 0 ? `  ${o.usage.join(',')}` : ''}\n`;
+}
+
+/** Key material of a vault object in the form a token takes. */
+function importMaterialOf(o: ManagedObject): ImportMaterial {
+  const kb = o.keyBlock;
+  if (kb === undefined || !(kb.keyMaterial instanceof Uint8Array))
+    throw new KeyholdError('unsupported', `object ${o.uniqueIdentifier} has no raw key material to put on a token`);
+  const bytes = kb.keyMaterial;
+  if (o.objectType === 'SymmetricKey' || o.objectType === 'SecretData') {
+    const aes = kb.cryptographicAlgorithm === 'AES' && [16, 24, 32].includes(bytes.length);
+    return { kind: 'secret', keyType: aes ? 'AES' : 'GENERIC_SECRET', value: bytes };
+  }
+  if (o.objectType === 'PrivateKey') {
+    const type = kb.keyFormatType === 'PKCS1' ? 'pkcs1' : kb.keyFormatType === 'ECPrivateKey' ? 'sec1' : 'pkcs8';
+    if (type === 'pkcs8') return { kind: 'pkcs8', der: bytes };
+    const der = createPrivateKey({ key: Buffer.from(bytes), format: 'der', type }).export({
+      format: 'der',
+      type: 'pkcs8',
+    });
+    return { kind: 'pkcs8', der };
+  }
+  throw new KeyholdError('unsupported', `a ${o.objectType} cannot be put on a token as a key`);
+}
+
+function nameOf(o: ManagedObject): string | undefined {
+  const n = o.attributes['Name']?.[0];
+  if (typeof n === 'object' && n !== null && !(n instanceof Uint8Array) && !(n instanceof Date) && !Array.isArray(n)) {
+    const v = (n as { NameValue?: unknown }).NameValue;
+    return typeof v === 'string' ? v : undefined;
+  }
+  return undefined;
+}
+
+/** `keyhold token list|keys|generate|import|backup|restore|change-pin|tpm`. */
+export function registerToken(program: Command): void {
+  registerHardwareSlotProviders();
+  const token = program.command('token').description('PKCS#11 tokens (USB tokens, smart cards, HSMs) and the TPM');
+
+  withTokenOptions(
+    token.command('list').description('List the tokens present (label, manufacturer, model, serial, flags)'),
+    false,
+  )
+    .option('--mechanisms', 'also list each token’s mechanisms')
+    .option('--json', 'print JSON')
+    .action(async (o: TokenCliOptions & { mechanisms?: boolean }) =>
+      withModules(async () => {
+        const modules = resolveModules(o.module);
+        const tokens = listTokens(modules, { mechanisms: o.mechanisms ?? false });
+        if (o.json)
+          return void process.stdout.write(
+            `${JSON.stringify({ modules: modules.map((m) => m.describe()), tokens }, null, 2)}\n`,
+          );
+        for (const m of modules) process.stdout.write(`module ${m.path}  (${m.describe().description})\n`);
+        if (tokens.length === 0) process.stdout.write('no tokens present\n');
+        for (const t of tokens) {
+          process.stdout.write(
+            `slot ${t.slotId}  "${t.label}"  ${t.manufacturer} ${t.model}  serial ${t.serialNumber}\n    flags: ${t.flags.join(', ')}\n`,
+          );
+          for (const m of t.mechanisms ?? [])
+            process.stdout.write(`    ${m.name}  ${m.minKeySize}..${m.maxKeySize}  ${m.flags.join(',')}\n`);
+        }
+      }),
+    );
+
+  withTokenOptions(token.command('keys').description('List the keys, certificates and data objects on a token'))
+    .option('--json', 'print JSON')
+    .action(async (o: TokenCliOptions) =>
+      withModules(async () => {
+        const objs = await withTokenSession(resolveModules(o.module), selectorOf(o), { pin: () => tokenPin() }, (s) =>
+          listObjects(s),
+        );
+        process.stdout.write(
+          o.json ? `${JSON.stringify(objs, null, 2)}\n` : objs.map(formatObject).join('') || 'no objects\n',
+        );
+      }),
+    );
+
+  withVaultTokenOptions(
+    withTokenOptions(token.command('generate').description('Generate a key on the token (sensitive, non-extractable)')),
+  )
+    .requiredOption('--alg <alg>', 'AES, RSA or EC')
+    .option('--length <bits>', 'AES 128/192/256 (default 256), RSA bits (default 3072)')
+    .option('--curve <curve>', 'EC curve: P-256 (default), P-384, P-521')
+    .requiredOption('--name <name>', 'label of the new key on the token')
+    .option('--id <hex>', 'CKA_ID (default random)')
+    .option('--extractable', 'allow the key to leave the token wrapped (for backups and key domains)')
+    .option('--always-authenticate', 'ask for the PIN at each use of the private key')
+    .option('--register', 'also record the key in the vault, as an object whose material stays on the token')
+    .action(
+      async (
+        o: TokenCliOptions &
+          VaultTokenOptions & {
+            alg: string;
+            length?: string;
+            curve?: string;
+            name: string;
+            id?: string;
+            extractable?: boolean;
+            alwaysAuthenticate?: boolean;
+            register?: boolean;
+          },
+      ) =>
+        withModules(async () => {
+          const alg = o.alg.toUpperCase();
+          if (alg !== 'AES' && alg !== 'RSA' && alg !== 'EC')
+            throw new KeyholdError('invalid-argument', '--alg is AES, RSA or EC');
+          const length = o.length === undefined ? undefined : Number(o.length);
+          const { made, info } = await withTokenSession(
+            resolveModules(o.module),
+            selectorOf(o),
+            { pin: () => tokenPin() },
+            (s) => ({
+              made: generateKey(s, {
+                algorithm: alg,
+                label: o.name,
+                ...(length !== undefined ? { length } : {}),
+                ...(o.curve !== undefined ? { curve: o.curve } : {}),
+                ...(o.id !== undefined ? { id: o.id } : {}),
+                extractable: o.extractable ?? false,
+                alwaysAuthenticate: o.alwaysAuthenticate ?? false,
+              }),
+              info: s.token,
+            }),
+          );
+          process.stdout.write(made.map(formatObject).join(''));
+          if (o.register) {
+            const uid = await withVaultPreferringTpm(o, (v) =>
+              v.insert({ ...tokenKeyReference(info, made[0]!, o.name), owner: cliIdentity() }, cliIdentity()),
+            );
+            process.stdout.write(`registered in the vault as ${uid}\n`);
+          }
+        }),
+    );
+
+  withVaultTokenOptions(
+    withTokenOptions(token.command('import').description('Put a vault key (or certificate) onto a token')),
+  )
+    .argument('<id>', 'Unique Identifier of the vault object')
+    .option('--name <name>', 'label on the token (default: the object’s Name)')
+    .option('--token-id <hex>', 'CKA_ID on the token (default random)')
+    .option('--extractable', 'allow the key to leave the token wrapped')
+    .action(
+      async (
+        id: string,
+        o: TokenCliOptions & VaultTokenOptions & { name?: string; tokenId?: string; extractable?: boolean },
+      ) =>
+        withModules(async () => {
+          const obj = await withVaultPreferringTpm(o, (v) => v.getObjectForUse(id, cliIdentity(), 'Export'));
+          const label = o.name ?? nameOf(obj) ?? id;
+          const made = await withTokenSession(
+            resolveModules(o.module),
+            selectorOf(o),
+            { pin: () => tokenPin() },
+            (s) => {
+              if (obj.objectType === 'Certificate' && obj.value !== undefined)
+                return [writeCertificate(s, obj.value, label, o.tokenId)];
+              const material = importMaterialOf(obj);
+              return importKey(s, material, {
+                label,
+                ...(o.tokenId !== undefined ? { id: o.tokenId } : {}),
+                extractable: o.extractable ?? false,
+              });
+            },
+          );
+          if (obj.keyBlock?.keyMaterial instanceof Uint8Array) obj.keyBlock.keyMaterial.fill(0);
+          process.stdout.write(made.map(formatObject).join(''));
+        }),
+    );
+
+  withVaultTokenOptions(
+    withTokenOptions(
+      token.command('backup').description('Back vault keys up, wrapped under a key-encryption key on the token'),
+    ),
+  )
+    .requiredOption('--out <file>', 'the backup file to write')
+    .argument('[ids...]', 'Unique Identifiers (default: every object in the vault)')
+    .option('--kek <label>', 'label of the key-encryption key on the token (made when missing)', DEFAULT_KEK_LABEL)
+    .option('--store-on-token <name>', 'also keep the backup on the token, as a data object with this label')
+    .action(
+      async (
+        ids: string[],
+        o: TokenCliOptions & VaultTokenOptions & { out: string; kek: string; storeOnToken?: string },
+      ) =>
+        withModules(async () => {
+          const objects = await withVaultPreferringTpm(o, async (v) => {
+            const uids = ids.length > 0 ? ids : (await v.locate({})).uniqueIdentifiers;
+            const out: ManagedObject[] = [];
+            for (const uid of uids) out.push(await v.getObjectForUse(uid, cliIdentity(), 'Export'));
+            return out;
+          });
+          try {
+            const file = await withTokenSession(
+              resolveModules(o.module),
+              selectorOf(o),
+              { pin: () => tokenPin() },
+              (s) => {
+                ensureKek(s, o.kek);
+                const f = backupObjects(s, objects, o.kek);
+                if (o.storeOnToken !== undefined) storeBackupOnToken(s, f, o.storeOnToken);
+                return f;
+              },
+            );
+            writeFileSync(o.out, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+            process.stdout.write(
+              `backed up ${file.entries.length} objects to ${o.out} under key "${o.kek}" of token "${file.token.label}"\n`,
+            );
+          } finally {
+            for (const obj of objects)
+              if (obj.keyBlock?.keyMaterial instanceof Uint8Array) obj.keyBlock.keyMaterial.fill(0);
+          }
+        }),
+    );
+
+  withVaultTokenOptions(
+    withTokenOptions(
+      token.command('restore').description('Restore a token backup into the vault (the token must hold its KEK)'),
+    ),
+  )
+    .argument('<file>', 'backup file written by `keyhold token backup`')
+    .action(async (file: string, o: TokenCliOptions & VaultTokenOptions) =>
+      withModules(async () => {
+        let text: string;
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch (e) {
+          throw new KeyholdError('io', `cannot read ${file}`, { cause: e });
+        }
+        const backup = parseBackup(text);
+        const objects = await withTokenSession(
+          resolveModules(o.module),
+          selectorOf(o),
+          { pin: () => tokenPin() },
+          (s) => restoreObjects(s, backup),
+        );
+        try {
+          const { added, skipped } = await withVaultPreferringTpm(o, async (v) => {
+            const fresh: ManagedObject[] = [];
+            let skippedCount = 0;
+            for (const obj of objects) {
+              const exists = await v.getObject(obj.uniqueIdentifier).then(
+                () => true,
+                () => false,
+              );
+              if (exists) skippedCount++;
+              else fresh.push(obj);
+            }
+            await v.insertMany(fresh, cliIdentity(), 'Import');
+            return { added: fresh.length, skipped: skippedCount };
+          });
+          process.stdout.write(
+            `restored ${added} objects${skipped > 0 ? ` (${skipped} already in the vault, left as they are)` : ''}\n`,
+          );
+        } finally {
+          for (const obj of objects)
+            if (obj.keyBlock?.keyMaterial instanceof Uint8Array) obj.keyBlock.keyMaterial.fill(0);
+        }
+      }),
+    );
+
+  withTokenOptions(
+    token
+      .command('change-pin')
+      .description(`Change the user PIN (old from $${TOKEN_PIN_ENV}, new from $${NEW_TOKEN_PIN_ENV}, else prompts)`),
+  ).action(async (o: TokenCliOptions) =>
+    withModules(async () => {
+      const oldPin = await tokenPin('Current PIN: ');
+      const newPin = await tokenPin('New PIN: ', NEW_TOKEN_PIN_ENV);
+      await changePin(resolveModules(o.module), selectorOf(o), oldPin, newPin);
+      process.stdout.write('PIN changed\n');
+    }),
+  );
+
+  token
+    .command('tpm')
+    .description('Detect the TPM')
+    .option('--tcti <tcti>', 'TPM to ask (default $KEYHOLD_TCTI, else /dev/tpmrm0)')
+    .option('--json', 'print JSON')
+    .action(async (o: { tcti?: string; json?: boolean }) => {
+      const info = await detectTpm(o.tcti);
+      if (info === undefined) throw new KeyholdError('tpm', `no TPM answered at ${resolveTcti(o.tcti)}`);
+      process.stdout.write(
+        o.json
+          ? `${JSON.stringify(info, null, 2)}\n`
+          : `TPM ${info.family} by ${info.manufacturer}, firmware ${info.firmware}, via ${info.tcti}\n`,
+      );
+    });
+}
+
+/**
+ * `keyhold vault slots add-tpm` and `add-token`, for the `vault slots` group (main/cli/commands/vault.ts
+ * calls this with its `slots` command).
+ */
+export function registerHardwareSlotCommands(slots: Command): void {
+  registerHardwareSlotProviders();
+  withVaultOptions(slots.command('add-tpm').description('Add an unlock method: a key sealed to this machine’s TPM'))
+    .option('--pcrs <list>', 'bind to these PCRs (sha256 bank), e.g. 7 or 0,7')
+    .option('--pin', `also require a PIN ($${TPM_PIN_ENV}, else a prompt)`)
+    .option('--tcti <tcti>', 'TPM to use (default $KEYHOLD_TCTI, else /dev/tpmrm0)')
+    .option('--label <text>', 'label of the new slot', 'tpm')
+    .action(async (o: VaultCliOptions & { pcrs?: string; pin?: boolean; tcti?: string; label: string }) => {
+      const pcrs =
+        o.pcrs === undefined
+          ? []
+          : o.pcrs.split(',').map((x) => {
+              const n = Number(x.trim());
+              if (!Number.isInteger(n) || n < 0 || n > 23)
+                throw new KeyholdError('invalid-argument', '--pcrs takes PCR numbers 0..23, e.g. 7 or 0,7');
+              return n;
+            });
+      const pin = o.pin ? await tokenPin('New TPM PIN: ', TPM_PIN_ENV) : undefined;
+      const v = await openVault(o);
+      try {
+        const slot = await v.addSlot(
+          { kind: 'tpm', credential: { tcti: resolveTcti(o.tcti), pcrs, ...(pin !== undefined ? { pin } : {}) } },
+          { label: o.label, identity: cliIdentity(), onProgress: progress },
+        );
+        process.stdout.write(
+          `added key slot ${slot.id} (TPM${pcrs.length > 0 ? `, PCR ${pcrs.join(',')}` : ''}${pin !== undefined ? ', PIN' : ''})\n`,
+        );
+      } finally {
+        await v.lock();
+      }
+    });
+  withTokenOptions(
+    withVaultOptions(
+      slots
+        .command('add-token')
+        .description('Add an unlock method: a key on a PKCS#11 token (PIN from $KEYHOLD_TOKEN_PIN)'),
+    ),
+  )
+    .option('--key <label>', 'use this existing key on the token (default: generate one)')
+    .option('--slot-label <text>', 'label of the new key slot', 'token')
+    .action(async (o: VaultCliOptions & TokenCliOptions & { key?: string; slotLabel: string }) =>
+      withModules(async () => {
+        const pin = await tokenPin();
+        const v = await openVault(o);
+        try {
+          const slot = await v.addSlot(
+            {
+              kind: 'pkcs11',
+              credential: {
+                modules: o.module,
+                selector: selectorOf(o),
+                pin,
+                ...(o.key !== undefined ? { keyLabel: o.key } : {}),
+              },
+            },
+            { label: o.slotLabel, identity: cliIdentity(), onProgress: progress },
+          );
+          process.stdout.write(`added key slot ${slot.id} (token "${String(slot.params['tokenLabel'])}")\n`);
+        } finally {
+          await v.lock();
+        }
+      }),
+    );
+}

@@ -1,0 +1,32 @@
+import { KeyholdError } from '../../shared/errors.js';
+import { Vault } from '../vault/index.js';
+import { registerHardwareSlotProviders } from './slot-providers.js';
+
+export interface TpmUnlockAttempt {
+  /** The vault, unlocked by its TPM slot; undefined when it has none or the TPM refused. */
+  vault?: Vault;
+  /** Why the TPM slot did not open it (absent when the vault has no TPM slot). */
+  failure?: KeyholdError;
+}
+
+/**
+ * Tries the vault's TPM slot (unattended: no passphrase). For `keyhold serve` and every CLI
+ * command that opens a vault: when this gives no vault, fall back to the passphrase. A vault
+ * without a TPM slot gives neither vault nor failure.
+ */
+export async function tryOpenVaultWithTpm(
+  path: string,
+  options: { tcti?: string; pin?: string } = {},
+): Promise<TpmUnlockAttempt> {
+  registerHardwareSlotProviders();
+  try {
+    const credential: { tcti?: string; pin?: string } = {};
+    if (options.tcti !== undefined) credential.tcti = options.tcti;
+    if (options.pin !== undefined) credential.pin = options.pin;
+    return { vault: await Vault.open(path, { unlock: { kind: 'tpm', credential } }) };
+  } catch (e) {
+    if (e instanceof KeyholdError && e.code === 'invalid-argument' && /has no tpm key slot/.test(e.message)) return {};
+    if (e instanceof KeyholdError && (e.code === 'tpm' || e.code === 'vault-corrupt')) return { failure: e };
+    throw e;
+  }
+}

@@ -1,0 +1,201 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run } from '../../main/cli/index.js';
+import { Vault } from '../../main/vault/index.js';
+import { SoftHsm } from '../tokens/softhsm.js';
+import { SwTpm } from '../tokens/swtpm.js';
+
+const PW = 'token cli passphrase';
+const PIN = '4711';
+
+interface Result {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in this process with the given environment, capturing its output. */
+async function keyhold(args: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
+  const saved: Record<string, string | undefined> = {};
+  const base = { KEYHOLD_PASSPHRASE: PW, KEYHOLD_TOKEN_PIN: PIN, KEYHOLD_TCTI: undefined, ...env };
+  for (const [k, val] of Object.entries(base)) {
+    saved[k] = process.env[k];
+    if (val === undefined) delete process.env[k];
+    else process.env[k] = val;
+  }
+  let stdout = '';
+  let stderr = '';
+  const out = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
+  const err = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
+  try {
+    const status = await run(['node', 'keyhold', ...args]);
+    return { status, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    for (const [k, val] of Object.entries(saved)) {
+      if (val === undefined) delete process.env[k];
+      else process.env[k] = val;
+    }
+  }
+}
+
+describe('keyhold token / vault slots CLI', () => {
+  let hsm: SoftHsm;
+  let tpm: SwTpm;
+  let dir: string;
+  let vaultA: string;
+  let vaultB: string;
+  let aesUid: string;
+  let mod: string[];
+
+  beforeAll(async () => {
+    hsm = new SoftHsm();
+    hsm.initToken('cli', PIN, '55555555');
+    tpm = await SwTpm.start();
+    dir = mkdtempSync(join(tmpdir(), 'keyhold-token-cli-'));
+    vaultA = join(dir, 'a');
+    vaultB = join(dir, 'b');
+    mod = ['--module', hsm.module];
+    for (const p of [vaultA, vaultB]) {
+      const r = await keyhold(['vault', 'init', '--vault', p, '--kdf-memory', '64', '--kdf-iterations', '1']);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const v = await Vault.open(vaultA, { unlock: { kind: 'passphrase', passphrase: PW } });
+    aesUid = await v.insert(
+      {
+        objectType: 'SymmetricKey',
+        keyBlock: {
+          keyFormatType: 'Raw',
+          keyMaterial: new Uint8Array(32).fill(7),
+          cryptographicAlgorithm: 'AES',
+          cryptographicLength: 256,
+        },
+        attributes: { Name: [{ NameValue: 'payroll', NameType: 'UninterpretedTextString' }] },
+        owner: 'test',
+      },
+      'test',
+    );
+    await v.lock();
+  });
+  afterAll(async () => {
+    await tpm?.stop();
+    hsm?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('token list, generate, keys', async () => {
+    const list = await keyhold(['token', 'list', ...mod]);
+    expect(list.status, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/slot \d+ {2}"cli" {2}SoftHSM project SoftHSM v2 {2}serial [0-9a-f]{16}/);
+    const json = JSON.parse((await keyhold(['token', 'list', ...mod, '--json'])).stdout) as {
+      tokens: { label: string; slotId: number }[];
+    };
+    const slotId = json.tokens.find((t) => t.label === 'cli')!.slotId;
+
+    const gen = await keyhold([
+      'token',
+      'generate',
+      ...mod,
+      '--slot',
+      String(slotId),
+      '--alg',
+      'EC',
+      '--curve',
+      'P-384',
+      '--name',
+      'signer',
+    ]);
+    expect(gen.status, gen.stderr).toBe(0);
+    expect(gen.stdout).toMatch(/PrivateKey .*"signer"  EC P-384  \[sensitive, non-extractable\]/);
+    const keys = await keyhold(['token', 'keys', ...mod, '--label', 'cli']);
+    expect(keys.stdout).toMatch(/PublicKey .*"signer"/);
+    // The OpenSC tool sees the key Keyhold made.
+    expect(hsm.pkcs11Tool(['--token-label', 'cli', '--list-objects', '--type', 'pubkey'])).toMatch(/label:\s+signer/);
+
+    const wrongPin = await keyhold(['token', 'keys', ...mod, '--label', 'cli'], { KEYHOLD_TOKEN_PIN: '0000' });
+    expect(wrongPin.status).toBe(1);
+    expect(wrongPin.stderr).toMatch(/^keyhold: incorrect PIN/);
+    expect(wrongPin.stderr).not.toContain('0000');
+    const missing = await keyhold(['token', 'keys', ...mod, '--label', 'nope']);
+    expect(missing.stderr).toMatch(/no token labelled "nope" is present/);
+  });
+
+  it('token import puts a vault key on the token; pkcs11-tool sees it', async () => {
+    const r = await keyhold(['token', 'import', aesUid, ...mod, '--label', 'cli', '--vault', vaultA]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/SecretKey .*"payroll"  AES 256  \[sensitive, non-extractable\]/);
+    expect(
+      hsm.pkcs11Tool(['--token-label', 'cli', '--login', '--pin', PIN, '--list-objects', '--type', 'secrkey']),
+    ).toMatch(/label:\s+payroll/);
+  });
+
+  it('token backup and restore move vault keys to another vault through the token', async () => {
+    const file = join(dir, 'backup.json');
+    const b = await keyhold(['token', 'backup', ...mod, '--label', 'cli', '--vault', vaultA, '--out', file]);
+    expect(b.status, b.stderr).toBe(0);
+    expect(b.stdout).toMatch(/backed up 1 objects/);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 'keyhold-token-backup', version: 1 });
+    const r = await keyhold(['token', 'restore', ...mod, '--label', 'cli', '--vault', vaultB, file]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/restored 1 objects/);
+    const v = await Vault.open(vaultB, { unlock: { kind: 'passphrase', passphrase: PW } });
+    const o = await v.getObjectForUse(aesUid, 'test');
+    await v.lock();
+    expect(Buffer.from(o.keyBlock!.keyMaterial as Uint8Array).equals(Buffer.alloc(32, 7))).toBe(true);
+    const again = await keyhold(['token', 'restore', ...mod, '--label', 'cli', '--vault', vaultB, file]);
+    expect(again.stdout).toMatch(/restored 0 objects \(1 already in the vault/);
+  });
+
+  it('vault slots add-tpm / add-token / list / remove; commands open the vault by TPM first', async () => {
+    const t = await keyhold(['vault', 'slots', 'add-tpm', '--vault', vaultA, '--pcrs', '7', '--tcti', tpm.tcti]);
+    expect(t.status, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/added key slot [0-9a-f]+ \(TPM, PCR 7\)/);
+    const k = await keyhold(['vault', 'slots', 'add-token', '--vault', vaultA, ...mod, '--label', 'cli']);
+    expect(k.status, k.stderr).toBe(0);
+    const list = await keyhold(['vault', 'slots', 'list', '--vault', vaultA, '--json']);
+    const slots = JSON.parse(list.stdout) as { id: string; kind: string }[];
+    expect(slots.map((s) => s.kind)).toEqual(['passphrase', 'tpm', 'pkcs11']);
+
+    // No passphrase in the environment: the TPM slot opens the vault.
+    const out = join(dir, 'by-tpm.json');
+    const byTpm = await keyhold(['token', 'backup', ...mod, '--label', 'cli', '--vault', vaultA, '--out', out], {
+      KEYHOLD_PASSPHRASE: undefined,
+      KEYHOLD_TCTI: tpm.tcti,
+    });
+    expect(byTpm.status, byTpm.stderr).toBe(0);
+
+    await tpm.extendPcr(7);
+    const refused = await keyhold(['token', 'backup', ...mod, '--label', 'cli', '--vault', vaultA, '--out', out], {
+      KEYHOLD_PASSPHRASE: undefined,
+      KEYHOLD_TCTI: tpm.tcti,
+    });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/TPM unlock failed \(the TPM refused to unseal: the PCR values/);
+    // The passphrase still works.
+    const withPass = await keyhold(['token', 'backup', ...mod, '--label', 'cli', '--vault', vaultA, '--out', out], {
+      KEYHOLD_TCTI: tpm.tcti,
+    });
+    expect(withPass.status, withPass.stderr).toBe(0);
+
+    const tpmSlot = slots.find((s) => s.kind === 'tpm')!.id;
+    const rm = await keyhold(['vault', 'slots', 'remove', tpmSlot, '--vault', vaultA]);
+    expect(rm.status, rm.stderr).toBe(0);
+    const after = JSON.parse((await keyhold(['vault', 'slots', 'list', '--vault', vaultA, '--json'])).stdout) as {
+      kind: string;
+    }[];
+    expect(after.map((s) => s.kind)).toEqual(['passphrase', 'pkcs11']);
+  });
+
+  it('token tpm detects the TPM', async () => {
+    const r = await keyhold(['token', 'tpm', '--tcti', tpm.tcti]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^TPM 2\.0 by IBM/);
+  });
+});
