@@ -1,5 +1,5 @@
 /** Every object in the vault: search and filters, the virtualized list, and the detail pane. */
-import { useDeferredValue, useMemo } from 'react';
+import { useMemo } from 'react';
 import type { ObjectSummary } from '../../../shared/api/index.js';
 import { distinct, filterObjects, searchIndex } from '../store/filter.js';
 import { useKeyhold } from '../store/context.js';
@@ -41,8 +41,7 @@ export function ObjectBrowser() {
   const setScreen = useKeyhold((s) => s.setScreen);
 
   const index = useMemo(() => searchIndex(objects), [objects]);
-  const deferredFilter = useDeferredValue(filter);
-  const shown = useMemo(() => filterObjects(objects, index, deferredFilter), [objects, index, deferredFilter]);
+  const shown = useMemo(() => filterObjects(objects, index, filter), [objects, index, filter]);
   const types = useMemo(() => distinct(objects, 'objectType'), [objects]);
   const states = useMemo(() => distinct(objects, 'state'), [objects]);
   const algorithms = useMemo(() => distinct(objects, 'cryptographicAlgorithm'), [objects]);
