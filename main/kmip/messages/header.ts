@@ -1,7 +1,7 @@
 import { Tag } from '../registry/index.js';
 import { ItemType, type TtlvItem } from '../ttlv/item.js';
 import { MessageError } from './errors.js';
-import { asBytes, asEnumeration, asInteger, asStructure, asText, Fields, item } from './fields.js';
+import { asEnumeration, asInteger, asStructure, asText, Fields, item } from './fields.js';
 import type { Authentication, Credential, ProtocolVersion } from './types.js';
 
 /** Protocol Version (1.4 section 6.1). */
