@@ -4,6 +4,8 @@ import { registerTtlv } from './commands/ttlv.js';
 import { registerConsole } from './commands/console.js';
 import { registerVault } from './commands/vault.js';
 import { registerObject } from './commands/object.js';
+import { registerServe } from './commands/serve.js';
+import { registerClients } from './commands/clients.js';
 import { registerToken } from './commands/token.js';
 
 /** Builds the `keyhold` program; each command group registers itself from its own module. */
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerConsole(program);
   registerVault(program);
   registerObject(program);
+  registerServe(program);
+  registerClients(program);
   registerToken(program);
   return program;
 }

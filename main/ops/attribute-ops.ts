@@ -76,7 +76,7 @@ export async function addAttribute(payload: StructureItem, ctx: OpsContext): Pro
     throw kmipError('AttributeSingleValued', `${name} holds one value`, 'invalid-argument');
   list.push(value);
   touch(obj, ctx);
-  await ctx.store.put(obj);
+  await ctx.store.put(obj, ctx.identity);
   return answer(obj, ctx, name, list.length - 1, value);
 }
 
@@ -97,7 +97,7 @@ export async function modifyAttribute(payload: StructureItem, ctx: OpsContext): 
   if (at >= list.length) throw kmipError('ItemNotFound', `no ${name} at index ${at}`, 'not-found');
   list[at] = value;
   touch(obj, ctx);
-  await ctx.store.put(obj);
+  await ctx.store.put(obj, ctx.identity);
   return answer(obj, ctx, name, at, value);
 }
 
@@ -108,7 +108,7 @@ export async function setAttribute(payload: StructureItem, ctx: OpsContext): Pro
   checkWritable(name, obj);
   obj.attributes[name] = [value];
   touch(obj, ctx);
-  await ctx.store.put(obj);
+  await ctx.store.put(obj, ctx.identity);
   return answer(obj, ctx);
 }
 
@@ -142,7 +142,7 @@ export async function deleteAttribute(payload: StructureItem, ctx: OpsContext): 
   if (at === 'all' || list.length === 1) delete obj.attributes[name];
   else list.splice(at, 1);
   touch(obj, ctx);
-  await ctx.store.put(obj);
+  await ctx.store.put(obj, ctx.identity);
   return answer(obj, ctx, name, at === 'all' ? 0 : at, removed);
 }
 
@@ -170,6 +170,6 @@ export async function adjustAttribute(payload: StructureItem, ctx: OpsContext): 
     throw kmipError('AttributeNotFound', `the object has no numeric ${name}`, 'not-found');
   }
   touch(obj, ctx);
-  await ctx.store.put(obj);
+  await ctx.store.put(obj, ctx.identity);
   return answer(obj, ctx);
 }

@@ -8,9 +8,10 @@ export interface ProtocolVersion {
 
 /** Where operations keep managed objects: the vault in production, a map in unit tests. */
 export interface ObjectStore {
-  get(uniqueIdentifier: string): Promise<ManagedObject | undefined>;
-  /** Inserts or replaces the whole object (one transaction). */
-  put(object: ManagedObject): Promise<void>;
+  /** The object with its key material, or undefined; `identity` is who uses it (for the audit). */
+  get(uniqueIdentifier: string, identity: string): Promise<ManagedObject | undefined>;
+  /** Inserts or replaces the whole object (one transaction); `identity` is who changes it. */
+  put(object: ManagedObject, identity: string): Promise<void>;
   /** Every object (Locate filters them; the vault may narrow by indexed attributes first). */
   all(): Promise<ManagedObject[]>;
   newUniqueIdentifier(): Promise<string>;

@@ -58,7 +58,7 @@ export async function create(payload: StructureItem, ctx: OpsContext): Promise<S
   } else {
     throw kmipError('InvalidField', `Create cannot make a ${objectType}`, 'invalid-argument');
   }
-  await ctx.store.put(obj);
+  await ctx.store.put(obj, ctx.identity);
   ctx.idPlaceholder = obj.uniqueIdentifier;
   return t.struct(Tag.ResponsePayload, [
     t.enm(Tag.ObjectType, objectTypeValue(objectType)),
@@ -131,8 +131,8 @@ export async function createKeyPair(payload: StructureItem, ctx: OpsContext): Pr
   });
   (priv.attributes.Link ??= []).push({ LinkType: 'PublicKeyLink', LinkedObjectIdentifier: pub.uniqueIdentifier });
   (pub.attributes.Link ??= []).push({ LinkType: 'PrivateKeyLink', LinkedObjectIdentifier: priv.uniqueIdentifier });
-  await ctx.store.put(priv);
-  await ctx.store.put(pub);
+  await ctx.store.put(priv, ctx.identity);
+  await ctx.store.put(pub, ctx.identity);
   ctx.idPlaceholder = priv.uniqueIdentifier;
   return t.struct(Tag.ResponsePayload, [
     t.text(Tag.PrivateKeyUniqueIdentifier, priv.uniqueIdentifier),
@@ -148,7 +148,7 @@ export async function register(payload: StructureItem, ctx: OpsContext): Promise
   if (objItem?.type !== 1) throw kmipError('InvalidField', `the ${objectType} is missing`, 'invalid-argument');
   const parts = objectFromTtlv(objectType, objItem);
   const obj = await newObject(ctx, objectType, { ...parts.attributes, ...attrs }, parts);
-  await ctx.store.put(obj);
+  await ctx.store.put(obj, ctx.identity);
   ctx.idPlaceholder = obj.uniqueIdentifier;
   return t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier)]);
 }

@@ -21,7 +21,7 @@ export async function activate(payload: StructureItem, ctx: OpsContext): Promise
   setSingle(obj.attributes, 'State', 'Active');
   setSingle(obj.attributes, 'ActivationDate', ctx.now());
   touch(obj, ctx);
-  await ctx.store.put(obj);
+  await ctx.store.put(obj, ctx.identity);
   return answer(obj);
 }
 
@@ -51,7 +51,7 @@ export async function revoke(payload: StructureItem, ctx: OpsContext): Promise<S
     ...(message !== undefined ? { RevocationMessage: message } : {}),
   });
   touch(obj, ctx);
-  await ctx.store.put(obj);
+  await ctx.store.put(obj, ctx.identity);
   return answer(obj);
 }
 
@@ -68,7 +68,7 @@ export async function destroy(payload: StructureItem, ctx: OpsContext): Promise<
   delete obj.keyBlock;
   delete obj.value;
   touch(obj, ctx);
-  await ctx.store.put(obj);
+  await ctx.store.put(obj, ctx.identity);
   return answer(obj);
 }
 
@@ -77,7 +77,7 @@ export async function archive(payload: StructureItem, ctx: OpsContext): Promise<
   const obj = await loadObject(payload, ctx);
   setSingle(obj.attributes, 'ArchiveDate', ctx.now());
   touch(obj, ctx);
-  await ctx.store.put(obj);
+  await ctx.store.put(obj, ctx.identity);
   return answer(obj);
 }
 
@@ -86,6 +86,6 @@ export async function recover(payload: StructureItem, ctx: OpsContext): Promise<
   const obj = await loadObject(payload, ctx);
   delete obj.attributes.ArchiveDate;
   touch(obj, ctx);
-  await ctx.store.put(obj);
+  await ctx.store.put(obj, ctx.identity);
   return answer(obj);
 }

@@ -7,11 +7,11 @@ export class MemoryObjectStore implements ObjectStore {
   private readonly objects = new Map<string, ManagedObject>();
   readonly auditLog: AuditEntry[] = [];
 
-  async get(uniqueIdentifier: string): Promise<ManagedObject | undefined> {
+  async get(uniqueIdentifier: string, _identity?: string): Promise<ManagedObject | undefined> {
     return this.objects.get(uniqueIdentifier);
   }
 
-  async put(object: ManagedObject): Promise<void> {
+  async put(object: ManagedObject, _identity?: string): Promise<void> {
     this.objects.set(object.uniqueIdentifier, object);
   }
 

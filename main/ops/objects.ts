@@ -17,19 +17,27 @@ export function targetId(payload: StructureItem, ctx: OpsContext): string {
   return uid;
 }
 
-/** True when the identity may see the object: owner, a grant, or an admin. */
+/** The custom attribute an owner adds (Add Attribute) to open an object to another client identity. */
+export const GRANT_ATTRIBUTE = 'x-keyhold-grant';
+
+/** Owner of the server's own objects (its CA, its certificate, enrolled clients): never visible over KMIP. */
+export const SERVER_OWNER = 'keyhold:server';
+
+/** True when the identity may see the object: owner, a grant (table or attribute), or an admin. */
 export function mayAccess(obj: ManagedObject, ctx: OpsContext): boolean {
+  if (obj.owner === SERVER_OWNER) return false;
   return (
     obj.owner === ctx.identity ||
     ctx.access.isAdmin(ctx.identity) ||
-    ctx.access.isGranted(obj.uniqueIdentifier, ctx.identity)
+    ctx.access.isGranted(obj.uniqueIdentifier, ctx.identity) ||
+    (obj.attributes[GRANT_ATTRIBUTE] ?? []).includes(ctx.identity)
   );
 }
 
 /** Loads an object the caller may use; sets the ID Placeholder. Others' objects are Permission Denied. */
 export async function loadObject(payload: StructureItem, ctx: OpsContext): Promise<ManagedObject> {
   const uid = targetId(payload, ctx);
-  const obj = await ctx.store.get(uid);
+  const obj = await ctx.store.get(uid, ctx.identity);
   if (!obj) throw kmipError('ItemNotFound', `no object ${uid}`, 'not-found');
   if (!mayAccess(obj, ctx))
     throw kmipError('PermissionDenied', `object ${uid} belongs to another client`, 'permission-denied');

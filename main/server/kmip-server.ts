@@ -3,6 +3,7 @@ import { KeyholdError } from '../../shared/errors.js';
 import type { AccessPolicy, ObjectStore, OperationHandler } from '../ops/context.js';
 import { operations as allOperations } from '../ops/index.js';
 import type { ClientIdentity } from './identity.js';
+import { identityName } from './identity-name.js';
 import type { ServerLimits } from './limits.js';
 import { KmipProcessor, type Authenticator } from './protocol.js';
 import { KmipTlsListener, type PeerContext } from './tls-listener.js';
@@ -69,9 +70,4 @@ export class KmipServer extends EventEmitter {
   close(): Promise<void> {
     return this.listener.close();
   }
-}
-
-/** The owner name of a connection's identity ("anonymous" when mutual TLS was turned off). */
-export function identityName(peer: PeerContext): string {
-  return peer.identity?.name ?? 'anonymous';
 }

@@ -150,7 +150,7 @@ export class KmipTlsListener extends EventEmitter {
       if (broken) return;
       if (first) {
         first = false;
-        if (chunk[0] !== 0x42 && this.options.handler.takeOver?.(socket, chunk, peer)) {
+        if (chunk[0] !== 0x42 && chunk[0] !== 0x54 && this.options.handler.takeOver?.(socket, chunk, peer)) {
           broken = true;
           return;
         }

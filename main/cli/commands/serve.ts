@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { KeyholdError } from '../../../shared/errors.js';
+import { startVaultServer } from '../../server/serve.js';
+import { openVault, vaultPath, withVaultOptions, type VaultCliOptions } from '../vault-options.js';
+
+interface ServeCliOptions extends VaultCliOptions {
+  host: string;
+  port: string;
+  maxConnections?: string;
+  idleTimeout?: string;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new KeyholdError('invalid-argument', `bad port ${value}`);
+  return n;
+}
+
+/** `keyhold serve`: the headless KMIP server in the foreground (stops on SIGINT/SIGTERM). */
+export function registerServe(program: Command): void {
+  withVaultOptions(
+    program.command('serve').description('Run the KMIP server (TLS, mutual auth) over a vault, in the foreground'),
+  )
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <n>', 'TCP port (KMIP over TLS and HTTPS share it)', '5696')
+    .option('--max-connections <n>', 'most open connections')
+    .option('--idle-timeout <seconds>', 'close a connection idle this long')
+    .action(async (options: ServeCliOptions) => {
+      const vault = await openVault(options);
+      let started;
+      try {
+        started = await startVaultServer(vault, {
+          host: options.host,
+          port: port(options.port),
+          limits: {
+            ...(options.maxConnections ? { maxConnections: Number(options.maxConnections) } : {}),
+            ...(options.idleTimeout ? { idleTimeoutMs: Number(options.idleTimeout) * 1000 } : {}),
+          },
+        });
+      } catch (e) {
+        await vault.lock();
+        throw e;
+      }
+      const { server, created } = started;
+      if (created) {
+        process.stdout.write(
+          `keyhold: created a server CA and certificate in ${vaultPath(options)}\n` +
+            `keyhold: enroll a client with: keyhold clients enroll NAME --vault ${vaultPath(options)} --out DIR\n`,
+        );
+      }
+      process.stdout.write(
+        `keyhold: KMIP server listening on ${options.host}:${server.port} (TLS 1.2/1.3, client certificates required)\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.removeListener('SIGINT', stop);
+          process.removeListener('SIGTERM', stop);
+          resolve();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+      await vault.lock();
+      process.stdout.write('keyhold: server stopped\n');
+    });
+}

@@ -1,0 +1,408 @@
+import { KeyholdError } from '../../shared/errors.js';
+import { ItemType, decodeTtlv, encodeTtlv, type StructureItem, type TtlvItem } from '../kmip/ttlv/index.js';
+import { attributesToWire, attributesFromV1, attributesFromV2 } from '../ops/attributes.js';
+import type { ProtocolVersion } from '../ops/context.js';
+import { find, findAll, findBytes, findEnum, findInt, findStruct, findText, t } from '../ops/ttlv.js';
+import {
+  BatchErrorContinuationOption,
+  Operation,
+  ResultReason,
+  ResultStatus,
+  Tag,
+  enumName,
+  enumValue,
+  type OperationName,
+} from '../ops/vocabulary.js';
+import type { Attributes } from '../vault/model.js';
+import { KmipConnection, type ConnectionOptions } from './connection.js';
+
+export interface KmipClientOptions extends ConnectionOptions {
+  /** Versions to offer in DiscoverVersions, most preferred first; default 2.1 down to 1.0. */
+  versions?: ProtocolVersion[];
+  /** Fixed version (no negotiation). */
+  version?: ProtocolVersion;
+  /** Optional Credential (Username and Password) sent in every request header. */
+  credential?: { username: string; password: string };
+  /** Reconnect once when the connection was lost between requests (default true). */
+  reconnect?: boolean;
+}
+
+export interface BatchRequestItem {
+  operation: OperationName;
+  payload: (TtlvItem | undefined)[];
+}
+
+export interface BatchResult {
+  operation: OperationName | undefined;
+  status: 'Success' | 'OperationFailed' | 'OperationPending' | 'OperationUndone';
+  reason?: string;
+  message?: string;
+  payload: StructureItem | undefined;
+}
+
+const allVersions: ProtocolVersion[] = [
+  { major: 2, minor: 1 },
+  { major: 2, minor: 0 },
+  { major: 1, minor: 4 },
+  { major: 1, minor: 3 },
+  { major: 1, minor: 2 },
+  { major: 1, minor: 1 },
+  { major: 1, minor: 0 },
+];
+
+const operationByValue = new Map<number, OperationName>(
+  Object.entries(Operation).map(([k, v]) => [v, k as OperationName]),
+);
+const reasonByValue = new Map<number, string>(Object.entries(ResultReason).map(([k, v]) => [v, k]));
+const statusByValue = new Map<number, BatchResult['status']>(
+  Object.entries(ResultStatus).map(([k, v]) => [v, k as BatchResult['status']]),
+);
+
+/** A failed KMIP operation: the server's Result Reason (by name) and Result Message. */
+export class KmipOperationError extends KeyholdError {
+  constructor(
+    readonly operation: string,
+    readonly resultReason: string,
+    readonly resultMessage: string | undefined,
+  ) {
+    super('kmip', `${operation} failed: ${resultReason}${resultMessage ? ` (${resultMessage})` : ''}`, {
+      reason: resultReason.replace(/([a-z])([A-Z])/g, '$1 $2'),
+    });
+  }
+}
+
+/**
+ * A KMIP client over TLS: version negotiation (Discover Versions), batches, timeouts and one
+ * reconnect when the connection dropped between requests. Operations are thin helpers over
+ * `call`, which sends one batch item and returns its response payload or throws KmipOperationError.
+ */
+export class KmipClient {
+  private connection: KmipConnection | undefined;
+  private negotiated: ProtocolVersion;
+
+  private constructor(private readonly options: KmipClientOptions) {
+    this.negotiated = options.version ?? { major: 1, minor: 4 };
+  }
+
+  static async connect(options: KmipClientOptions): Promise<KmipClient> {
+    const c = new KmipClient(options);
+    c.connection = await KmipConnection.open(options);
+    if (!options.version) await c.negotiate();
+    return c;
+  }
+
+  get version(): ProtocolVersion {
+    return this.negotiated;
+  }
+
+  /** Discover Versions in 1.0 framing (every server reads it); adopts the server's first pick. */
+  async negotiate(): Promise<ProtocolVersion> {
+    const offer = this.options.versions ?? allVersions;
+    const saved = this.negotiated;
+    this.negotiated = { major: 1, minor: 0 };
+    try {
+      const [r] = await this.batch([
+        {
+          operation: 'DiscoverVersions',
+          payload: offer.map((v) =>
+            t.struct(Tag.ProtocolVersion, [
+              t.int(Tag.ProtocolVersionMajor, v.major),
+              t.int(Tag.ProtocolVersionMinor, v.minor),
+            ]),
+          ),
+        },
+      ]);
+      const first = r?.status === 'Success' ? findStruct(r.payload, Tag.ProtocolVersion) : undefined;
+      const major = findInt(first, Tag.ProtocolVersionMajor);
+      const minor = findInt(first, Tag.ProtocolVersionMinor);
+      this.negotiated = major !== undefined && minor !== undefined ? { major, minor } : saved;
+    } catch (e) {
+      this.negotiated = saved;
+      throw e;
+    }
+    return this.negotiated;
+  }
+
+  /** Sends several operations in one message (Unique Batch Item IDs set); results in order. */
+  async batch(
+    items: BatchRequestItem[],
+    options: { continueOnError?: boolean; maximumResponseSize?: number } = {},
+  ): Promise<BatchResult[]> {
+    const v = this.negotiated;
+    const many = items.length > 1;
+    const cred = this.options.credential;
+    const header = t.struct(Tag.RequestHeader, [
+      t.struct(Tag.ProtocolVersion, [
+        t.int(Tag.ProtocolVersionMajor, v.major),
+        t.int(Tag.ProtocolVersionMinor, v.minor),
+      ]),
+      options.maximumResponseSize !== undefined
+        ? t.int(Tag.MaximumResponseSize, options.maximumResponseSize)
+        : undefined,
+      cred
+        ? t.struct(Tag.Authentication, [
+            t.struct(Tag.Credential, [
+              t.enm(Tag.CredentialType, 1),
+              t.struct(Tag.CredentialValue, [t.text(Tag.Username, cred.username), t.text(Tag.Password, cred.password)]),
+            ]),
+          ])
+        : undefined,
+      many && options.continueOnError
+        ? t.enm(Tag.BatchErrorContinuationOption, BatchErrorContinuationOption.Continue)
+        : undefined,
+      t.int(Tag.BatchCount, items.length),
+    ]);
+    const message = t.struct(Tag.RequestMessage, [
+      header,
+      ...items.map((item, i) =>
+        t.struct(Tag.BatchItem, [
+          t.enm(Tag.Operation, Operation[item.operation]),
+          many ? t.bytes(Tag.UniqueBatchItemID, Buffer.from([i])) : undefined,
+          t.struct(Tag.RequestPayload, item.payload),
+        ]),
+      ),
+    ]);
+    const response = decodeTtlv(await this.send(encodeTtlv(message)));
+    if (response.type !== ItemType.Structure || response.tag !== Tag.ResponseMessage) {
+      throw new KeyholdError('kmip', 'the server did not answer with a Response Message');
+    }
+    return findAll(response, Tag.BatchItem).map((b): BatchResult => {
+      const s = b.type === ItemType.Structure ? b : undefined;
+      const op = findEnum(s, Tag.Operation);
+      const reason = findEnum(s, Tag.ResultReason);
+      return {
+        operation: op !== undefined ? operationByValue.get(op) : undefined,
+        status: statusByValue.get(findEnum(s, Tag.ResultStatus) ?? 1) ?? 'OperationFailed',
+        reason: reason !== undefined ? (reasonByValue.get(reason) ?? `0x${reason.toString(16)}`) : undefined,
+        message: findText(s, Tag.ResultMessage),
+        payload: findStruct(s, Tag.ResponsePayload),
+      };
+    });
+  }
+
+  /** One operation; its response payload, or KmipOperationError. */
+  async call(operation: OperationName, payload: (TtlvItem | undefined)[]): Promise<StructureItem> {
+    const [r] = await this.batch([{ operation, payload }]);
+    if (!r) throw new KeyholdError('kmip', `${operation}: empty response`);
+    if (r.status !== 'Success') throw new KmipOperationError(operation, r.reason ?? 'GeneralFailure', r.message);
+    return r.payload ?? t.struct(Tag.ResponsePayload, []);
+  }
+
+  private async send(bytes: Uint8Array): Promise<Buffer> {
+    if ((!this.connection || !this.connection.isOpen) && this.options.reconnect !== false) {
+      this.connection = await KmipConnection.open(this.options);
+    }
+    if (!this.connection) throw new KeyholdError('io', 'not connected');
+    return this.connection.request(bytes);
+  }
+
+  close(): Promise<void> {
+    return this.connection?.close() ?? Promise.resolve();
+  }
+
+  // ---- attribute helpers --------------------------------------------------------------------
+
+  /** Attributes in the negotiated version's form, under `v1Tag` (Template Attribute) or `v2Tag` (Attributes). */
+  attributesItem(attrs: Attributes, v1Tag: number = Tag.TemplateAttribute, v2Tag: number = Tag.Attributes): TtlvItem {
+    const wire = attributesToWire(attrs, this.negotiated);
+    return t.struct(this.negotiated.major >= 2 ? v2Tag : v1Tag, wire);
+  }
+
+  readAttributes(payload: StructureItem): Attributes {
+    return this.negotiated.major >= 2
+      ? attributesFromV2(findStruct(payload, Tag.Attributes))
+      : attributesFromV1(payload);
+  }
+
+  // ---- operations ---------------------------------------------------------------------------
+
+  async create(objectType: string, attrs: Attributes): Promise<string> {
+    const p = await this.call('Create', [
+      t.enm(Tag.ObjectType, enumValue('ObjectType', objectType) ?? 2),
+      this.attributesItem(attrs),
+    ]);
+    return uid(p);
+  }
+
+  async createKeyPair(
+    common: Attributes,
+    privateAttrs: Attributes = {},
+    publicAttrs: Attributes = {},
+  ): Promise<{ privateKey: string; publicKey: string }> {
+    const p = await this.call('CreateKeyPair', [
+      this.attributesItem(common, Tag.CommonTemplateAttribute, Tag.CommonAttributes),
+      this.attributesItem(privateAttrs, Tag.PrivateKeyTemplateAttribute, Tag.PrivateKeyAttributes),
+      this.attributesItem(publicAttrs, Tag.PublicKeyTemplateAttribute, Tag.PublicKeyAttributes),
+    ]);
+    return {
+      privateKey: findText(p, Tag.PrivateKeyUniqueIdentifier) ?? '',
+      publicKey: findText(p, Tag.PublicKeyUniqueIdentifier) ?? '',
+    };
+  }
+
+  /** Register a symmetric key (Raw) or secret data. */
+  async registerKey(
+    objectType: 'SymmetricKey' | 'SecretData',
+    material: Uint8Array,
+    attrs: Attributes,
+    algorithm = 'AES',
+  ): Promise<string> {
+    const keyBlock = t.struct(Tag.KeyBlock, [
+      t.enm(Tag.KeyFormatType, enumValue('KeyFormatType', objectType === 'SecretData' ? 'Opaque' : 'Raw') as number),
+      t.struct(Tag.KeyValue, [t.bytes(Tag.KeyMaterial, material)]),
+      objectType === 'SymmetricKey'
+        ? t.enm(Tag.CryptographicAlgorithm, enumValue('CryptographicAlgorithm', algorithm) ?? 3)
+        : undefined,
+      objectType === 'SymmetricKey' ? t.int(Tag.CryptographicLength, material.length * 8) : undefined,
+    ]);
+    const object =
+      objectType === 'SecretData'
+        ? t.struct(Tag.SecretData, [t.enm(Tag.SecretDataType, 1), keyBlock])
+        : t.struct(Tag.SymmetricKey, [keyBlock]);
+    const p = await this.call('Register', [
+      t.enm(Tag.ObjectType, enumValue('ObjectType', objectType) as number),
+      this.attributesItem(attrs),
+      object,
+    ]);
+    return uid(p);
+  }
+
+  /** Get: the object structure (the caller reads the Key Block), plus the key bytes when Raw/Opaque. */
+  async get(
+    uniqueIdentifier: string,
+  ): Promise<{ objectType: string; object: StructureItem | undefined; keyMaterial: Uint8Array | undefined }> {
+    const p = await this.call('Get', [t.text(Tag.UniqueIdentifier, uniqueIdentifier)]);
+    const type = enumName('ObjectType', findEnum(p, Tag.ObjectType) ?? 0);
+    const object = p.value.find((i): i is StructureItem => i.type === ItemType.Structure);
+    const keyValue = findStruct(findStruct(object, Tag.KeyBlock), Tag.KeyValue);
+    return { objectType: type, object, keyMaterial: findBytes(keyValue, Tag.KeyMaterial) };
+  }
+
+  async getAttributes(uniqueIdentifier: string, names: string[] = []): Promise<Attributes> {
+    const refs =
+      this.negotiated.major >= 2
+        ? names.map((n) => t.enm(Tag.AttributeReference, (Tag as Record<string, number>)[n] ?? 0))
+        : names.map((n) => t.text(Tag.AttributeName, n.replace(/([a-z0-9])([A-Z])/g, '$1 $2')));
+    const p = await this.call('GetAttributes', [t.text(Tag.UniqueIdentifier, uniqueIdentifier), ...refs]);
+    return this.readAttributes(p);
+  }
+
+  async locate(attrs: Attributes, options: { maximumItems?: number; offsetItems?: number } = {}): Promise<string[]> {
+    const filter =
+      this.negotiated.major >= 2
+        ? [t.struct(Tag.Attributes, attributesToWire(attrs, this.negotiated))]
+        : attributesToWire(attrs, this.negotiated);
+    const p = await this.call('Locate', [
+      options.maximumItems !== undefined ? t.int(Tag.MaximumItems, options.maximumItems) : undefined,
+      options.offsetItems !== undefined ? t.int(Tag.OffsetItems, options.offsetItems) : undefined,
+      ...filter,
+    ]);
+    return findAll(p, Tag.UniqueIdentifier).flatMap((i) => (i.type === ItemType.TextString ? [i.value] : []));
+  }
+
+  async activate(uniqueIdentifier: string): Promise<void> {
+    await this.call('Activate', [t.text(Tag.UniqueIdentifier, uniqueIdentifier)]);
+  }
+
+  async revoke(uniqueIdentifier: string, code = 'CessationOfOperation', message?: string): Promise<void> {
+    await this.call('Revoke', [
+      t.text(Tag.UniqueIdentifier, uniqueIdentifier),
+      t.struct(Tag.RevocationReason, [
+        t.enm(Tag.RevocationReasonCode, enumValue('RevocationReasonCode', code) ?? 1),
+        message !== undefined ? t.text(Tag.RevocationMessage, message) : undefined,
+      ]),
+    ]);
+  }
+
+  async destroy(uniqueIdentifier: string): Promise<void> {
+    await this.call('Destroy', [t.text(Tag.UniqueIdentifier, uniqueIdentifier)]);
+  }
+
+  /** Encrypt with Cryptographic Parameters by name (e.g. { BlockCipherMode: 'CBC', PaddingMethod: 'PKCS5' }). */
+  async encrypt(
+    uniqueIdentifier: string,
+    data: Uint8Array,
+    params: Record<string, string> = {},
+    iv?: Uint8Array,
+  ): Promise<{ data: Uint8Array; iv?: Uint8Array }> {
+    const p = await this.call('Encrypt', [
+      t.text(Tag.UniqueIdentifier, uniqueIdentifier),
+      cryptoParams(params),
+      t.bytes(Tag.Data, data),
+      iv ? t.bytes(Tag.IVCounterNonce, iv) : undefined,
+    ]);
+    return { data: findBytes(p, Tag.Data) ?? new Uint8Array(), iv: findBytes(p, Tag.IVCounterNonce) ?? iv };
+  }
+
+  async decrypt(
+    uniqueIdentifier: string,
+    data: Uint8Array,
+    params: Record<string, string> = {},
+    iv?: Uint8Array,
+  ): Promise<Uint8Array> {
+    const p = await this.call('Decrypt', [
+      t.text(Tag.UniqueIdentifier, uniqueIdentifier),
+      cryptoParams(params),
+      t.bytes(Tag.Data, data),
+      iv ? t.bytes(Tag.IVCounterNonce, iv) : undefined,
+    ]);
+    return findBytes(p, Tag.Data) ?? new Uint8Array();
+  }
+
+  async query(): Promise<{ operations: string[]; objectTypes: string[]; vendor: string | undefined }> {
+    const p = await this.call('Query', [
+      t.enm(Tag.QueryFunction, 1),
+      t.enm(Tag.QueryFunction, 2),
+      t.enm(Tag.QueryFunction, 3),
+    ]);
+    return {
+      operations: findAll(p, Tag.Operation).map((o) =>
+        o.type === ItemType.Enumeration ? (operationByValue.get(o.value) ?? String(o.value)) : '',
+      ),
+      objectTypes: findAll(p, Tag.ObjectType).map((o) =>
+        o.type === ItemType.Enumeration ? enumName('ObjectType', o.value) : '',
+      ),
+      vendor: findText(p, Tag.VendorIdentification),
+    };
+  }
+
+  async rngRetrieve(length: number): Promise<Uint8Array> {
+    const p = await this.call('RNGRetrieve', [t.int(Tag.DataLength, length)]);
+    return findBytes(p, Tag.Data) ?? new Uint8Array();
+  }
+}
+
+/** Field order of Cryptographic Parameters (KMIP 1.4 section 3.6); strict parsers (PyKMIP) need it. */
+const cryptoParamOrder = [
+  'BlockCipherMode',
+  'PaddingMethod',
+  'HashingAlgorithm',
+  'KeyRoleType',
+  'DigitalSignatureAlgorithm',
+  'CryptographicAlgorithm',
+  'RandomIV',
+  'IVLength',
+  'TagLength',
+  'FixedFieldLength',
+  'InvocationFieldLength',
+  'CounterLength',
+  'InitialCounterValue',
+  'SaltLength',
+  'MaskGenerator',
+  'MaskGeneratorHashingAlgorithm',
+];
+
+function cryptoParams(params: Record<string, string>): TtlvItem | undefined {
+  const entries = Object.entries(params).sort(([a], [b]) => cryptoParamOrder.indexOf(a) - cryptoParamOrder.indexOf(b));
+  if (entries.length === 0) return undefined;
+  return t.struct(
+    Tag.CryptographicParameters,
+    entries.map(([k, v]) => t.enm((Tag as Record<string, number>)[k] ?? 0, enumValue(k, v) ?? 0)),
+  );
+}
+
+function uid(p: StructureItem): string {
+  const u = find(p, Tag.UniqueIdentifier);
+  if (u?.type !== ItemType.TextString) throw new KeyholdError('kmip', 'the response has no Unique Identifier');
+  return u.value;
+}

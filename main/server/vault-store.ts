@@ -1,0 +1,115 @@
+import { isKeyholdError } from '../../shared/errors.js';
+import type { AuditEntry, ObjectStore } from '../ops/context.js';
+import type { Vault } from '../vault/index.js';
+import type { AttributeValue, Attributes, ManagedObject } from '../vault/model.js';
+
+/** Attributes the vault manages through its lifecycle calls; never written with setAttributes. */
+const lifecycleManaged = new Set([
+  'UniqueIdentifier',
+  'ObjectType',
+  'State',
+  'InitialDate',
+  'DestroyDate',
+  'CompromiseDate',
+  'CompromiseOccurrenceDate',
+  'RevocationReason',
+  'ArchiveDate',
+  'LastChangeDate',
+  'ActivationDate',
+  'DeactivationDate',
+  'OriginalCreationDate',
+]);
+
+function same(a: AttributeValue[] | undefined, b: AttributeValue[] | undefined): boolean {
+  return JSON.stringify(a ?? [], replacer) === JSON.stringify(b ?? [], replacer);
+}
+
+function replacer(_k: string, v: unknown): unknown {
+  if (typeof v === 'bigint') return `${v}n`;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  return v;
+}
+
+/**
+ * The operations' ObjectStore over the SQLCipher vault: a new object is inserted; a changed one
+ * becomes the vault's lifecycle calls (Activate, Revoke, Destroy, Archive, Recover) and one
+ * attribute update, so the vault's own state machine and audit chain stay in charge.
+ */
+export class VaultObjectStore implements ObjectStore {
+  constructor(private readonly vault: Vault) {}
+
+  async get(uniqueIdentifier: string, identity: string): Promise<ManagedObject | undefined> {
+    try {
+      return await this.vault.getObjectForUse(uniqueIdentifier, identity, 'Read');
+    } catch (e) {
+      if (isKeyholdError(e) && e.code === 'not-found') return undefined;
+      if (isKeyholdError(e) && e.reason === 'Object Archived') return this.vault.getObject(uniqueIdentifier);
+      throw e;
+    }
+  }
+
+  async put(object: ManagedObject, identity: string): Promise<void> {
+    await this.vault.transaction(async () => {
+      let prev: ManagedObject | undefined;
+      try {
+        prev = await this.vault.getObject(object.uniqueIdentifier);
+      } catch (e) {
+        if (!(isKeyholdError(e) && e.code === 'not-found')) throw e;
+      }
+      if (!prev) {
+        await this.vault.insert(object, identity, 'Register');
+        return;
+      }
+      const uid = object.uniqueIdentifier;
+      const was = prev.attributes.State?.[0];
+      const now = object.attributes.State?.[0];
+      if (prev.attributes.ArchiveDate && !object.attributes.ArchiveDate) await this.vault.recover(uid, identity);
+      if (was !== now) {
+        if (now === 'Active') await this.vault.activate(uid, identity);
+        else if (
+          now === 'Deactivated' ||
+          now === 'Compromised' ||
+          (now === 'DestroyedCompromised' && was === 'Destroyed')
+        ) {
+          const reason = object.attributes.RevocationReason?.[0] as {
+            RevocationReasonCode: string;
+            RevocationMessage?: string;
+          };
+          const occurred = object.attributes.CompromiseOccurrenceDate?.[0];
+          await this.vault.revoke(
+            uid,
+            { reason, compromiseOccurrenceDate: occurred instanceof Date ? occurred : undefined },
+            identity,
+          );
+        } else if (now === 'Destroyed' || now === 'DestroyedCompromised') await this.vault.destroy(uid, identity);
+      }
+      const changes: Attributes = {};
+      for (const name of new Set([...Object.keys(prev.attributes), ...Object.keys(object.attributes)])) {
+        if (lifecycleManaged.has(name)) continue;
+        if (!same(prev.attributes[name], object.attributes[name])) changes[name] = object.attributes[name] ?? [];
+      }
+      if (Object.keys(changes).length > 0) await this.vault.setAttributes(uid, changes, identity, 'ModifyAttribute');
+      if (!prev.attributes.ArchiveDate && object.attributes.ArchiveDate) await this.vault.archive(uid, identity);
+    });
+  }
+
+  async all(): Promise<ManagedObject[]> {
+    const found = await this.vault.locate({ storageStatusMask: 7 });
+    const out: ManagedObject[] = [];
+    for (const uid of found.uniqueIdentifiers) out.push(await this.vault.getObject(uid));
+    return out;
+  }
+
+  async newUniqueIdentifier(): Promise<string> {
+    return crypto.randomUUID();
+  }
+
+  async audit(entry: AuditEntry): Promise<void> {
+    await this.vault.appendAudit({
+      identity: entry.identity,
+      operation: entry.operation,
+      object: entry.uniqueIdentifier ?? null,
+      result: entry.result === 'Success' ? 'Success' : (entry.reason ?? 'OperationFailed'),
+    });
+  }
+}
