@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { ObjectSummary, VaultStatus } from '../../shared/api/index.js';
+import { createKeyholdStore } from '../../renderer/src/store/index.js';
+import { fakeApi } from './fake-api.js';
+
+const locked: VaultStatus = { path: '/v', state: 'locked', autoLockSeconds: 300 };
+const unlocked: VaultStatus = { ...locked, state: 'unlocked' };
+const objects: ObjectSummary[] = [
+  { uniqueIdentifier: 'a', objectType: 'SymmetricKey', state: 'Active', name: 'alpha' },
+  { uniqueIdentifier: 'b', objectType: 'PrivateKey', state: 'PreActive', name: 'beta' },
+];
+
+describe('the renderer store', () => {
+  it('loads the vault state and capabilities', async () => {
+    const { api } = fakeApi({
+      'system.capabilities': () => ({ ok: true, value: { transport: 'http', calls: { 'vault.unlock': true } } }),
+      'vault.status': () => ({ ok: true, value: locked }),
+    });
+    const store = createKeyholdStore(api);
+    await store.getState().loadVault();
+    expect(store.getState().vault).toEqual(locked);
+    expect(store.getState().capabilities?.calls['vault.unlock']).toBe(true);
+    expect(store.getState().objects).toEqual([]);
+  });
+
+  it('unlocks, loads the objects, and never keeps the passphrase', async () => {
+    const secret = 'my very secret passphrase';
+    const { api, calls } = fakeApi({
+      'vault.unlock': () => ({ ok: true, value: unlocked }),
+      'objects.list': () => ({ ok: true, value: objects }),
+    });
+    const store = createKeyholdStore(api);
+    expect(await store.getState().unlockVault(secret)).toBe(true);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.getState().objects).toEqual(objects);
+    expect(calls[0]).toEqual(['vault.unlock', { passphrase: secret }]);
+    const state = store.getState();
+    const data = Object.fromEntries(Object.entries(state).filter(([, v]) => typeof v !== 'function'));
+    expect(JSON.stringify(data)).not.toContain(secret);
+  });
+
+  it('records a wrong passphrase as an error the gate can show', async () => {
+    const { api } = fakeApi({
+      'vault.unlock': () => ({ ok: false, error: { code: 'wrong-passphrase', message: 'wrong passphrase' } }),
+    });
+    const store = createKeyholdStore(api);
+    expect(await store.getState().unlockVault('x')).toBe(false);
+    expect(store.getState().vaultStatus).toBe('error');
+    expect(store.getState().vaultError?.code).toBe('wrong-passphrase');
+  });
+
+  it('follows the engine when a call finds the vault locked (idle or screen lock)', async () => {
+    const { api } = fakeApi({
+      'vault.unlock': () => ({ ok: true, value: unlocked }),
+      'objects.list': () => ({ ok: true, value: objects }),
+      'objects.get': () => ({ ok: false, error: { code: 'vault-locked', message: 'locked' } }),
+    });
+    const store = createKeyholdStore(api);
+    await store.getState().unlockVault('p');
+    await new Promise((r) => setTimeout(r, 0));
+    await store.getState().select('a');
+    expect(store.getState().vault?.state).toBe('locked');
+    expect(store.getState().objects).toEqual([]);
+    expect(store.getState().selectedId).toBeUndefined();
+  });
+
+  it('turns an engine error into words and an action', async () => {
+    const { api } = fakeApi({
+      'objects.activate': () => ({
+        ok: false,
+        error: { code: 'illegal-state', message: 'Activate is not allowed in state Active' },
+      }),
+    });
+    const store = createKeyholdStore(api);
+    expect(await store.getState().runAction('activate', 'a')).toBe(false);
+    expect(store.getState().notice).toMatchObject({
+      kind: 'error',
+      title: 'The object is not in a state that allows this.',
+      detail: 'Activate is not allowed in state Active',
+    });
+  });
+
+  it('keeps filters in the store and resets them', () => {
+    const store = createKeyholdStore(fakeApi({}).api);
+    store.getState().setFilter({ text: 'be', state: 'PreActive' });
+    expect(store.getState().filter).toMatchObject({ text: 'be', state: 'PreActive', objectType: '' });
+    store.getState().resetFilter();
+    expect(store.getState().filter.text).toBe('');
+  });
+});
