@@ -12,3 +12,4 @@ export * from './signature.js';
 export * from './key-wrap.js';
 export * from './kmip-names.js';
 export * from './x509/index.js';
+export * from './formats/index.js';

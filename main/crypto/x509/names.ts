@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { invalidArgument } from '../errors.js';
 import { x509 } from './provider.js';
 
@@ -15,6 +14,18 @@ export function parseDistinguishedName(subject: string): x509.Name {
     throw invalidArgument(
       `subject "${subject}" is not a valid distinguished name (${e instanceof Error ? e.message : 'parse error'})`,
     );
+  }
+}
+
+/** IPv4 dotted quad or IPv6 (checked by the WHATWG URL parser; node:net belongs to the server layer). */
+function isIP(v: string): boolean {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(v)) return v.split('.').every((o) => Number(o) <= 255);
+  if (!v.includes(':')) return false;
+  try {
+    new URL(`http://[${v}]/`);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,5 +1,5 @@
 // Runs real peers (openssl, ssh-keygen) in a scratch folder for interop tests.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,8 @@ export interface Scratch {
   write(name: string, data: string | Uint8Array): string;
   read(name: string): Buffer;
   openssl(...args: string[]): string;
+  /** stdout and stderr together (openssl prints -info and some diagnostics on stderr). */
+  opensslAll(...args: string[]): string;
   run(cmd: string, ...args: string[]): string;
   remove(): void;
 }
@@ -28,6 +30,11 @@ export function scratch(): Scratch {
     },
     read: (n) => readFileSync(file(n)),
     openssl: (...args) => run('openssl', ...args),
+    opensslAll: (...args) => {
+      const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+      return r.stdout + r.stderr;
+    },
     run,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
