@@ -1,5 +1,5 @@
 export { parseKmipXml, parseKmipXmlItem, type XmlParseOptions } from './parse.js';
-export { writeKmipXml, type XmlWriteOptions } from './write.js';
+export { writeKmipXml, valueText as itemValueText, type XmlWriteOptions } from './write.js';
 export {
   isPlaceholder,
   samplePlaceholders,
