@@ -199,3 +199,48 @@ describe('keyhold token / vault slots CLI', () => {
     expect(r.stdout).toMatch(/^TPM 2\.0 by IBM/);
   });
 });
+
+describe('keyhold token generate --register', () => {
+  it('records a token key in the vault as an object whose material stays on the token', async () => {
+    const hsm = new SoftHsm();
+    const dir = mkdtempSync(join(tmpdir(), 'keyhold-token-reg-'));
+    try {
+      hsm.initToken('reg', PIN, '55555555');
+      const path = join(dir, 'v');
+      expect(
+        (await keyhold(['vault', 'init', '--vault', path, '--kdf-memory', '64', '--kdf-iterations', '1'])).status,
+      ).toBe(0);
+      const r = await keyhold([
+        'token',
+        'generate',
+        '--module',
+        hsm.module,
+        '--label',
+        'reg',
+        '--alg',
+        'RSA',
+        '--length',
+        '2048',
+        '--name',
+        'ca-key',
+        '--register',
+        '--vault',
+        path,
+      ]);
+      expect(r.status, r.stderr).toBe(0);
+      const uid = /registered in the vault as (\S+)/.exec(r.stdout)![1]!;
+      const v = await Vault.open(path, { unlock: { kind: 'passphrase', passphrase: PW } });
+      const o = await v.getObject(uid);
+      await v.lock();
+      expect(o.objectType).toBe('PrivateKey');
+      expect(o.keyBlock).toBeUndefined();
+      expect(o.attributes['CryptographicAlgorithm']).toEqual(['RSA']);
+      expect(String(o.attributes['x-Keyhold-PKCS11-URI']?.[0])).toMatch(
+        /^pkcs11:manufacturer=SoftHSM%20project;model=SoftHSM%20v2;serial=[0-9a-f]{16};token=reg;object=ca-key;id=(%[0-9A-F]{2})+;type=private$/,
+      );
+    } finally {
+      hsm.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -42,6 +42,8 @@ export {
   verify,
   encrypt,
   decrypt,
+  ecdsaSignatureToDer,
+  x509Signer,
   type SignatureMechanism,
   type CipherMechanism,
   type KeyRef,
@@ -76,3 +78,5 @@ export {
 } from './backup.js';
 export { provisionWithEscrow, openEscrow, type EscrowFile } from './escrow.js';
 export { pkcs11SlotProvider, type Pkcs11Credential } from './slot-provider.js';
+export { watchTokens, type TokenEvent, type TokenWatcher } from './watch.js';
+export { tokenKeyReference, pkcs11Uri, PKCS11_URI_ATTRIBUTE } from './reference.js';

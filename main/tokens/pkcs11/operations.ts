@@ -157,3 +157,41 @@ export function decrypt(
     throw tokenError(e, `decrypt with a key on token "${s.token.label}"`);
   }
 }
+
+/**
+ * An ECDSA signature from PKCS#11 (r || s, each the curve size) as the DER SEQUENCE of two
+ * INTEGERs that X.509, CMS and CSRs carry (RFC 5480 section 2.2 / SEC 1).
+ */
+export function ecdsaSignatureToDer(raw: Uint8Array): Uint8Array {
+  if (raw.length === 0 || raw.length % 2 !== 0)
+    throw new KeyholdError('format', 'an ECDSA signature has two halves of equal size');
+  const half = raw.length / 2;
+  const int = (b: Uint8Array): Buffer => {
+    let i = 0;
+    while (i < b.length - 1 && b[i] === 0) i++;
+    const v = Buffer.from(b.subarray(i));
+    const body = (v[0]! & 0x80) !== 0 ? Buffer.concat([Buffer.from([0]), v]) : v;
+    return Buffer.concat([Buffer.from([0x02]), derLen(body.length), body]);
+  };
+  const seq = Buffer.concat([int(raw.subarray(0, half)), int(raw.subarray(half))]);
+  return new Uint8Array(Buffer.concat([Buffer.from([0x30]), derLen(seq.length), seq]));
+}
+
+function derLen(n: number): Buffer {
+  return n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
+}
+
+/**
+ * A signer for X.509 work (CSRs, certificates, a CA on a token): signs `data` with the token
+ * key and returns the signature in X.509's encoding (DER for ECDSA). Valid inside the session.
+ */
+export function x509Signer(
+  s: TokenSession,
+  key: KeyRef,
+  mechanism: SignatureMechanism,
+): (data: Uint8Array) => Uint8Array {
+  return (data) => {
+    const sig = sign(s, key, mechanism, data);
+    return mechanism.startsWith('ECDSA') ? ecdsaSignatureToDer(sig) : sig;
+  };
+}

@@ -49,14 +49,22 @@ export async function withTokenSession<T>(
   let release!: () => void;
   queue = new Promise<void>((r) => (release = r));
   await previous;
+  active++;
   try {
     return await runSession(modules, selector, options, fn);
   } finally {
+    active--;
     release();
   }
 }
 
 let queue: Promise<void> = Promise.resolve();
+let active = 0;
+
+/** True while a token session is open in this process (a watcher must not reset modules then). */
+export function tokenSessionActive(): boolean {
+  return active > 0;
+}
 
 async function runSession<T>(
   modules: readonly Pkcs11Module[],

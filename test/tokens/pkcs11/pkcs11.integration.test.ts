@@ -21,7 +21,10 @@ import {
   verify,
   withTokenSession,
   writeCertificate,
+  watchTokens,
+  x509Signer,
   type Pkcs11Module,
+  type TokenEvent,
 } from '../../../main/tokens/pkcs11/index.js';
 import { SoftHsm } from '../softhsm.js';
 
@@ -246,5 +249,44 @@ describe('PKCS#11 on SoftHSM2', () => {
     });
     expect(pub).toBe(true);
     void createPublicKey;
+  });
+
+  it('signs in X.509 encoding (DER ECDSA) so a CSR or certificate can be signed by a token key', async () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const tbs = Buffer.from('to-be-signed certificate request info');
+    const [ecSig, rsaSig] = await onA((s) => {
+      importKey(s, { kind: 'pkcs8', der: ec.privateKey.export({ format: 'der', type: 'pkcs8' }) }, { label: 'csr-ec' });
+      importKey(
+        s,
+        { kind: 'pkcs8', der: rsa.privateKey.export({ format: 'der', type: 'pkcs8' }) },
+        { label: 'csr-rsa' },
+      );
+      return [
+        x509Signer(s, { label: 'csr-ec' }, 'ECDSA-SHA256')(tbs),
+        x509Signer(s, { label: 'csr-rsa' }, 'RSA-PKCS1-SHA256')(tbs),
+      ];
+    });
+    expect(ecSig![0]).toBe(0x30);
+    expect(createVerify('sha256').update(tbs).verify(ec.publicKey, Buffer.from(ecSig!))).toBe(true);
+    expect(createVerify('sha256').update(tbs).verify(rsa.publicKey, Buffer.from(rsaSig!))).toBe(true);
+  });
+
+  it('watches for tokens being inserted and removed', async () => {
+    const events: TokenEvent[] = [];
+    const watcher = watchTokens(modules, (e) => events.push(e), { intervalMs: 60_000 });
+    try {
+      expect(watcher.present.map((t) => t.label)).toContain('alpha');
+      const dir = hsm.initToken('gamma', PIN, SO_PIN);
+      expect(watcher.poll().map((e) => [e.type, e.token.label])).toEqual([['inserted', 'gamma']]);
+      hsm.removeToken(dir);
+      expect(watcher.poll().map((e) => [e.type, e.token.label])).toEqual([['removed', 'gamma']]);
+      hsm.reinsertToken(dir);
+      expect(watcher.poll().map((e) => [e.type, e.token.label])).toEqual([['inserted', 'gamma']]);
+      expect(watcher.poll()).toEqual([]);
+      expect(events.map((e) => e.type)).toEqual(['inserted', 'removed', 'inserted']);
+    } finally {
+      watcher.stop();
+    }
   });
 });
