@@ -6,6 +6,7 @@ import type { Handlers } from './router.js';
 import type { SealOptions } from '../vault/index.js';
 import { VaultSession } from './vault-session.js';
 import { serverHandlers } from './server-handlers.js';
+import { pkiHandlers } from './pki.js';
 
 export interface EngineOptions {
   /** The vault the console or window works on. */
@@ -30,6 +31,7 @@ export function createEngine(options: EngineOptions): Engine {
   });
   const handlers: Handlers = {
     ...session.handlers(),
+    ...pkiHandlers(session),
     ...serverHandlers(),
   };
   return { handlers, session, close: () => session.close() };

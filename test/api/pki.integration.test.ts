@@ -1,0 +1,116 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../main/api/handlers.js';
+import { createRouter } from '../../main/api/router.js';
+import type { CertificateInfo, CsrCreated, ExportedFile, LocalCaStatus, Result } from '../../shared/api/index.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'keyhold-pki-'));
+const engine = createEngine({
+  vaultPath: path.join(dir, 'v.kvault'),
+  identity: 'console:test',
+  sealOptions: { argon2: { memoryKiB: 1024, iterations: 1, parallelism: 1 } },
+});
+const router = createRouter(engine.handlers, 'http');
+
+function value<T>(r: Result<unknown>): T {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
+
+afterAll(async () => {
+  await engine.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('certificates through the API (vault on disk, checked by openssl)', () => {
+  it('makes a CSR from a vault key, signs it with the local CA, inspects and exports it', async () => {
+    value(await router.call('vault.create', { passphrase: 'pki test passphrase' }));
+    const [priv] = value<{ uniqueIdentifiers: string[] }>(
+      await router.call('keys.generate', {
+        kind: 'KeyPair',
+        algorithm: 'EC',
+        curve: 'P256',
+        usageMask: ['Sign', 'Verify'],
+        name: 'tls',
+        location: 'vault',
+      }),
+    ).uniqueIdentifiers;
+
+    const csr = value<CsrCreated>(
+      await router.call('csr.create', {
+        keyUniqueIdentifier: priv,
+        subject: { commonName: 'www.example.com', organization: 'Example, Inc.', country: 'DE' },
+        subjectAlternativeNames: [
+          { type: 'dns', value: 'www.example.com' },
+          { type: 'ip', value: '10.0.0.1' },
+        ],
+        keyUsage: ['digitalSignature'],
+        extendedKeyUsage: ['serverAuth'],
+      }),
+    );
+    expect(csr.pem).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----/);
+    expect(csr.decoded).toMatchObject({
+      signatureValid: true,
+      extendedKeyUsage: ['serverAuth'],
+      publicKeyAlgorithm: 'EC P-256',
+    });
+    expect(csr.decoded.subject).toContain('CN=www.example.com');
+    expect(csr.decoded.subjectAlternativeNames).toEqual(['dns:www.example.com', 'ip:10.0.0.1']);
+    writeFileSync(path.join(dir, 'req.pem'), csr.pem);
+    expect(
+      execFileSync('openssl', ['req', '-in', path.join(dir, 'req.pem'), '-noout', '-verify'], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+      }),
+    ).toBe('');
+
+    expect(value<LocalCaStatus>(await router.call('ca.status', {}))).toEqual({ exists: false });
+    expect(
+      await router.call('ca.sign', { requestUniqueIdentifier: csr.uniqueIdentifier, validityDays: 30 }),
+    ).toMatchObject({ ok: false, error: { code: 'illegal-state' } });
+    const ca = value<LocalCaStatus>(
+      await router.call('ca.create', { subject: { commonName: 'Keyhold Test CA' }, validityDays: 3650 }),
+    );
+    expect(ca).toMatchObject({ exists: true, subject: 'CN=Keyhold Test CA' });
+
+    const signed = value<{ uniqueIdentifier: string; certificate: CertificateInfo }>(
+      await router.call('ca.sign', { requestUniqueIdentifier: csr.uniqueIdentifier, validityDays: 30 }),
+    );
+    expect(signed.certificate.issuer).toBe('CN=Keyhold Test CA');
+    expect(signed.certificate.subjectAlternativeNames).toContain('dns:www.example.com');
+
+    const info = value<CertificateInfo>(
+      await router.call('certificates.inspect', { uniqueIdentifier: signed.uniqueIdentifier }),
+    );
+    expect(info.chain).toEqual([info.subject, 'CN=Keyhold Test CA']);
+    expect(info.fingerprints.sha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+
+    const pem = value<ExportedFile>(
+      await router.call('objects.export', { uniqueIdentifier: signed.uniqueIdentifier, format: 'PEM' }),
+    );
+    const caPem = value<ExportedFile>(
+      await router.call('objects.export', { uniqueIdentifier: ca.uniqueIdentifier!, format: 'PEM' }),
+    );
+    writeFileSync(path.join(dir, 'cert.pem'), Buffer.from(pem.data, 'base64'));
+    writeFileSync(path.join(dir, 'ca.pem'), Buffer.from(caPem.data, 'base64'));
+    expect(
+      execFileSync('openssl', ['verify', '-CAfile', path.join(dir, 'ca.pem'), path.join(dir, 'cert.pem')], {
+        encoding: 'utf8',
+      }),
+    ).toMatch(/OK/);
+
+    const der = value<ExportedFile>(
+      await router.call('objects.export', { uniqueIdentifier: signed.uniqueIdentifier, format: 'DER' }),
+    );
+    expect(Buffer.from(der.data, 'base64')[0]).toBe(0x30);
+    const key = value<ExportedFile>(await router.call('objects.export', { uniqueIdentifier: priv!, format: 'PKCS8' }));
+    expect(Buffer.from(key.data, 'base64').toString()).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+
+    const audit = value<{ operation: string }[]>(await router.call('audit.list', {}));
+    expect(audit.map((e) => e.operation)).toEqual(expect.arrayContaining(['CreateLocalCA', 'Certify', 'Export']));
+    expect(value<{ valid: boolean }>(await router.call('audit.verify', {})).valid).toBe(true);
+  });
+});
