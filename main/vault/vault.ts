@@ -29,7 +29,8 @@ import type { AttributeValue, Attributes, ManagedObject, ObjectType } from './mo
 import { Mutex } from './mutex.js';
 import {
   deleteObject,
-  insertObject,
+  insertObjects,
+  insertRows,
   readObject,
   setArchived,
   updateObject,
@@ -385,31 +386,44 @@ export class Vault {
     return uid as string;
   }
 
-  /** Stores several objects in one transaction, one audit entry each. */
+  /**
+   * Stores several objects in one transaction, one audit entry each. A Unique Identifier that is
+   * given must be new; a failure stores nothing and is audited once.
+   */
   async insertMany(objects: NewManagedObject[], identity: string, operation = 'Register'): Promise<string[]> {
-    return this.transaction(async () => {
-      const now = new Date();
-      const uids: string[] = [];
-      for (const o of objects) {
-        const uid = o.uniqueIdentifier ?? randomUUID();
-        const full: ManagedObject = {
-          ...o,
-          uniqueIdentifier: uid,
-          owner: o.owner || identity,
-          attributes: withLastChange(lifecycle.initialAttributes(o.attributes, now), now),
-        };
-        await this.audited({ identity, operation, object: uid }, async () => {
-          if (o.uniqueIdentifier !== undefined) {
-            const exists = await this.connection().get('SELECT 1 AS x FROM objects WHERE uid = ?', [uid]);
-            if (exists !== undefined)
-              throw new KeyholdError('invalid-argument', `Unique Identifier ${uid} is already used`);
+    const nested = txStore.getStore()?.vault === this;
+    const now = new Date();
+    const full: ManagedObject[] = objects.map((o) => ({
+      ...o,
+      uniqueIdentifier: o.uniqueIdentifier ?? randomUUID(),
+      owner: o.owner || identity,
+      attributes: withLastChange(lifecycle.initialAttributes(o.attributes, now), now),
+    }));
+    let failed: string | null = null;
+    try {
+      return await this.transaction(async () => {
+        const conn = this.connection();
+        const seen = new Set<string>();
+        for (const o of objects) {
+          if (o.uniqueIdentifier === undefined) continue;
+          const exists = await conn.get('SELECT 1 AS x FROM objects WHERE uid = ?', [o.uniqueIdentifier]);
+          if (exists !== undefined || seen.has(o.uniqueIdentifier)) {
+            failed = o.uniqueIdentifier;
+            throw new KeyholdError('invalid-argument', `Unique Identifier ${o.uniqueIdentifier} is already used`);
           }
-          await insertObject(this.connection(), full);
-        });
-        uids.push(uid);
+          seen.add(o.uniqueIdentifier);
+        }
+        await insertObjects(conn, full);
+        await this.appendAuditMany(full.map((o) => ({ identity, operation, object: o.uniqueIdentifier })));
+        return full.map((o) => o.uniqueIdentifier);
+      });
+    } catch (e) {
+      if (!nested && isKeyholdError(e) && !this.locked && e.code !== 'vault-in-use' && e.code !== 'io') {
+        const object = failed ?? (full.length === 1 ? (full[0] as ManagedObject).uniqueIdentifier : null);
+        await this.appendAudit({ identity, operation, object, result: e.reason ?? e.code }).catch(() => undefined);
       }
-      return uids;
-    });
+      throw e;
+    }
   }
 
   /** An object's metadata (no key material), with its State as of now. */
@@ -616,35 +630,47 @@ export class Vault {
 
   /** Appends one entry; joins the current transaction or runs in its own. */
   async appendAudit(input: AuditInput): Promise<AuditEntry> {
+    return (await this.appendAuditMany([input]))[0] as AuditEntry;
+  }
+
+  /** Appends entries in order, chained, in the current transaction or one of their own. */
+  async appendAuditMany(inputs: AuditInput[]): Promise<AuditEntry[]> {
     return this.transaction(async () => {
       const ctx = txStore.getStore() as TxContext;
-      const base = {
-        seq: ctx.head.seq + 1,
-        time: new Date(),
-        identity: input.identity,
-        operation: input.operation,
-        object: input.object ?? null,
-        result: input.result ?? 'Success',
-        detail: input.detail ?? null,
-        prevHash: ctx.head.hash,
-      };
-      const entry: AuditEntry = { ...base, hash: entryHash(base) };
-      await this.connection().run(
-        'INSERT INTO audit (seq, time, identity, operation, object, result, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [
-          entry.seq,
-          entry.time.getTime(),
-          entry.identity,
-          entry.operation,
-          entry.object,
-          entry.result,
-          entry.detail,
-          entry.prevHash,
-          entry.hash,
-        ],
+      const time = new Date();
+      const entries: AuditEntry[] = [];
+      for (const input of inputs) {
+        const base = {
+          seq: ctx.head.seq + 1,
+          time,
+          identity: input.identity,
+          operation: input.operation,
+          object: input.object ?? null,
+          result: input.result ?? 'Success',
+          detail: input.detail ?? null,
+          prevHash: ctx.head.hash,
+        };
+        const entry: AuditEntry = { ...base, hash: entryHash(base) };
+        entries.push(entry);
+        ctx.head = { seq: entry.seq, hash: entry.hash };
+      }
+      await insertRows(
+        this.connection(),
+        'INSERT INTO audit (seq, time, identity, operation, object, result, detail, prev_hash, hash)',
+        9,
+        entries.map((e) => [
+          e.seq,
+          e.time.getTime(),
+          e.identity,
+          e.operation,
+          e.object,
+          e.result,
+          e.detail,
+          e.prevHash,
+          e.hash,
+        ]),
       );
-      ctx.head = { seq: entry.seq, hash: entry.hash };
-      return entry;
+      return entries;
     });
   }
 
@@ -913,6 +939,8 @@ async function openDatabase(vaultPath: string, dataKey: Buffer, create: boolean)
     }
     await conn.once('PRAGMA journal_mode = WAL');
     await conn.once('PRAGMA synchronous = FULL');
+    // 64 MiB of decrypted pages: Locate and bulk writes at a million objects stay in memory.
+    await conn.once('PRAGMA cache_size = -65536');
     await conn.once('PRAGMA foreign_keys = ON');
     // Take the write lock now, so "in use" is decided at open, not at the first write.
     await conn.exec('BEGIN IMMEDIATE; COMMIT');

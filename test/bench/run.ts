@@ -9,6 +9,7 @@ interface BenchModule {
 
 const benches: { name: string; load: () => Promise<BenchModule> }[] = [
   { name: 'codec', load: () => import('./codec.bench.js') },
+  { name: 'vault', load: () => import('./vault.bench.js') },
   { name: 'console', load: () => import('./console.bench.js') },
 ];
 

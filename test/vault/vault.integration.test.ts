@@ -135,6 +135,24 @@ describe('managed objects in the vault', () => {
     expect((await vault.verifyAudit()).ok).toBe(true);
   });
 
+  it('stores a batch in one transaction with one audit entry per object; a reused identifier stores nothing', async () => {
+    const uids = await vault.insertMany(
+      Array.from({ length: 250 }, (_, i) => aesKey(`batch-${i}`)),
+      'alice',
+    );
+    expect(new Set(uids).size).toBe(250);
+    expect((await vault.locate({ attributes: { Name: ['batch-249'] } })).uniqueIdentifiers).toEqual([uids[249]]);
+    expect((await vault.locate({ attributes: { Name: ['batch-*'] } })).uniqueIdentifiers).toEqual([...uids].reverse());
+    const audit = await vault.listAudit(2, 1000);
+    expect(audit.map((e) => e.object)).toEqual(uids);
+    const before = (await vault.info()).objects;
+    const reused = { ...aesKey('dup'), uniqueIdentifier: uids[0] as string };
+    expect(await reasonOf(vault.insertMany([aesKey('fresh'), reused], 'alice'))).toBe('invalid-argument');
+    expect((await vault.info()).objects).toBe(before);
+    expect((await vault.listAudit()).at(-1)).toMatchObject({ object: uids[0], result: 'invalid-argument' });
+    expect(await vault.verifyAudit()).toMatchObject({ ok: true });
+  });
+
   it('serializes concurrent writers without interleaving transactions', async () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => vault.insert(aesKey(`c${i}`), 'alice')));
     expect((await vault.locate({ attributes: { Name: ['c*'] } })).uniqueIdentifiers).toHaveLength(20);
