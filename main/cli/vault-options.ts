@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { KeyholdError } from '../../shared/errors.js';
 import { defaultVaultPath, Vault } from '../vault/index.js';
+import { tryOpenVaultWithTpm } from '../tokens/vault-unlock.js';
 
 /**
  * What every command that opens a vault shares: --vault PATH (default: the platform's data
@@ -12,6 +13,7 @@ import { defaultVaultPath, Vault } from '../vault/index.js';
 export interface VaultCliOptions {
   vault?: string;
   passphraseFile?: string;
+  tcti?: string;
 }
 
 export const PASSPHRASE_ENV = 'KEYHOLD_PASSPHRASE';
@@ -20,7 +22,8 @@ export const PASSPHRASE_ENV = 'KEYHOLD_PASSPHRASE';
 export function withVaultOptions(command: Command): Command {
   return command
     .option('--vault <path>', `vault folder (default: ${defaultVaultPath()})`)
-    .option('--passphrase-file <file>', `read the passphrase from a file (else $${PASSPHRASE_ENV}, else a prompt)`);
+    .option('--passphrase-file <file>', `read the passphrase from a file (else $${PASSPHRASE_ENV}, else a prompt)`)
+    .option('--tcti <tcti>', 'TPM whose key slot is tried first (default $KEYHOLD_TCTI, else /dev/tpmrm0)');
 }
 
 export function vaultPath(options: VaultCliOptions): string {
@@ -124,6 +127,10 @@ export function progress(message: string): void {
 /** Opens the vault the options name, unlocked with the passphrase; the caller locks it. */
 export async function openVault(options: VaultCliOptions): Promise<Vault> {
   const path = vaultPath(options);
+  // A TPM key slot, when the vault has one, opens it without a passphrase (main/tokens).
+  const viaTpm = await tryOpenVaultWithTpm(path, options.tcti === undefined ? {} : { tcti: options.tcti });
+  if (viaTpm.vault !== undefined) return viaTpm.vault;
+  if (viaTpm.failure !== undefined) progress(`TPM unlock failed (${viaTpm.failure.message}); using the passphrase`);
   const passphrase = await readPassphrase(options);
   try {
     return await Vault.open(path, {

@@ -9,10 +9,14 @@ export interface TpmUnlockAttempt {
   failure?: KeyholdError;
 }
 
+/** Where an unattended start finds the PIN of a TPM slot that has one. */
+export const TPM_PIN_ENV = 'KEYHOLD_TPM_PIN';
+
 /**
  * Tries the vault's TPM slot (unattended: no passphrase). For `keyhold serve` and every CLI
  * command that opens a vault: when this gives no vault, fall back to the passphrase. A vault
- * without a TPM slot gives neither vault nor failure.
+ * without a TPM slot gives neither vault nor failure. The TCTI defaults to KEYHOLD_TCTI, else
+ * /dev/tpmrm0; the PIN to KEYHOLD_TPM_PIN.
  */
 export async function tryOpenVaultWithTpm(
   path: string,
@@ -25,8 +29,9 @@ export async function tryOpenVaultWithTpm(
     if (options.pin !== undefined) credential.pin = options.pin;
     return { vault: await Vault.open(path, { unlock: { kind: 'tpm', credential } }) };
   } catch (e) {
-    if (e instanceof KeyholdError && e.code === 'invalid-argument' && /has no tpm key slot/.test(e.message)) return {};
-    if (e instanceof KeyholdError && (e.code === 'tpm' || e.code === 'vault-corrupt')) return { failure: e };
-    throw e;
+    if (e instanceof KeyholdError && (e.code === 'tpm' || (e.code === 'vault-corrupt' && /key slot/.test(e.message))))
+      return { failure: e };
+    // No TPM slot, or a problem with the vault itself: the passphrase path reports it as usual.
+    return {};
   }
 }

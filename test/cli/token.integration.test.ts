@@ -170,6 +170,12 @@ describe('keyhold token / vault slots CLI', () => {
       KEYHOLD_TCTI: tpm.tcti,
     });
     expect(byTpm.status, byTpm.stderr).toBe(0);
+    // So do the vault's own commands.
+    const info = await keyhold(['vault', 'info', '--vault', vaultA, '--tcti', tpm.tcti], {
+      KEYHOLD_PASSPHRASE: undefined,
+    });
+    expect(info.status, info.stderr).toBe(0);
+    expect(info.stdout).toMatch(/key slots: +3/);
 
     await tpm.extendPcr(7);
     const refused = await keyhold(['token', 'backup', ...mod, '--label', 'cli', '--vault', vaultA, '--out', out], {

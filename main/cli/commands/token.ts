@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { KeyholdError } from '../../../shared/errors.js';
 import type { ManagedObject } from '../../vault/model.js';
-import { Vault } from '../../vault/index.js';
 import {
   backupObjects,
   changePin,
@@ -27,20 +26,19 @@ import {
 import { tokenKeyReference } from '../../tokens/pkcs11/reference.js';
 import { registerHardwareSlotProviders } from '../../tokens/slot-providers.js';
 import { detectTpm, resolveTcti } from '../../tokens/tpm/index.js';
-import { tryOpenVaultWithTpm } from '../../tokens/vault-unlock.js';
+import { TPM_PIN_ENV } from '../../tokens/vault-unlock.js';
 import {
   cliIdentity,
   openVault,
   progress,
   readPassphrase,
-  vaultPath,
+  withVault,
   withVaultOptions,
   type VaultCliOptions,
 } from '../vault-options.js';
 
 export const TOKEN_PIN_ENV = 'KEYHOLD_TOKEN_PIN';
 export const NEW_TOKEN_PIN_ENV = 'KEYHOLD_NEW_TOKEN_PIN';
-export const TPM_PIN_ENV = 'KEYHOLD_TPM_PIN';
 
 interface TokenCliOptions {
   module?: string[];
@@ -89,40 +87,9 @@ async function withModules<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-interface VaultTokenOptions extends VaultCliOptions {
-  tcti?: string;
-}
-
-/**
- * Opens the vault for a command: its TPM slot first (no passphrase; KEYHOLD_TPM_PIN when the
- * slot has a PIN), else the passphrase as every vault command does.
- */
-export async function openVaultPreferringTpm(options: VaultTokenOptions): Promise<Vault> {
-  const pin = process.env[TPM_PIN_ENV];
-  const attempt = await tryOpenVaultWithTpm(vaultPath(options), {
-    tcti: resolveTcti(options.tcti),
-    ...(pin !== undefined && pin !== '' ? { pin } : {}),
-  });
-  if (attempt.vault !== undefined) return attempt.vault;
-  if (attempt.failure !== undefined) progress(`TPM unlock failed (${attempt.failure.message}); using the passphrase`);
-  return openVault(options);
-}
-
-async function withVaultPreferringTpm<T>(options: VaultTokenOptions, fn: (v: Vault) => Promise<T>): Promise<T> {
-  const v = await openVaultPreferringTpm(options);
-  try {
-    return await fn(v);
-  } finally {
-    await v.lock();
-  }
-}
-
-function withVaultTokenOptions(command: Command): Command {
-  return withVaultOptions(command).option(
-    '--tcti <tcti>',
-    'TPM to try first (default $KEYHOLD_TCTI, else /dev/tpmrm0)',
-  );
-}
+// Every command that opens a vault (withVault, openVault) tries its TPM slot first, then the
+// passphrase: see vault-options.ts and main/tokens/vault-unlock.ts.
+type VaultTokenOptions = VaultCliOptions;
 
 function formatObject(o: TokenObjectInfo): string {
   const kind = [o.keyType, o.curve ?? (o.bits !== undefined ? String(o.bits) : undefined)]
@@ -212,7 +179,7 @@ export function registerToken(program: Command): void {
       }),
     );
 
-  withVaultTokenOptions(
+  withVaultOptions(
     withTokenOptions(token.command('generate').description('Generate a key on the token (sensitive, non-extractable)')),
   )
     .requiredOption('--alg <alg>', 'AES, RSA or EC')
@@ -261,7 +228,7 @@ export function registerToken(program: Command): void {
           );
           process.stdout.write(made.map(formatObject).join(''));
           if (o.register) {
-            const uid = await withVaultPreferringTpm(o, (v) =>
+            const uid = await withVault(o, (v) =>
               v.insert({ ...tokenKeyReference(info, made[0]!, o.name), owner: cliIdentity() }, cliIdentity()),
             );
             process.stdout.write(`registered in the vault as ${uid}\n`);
@@ -269,7 +236,7 @@ export function registerToken(program: Command): void {
         }),
     );
 
-  withVaultTokenOptions(
+  withVaultOptions(
     withTokenOptions(token.command('import').description('Put a vault key (or certificate) onto a token')),
   )
     .argument('<id>', 'Unique Identifier of the vault object')
@@ -282,7 +249,7 @@ export function registerToken(program: Command): void {
         o: TokenCliOptions & VaultTokenOptions & { name?: string; tokenId?: string; extractable?: boolean },
       ) =>
         withModules(async () => {
-          const obj = await withVaultPreferringTpm(o, (v) => v.getObjectForUse(id, cliIdentity(), 'Export'));
+          const obj = await withVault(o, (v) => v.getObjectForUse(id, cliIdentity(), 'Export'));
           const label = o.name ?? nameOf(obj) ?? id;
           const made = await withTokenSession(
             resolveModules(o.module),
@@ -304,7 +271,7 @@ export function registerToken(program: Command): void {
         }),
     );
 
-  withVaultTokenOptions(
+  withVaultOptions(
     withTokenOptions(
       token.command('backup').description('Back vault keys up, wrapped under a key-encryption key on the token'),
     ),
@@ -319,7 +286,7 @@ export function registerToken(program: Command): void {
         o: TokenCliOptions & VaultTokenOptions & { out: string; kek: string; storeOnToken?: string },
       ) =>
         withModules(async () => {
-          const objects = await withVaultPreferringTpm(o, async (v) => {
+          const objects = await withVault(o, async (v) => {
             const uids = ids.length > 0 ? ids : (await v.locate({})).uniqueIdentifiers;
             const out: ManagedObject[] = [];
             for (const uid of uids) out.push(await v.getObjectForUse(uid, cliIdentity(), 'Export'));
@@ -348,7 +315,7 @@ export function registerToken(program: Command): void {
         }),
     );
 
-  withVaultTokenOptions(
+  withVaultOptions(
     withTokenOptions(
       token.command('restore').description('Restore a token backup into the vault (the token must hold its KEK)'),
     ),
@@ -370,7 +337,7 @@ export function registerToken(program: Command): void {
           (s) => restoreObjects(s, backup),
         );
         try {
-          const { added, skipped } = await withVaultPreferringTpm(o, async (v) => {
+          const { added, skipped } = await withVault(o, async (v) => {
             const fresh: ManagedObject[] = [];
             let skippedCount = 0;
             for (const obj of objects) {
@@ -432,7 +399,6 @@ export function registerHardwareSlotCommands(slots: Command): void {
   withVaultOptions(slots.command('add-tpm').description('Add an unlock method: a key sealed to this machine’s TPM'))
     .option('--pcrs <list>', 'bind to these PCRs (sha256 bank), e.g. 7 or 0,7')
     .option('--pin', `also require a PIN ($${TPM_PIN_ENV}, else a prompt)`)
-    .option('--tcti <tcti>', 'TPM to use (default $KEYHOLD_TCTI, else /dev/tpmrm0)')
     .option('--label <text>', 'label of the new slot', 'tpm')
     .action(async (o: VaultCliOptions & { pcrs?: string; pin?: boolean; tcti?: string; label: string }) => {
       const pcrs =
