@@ -22,7 +22,11 @@ import {
   parseCertificate,
   parseExtendedKeyUsage,
   parseKeyUsage,
+  readAny,
   readCsr,
+  writeOpenSshPrivateKey,
+  writeOpenSshPublicKey,
+  writePkcs12,
   selfSign,
   signCsr,
   x509,
@@ -352,7 +356,17 @@ export function pkiHandlers(session: VaultSession): Handlers {
       }
       return certInfo(der, chain);
     },
-    'objects.export': async ({ uniqueIdentifier, format }) => {
+    'certificates.import': async ({ data, fileName, passphrase }) => {
+      const vault = session.vault();
+      const bytes = Buffer.from(data, 'base64');
+      try {
+        const { objects } = importedObjects(bytes, passphrase, fileName ?? 'imported', id());
+        return { uniqueIdentifiers: await vault.insertMany(objects, id(), 'Import') };
+      } finally {
+        bytes.fill(0);
+      }
+    },
+    'objects.export': async ({ uniqueIdentifier, format, passphrase }) => {
       const vault = session.vault();
       const o = await vault.getObjectForUse(uniqueIdentifier, id(), 'Export');
       try {
@@ -363,6 +377,16 @@ export function pkiHandlers(session: VaultSession): Handlers {
           if (!o.value) throw new KeyholdError('illegal-state', 'This object has no value (it was destroyed).');
           if (format === 'PEM') return file(`${name}.${ext}`, 'application/x-pem-file', pemOf(label, o.value));
           if (format === 'DER') return file(`${name}.der`, 'application/pkix-cert', o.value);
+          if (format === 'PKCS12' && o.objectType === 'Certificate') {
+            const keyId = linked(o, 'PrivateKeyLink');
+            const key = keyId ? await privateKeyOf(vault, keyId, id(), 'Export') : undefined;
+            const chain = [o.value, ...(await issuersOf(vault, o, id()))];
+            return file(
+              `${name}.p12`,
+              'application/x-pkcs12',
+              writePkcs12(key, chain, requirePassphrase(passphrase), { friendlyName: name }),
+            );
+          }
         }
         if (!o.keyBlock) throw new KeyholdError('illegal-state', 'This object has no key material (it was destroyed).');
         const kb = o.keyBlock;
@@ -399,6 +423,19 @@ export function pkiHandlers(session: VaultSession): Handlers {
           }
           if (format === 'JWK')
             return file(`${name}.jwk`, 'application/jwk+json', JSON.stringify(key.export({ format: 'jwk' })));
+          if (format === 'OpenSSH') {
+            return o.objectType === 'PublicKey'
+              ? file(`${name}.pub`, 'text/plain', writeOpenSshPublicKey(pub, name))
+              : file(`${name}`, 'text/plain', writeOpenSshPrivateKey(key, name));
+          }
+          if (format === 'PKCS12' && o.objectType === 'PrivateKey') {
+            const certs = await certificatesFor(vault, o.uniqueIdentifier, id());
+            return file(
+              `${name}.p12`,
+              'application/x-pkcs12',
+              writePkcs12(key, certs, requirePassphrase(passphrase), { friendlyName: name }),
+            );
+          }
         }
         throw new KeyholdError('unsupported', `Export as ${format} is not available for this object in this build.`, {
           reason: 'Key Format Type Not Supported',
@@ -408,6 +445,129 @@ export function pkiHandlers(session: VaultSession): Handlers {
       }
     },
   };
+}
+
+function requirePassphrase(p: string | undefined): string {
+  if (!p) throw new KeyholdError('invalid-argument', 'A PKCS#12 file needs a passphrase to protect it.');
+  return p;
+}
+
+/** The certificates for a private key (those linking to it), each followed by its issuers in the vault. */
+async function certificatesFor(vault: Vault, keyId: string, identity: string): Promise<Uint8Array[]> {
+  for (const c of await objectsOfType(vault, 'Certificate')) {
+    if (linked(c, 'PrivateKeyLink') !== keyId || c.attributes[CA_MARK]) continue;
+    return [
+      await valueOf(vault, c.uniqueIdentifier, identity, 'Certificate'),
+      ...(await issuersOf(vault, c, identity)),
+    ];
+  }
+  return [];
+}
+
+async function issuersOf(vault: Vault, cert: ManagedObject, identity: string): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  let next = linked(cert, 'CertificateLink');
+  for (let depth = 0; next && depth < 8; depth++) {
+    const issuer = await vault.getObject(next);
+    out.push(await valueOf(vault, next, identity, 'Certificate'));
+    const up = linked(issuer, 'CertificateLink');
+    next = up === next ? undefined : up;
+  }
+  return out;
+}
+
+/** Vault objects for what a file holds; certificates link to the private key whose public key they carry. */
+export function importedObjects(
+  data: Uint8Array,
+  passphrase: string | undefined,
+  fileName: string,
+  owner: string,
+): { objects: NewManagedObject[]; format: string } {
+  const items = readAny(data, passphrase);
+  const objects: NewManagedObject[] = [];
+  const base = fileName.replace(/\.[^.]+$/, '') || 'imported';
+  const keyIds = new Map<string, string>();
+  items.privateKeys.forEach(({ key, label }, i) => {
+    const d = describeKey(key);
+    const uid = randomUUID();
+    keyIds.set(createPublicKey(key).export({ format: 'der', type: 'spki' }).toString('hex'), uid);
+    const attributes: Attributes = {
+      ...named(label ?? `${base} key${i ? ` ${i + 1}` : ''}`),
+      CryptographicAlgorithm: [d.cryptographicAlgorithm],
+      CryptographicLength: [d.cryptographicLength],
+    };
+    if (d.recommendedCurve) attributes['CryptographicDomainParameters'] = [{ RecommendedCurve: d.recommendedCurve }];
+    const keyMaterial = exportKeyMaterial(key, 'PKCS_8');
+    objects.push({
+      uniqueIdentifier: uid,
+      objectType: 'PrivateKey',
+      keyBlock: {
+        keyFormatType: 'PKCS_8',
+        keyMaterial,
+        cryptographicAlgorithm: d.cryptographicAlgorithm,
+        cryptographicLength: d.cryptographicLength,
+      },
+      attributes,
+      owner,
+    });
+  });
+  for (const { key, label } of items.publicKeys) {
+    const d = describeKey(key);
+    objects.push({
+      objectType: 'PublicKey',
+      keyBlock: {
+        keyFormatType: 'X_509',
+        keyMaterial: exportKeyMaterial(key, 'X_509'),
+        cryptographicAlgorithm: d.cryptographicAlgorithm,
+        cryptographicLength: d.cryptographicLength,
+      },
+      attributes: {
+        ...named(label ?? `${base} public key`),
+        CryptographicAlgorithm: [d.cryptographicAlgorithm],
+        CryptographicLength: [d.cryptographicLength],
+      },
+      owner,
+    });
+  }
+  for (const der of items.certificates) {
+    const c = parseCertificate(der);
+    const keyId = keyIds.get(Buffer.from(c.publicKey.rawData).toString('hex'));
+    const attributes: Attributes = {
+      ...named(c.subjectName.getField('CN')[0] ?? c.subject),
+      CertificateType: ['X_509'],
+    };
+    if (keyId) attributes['Link'] = [{ LinkType: 'PrivateKeyLink', LinkedObjectIdentifier: keyId }];
+    objects.push({ objectType: 'Certificate', value: der, valueType: 'X_509', attributes, owner });
+  }
+  for (const der of items.csrs) {
+    objects.push({
+      objectType: 'CertificateRequest',
+      value: der,
+      valueType: 'PKCS10',
+      attributes: named(`${base} request`),
+      owner,
+    });
+  }
+  for (const secret of items.secrets) {
+    objects.push({
+      objectType: 'SymmetricKey',
+      keyBlock: {
+        keyFormatType: 'Raw',
+        keyMaterial: secret,
+        cryptographicAlgorithm: 'AES',
+        cryptographicLength: secret.length * 8,
+      },
+      attributes: {
+        ...named(`${base} secret`),
+        CryptographicAlgorithm: ['AES'],
+        CryptographicLength: [secret.length * 8],
+      },
+      owner,
+    });
+  }
+  if (objects.length === 0)
+    throw new KeyholdError('format', `The ${items.format} file holds nothing Keyhold can keep.`);
+  return { objects, format: items.format };
 }
 
 function summaryName(o: ManagedObject): string {

@@ -109,8 +109,48 @@ describe('certificates through the API (vault on disk, checked by openssl)', () 
     const key = value<ExportedFile>(await router.call('objects.export', { uniqueIdentifier: priv!, format: 'PKCS8' }));
     expect(Buffer.from(key.data, 'base64').toString()).toMatch(/^-----BEGIN PRIVATE KEY-----/);
 
+    const p12 = value<ExportedFile>(
+      await router.call('objects.export', { uniqueIdentifier: priv!, format: 'PKCS12', passphrase: 'p12 passphrase' }),
+    );
+    expect(p12.fileName).toBe('tls.p12');
+    writeFileSync(path.join(dir, 'tls.p12'), Buffer.from(p12.data, 'base64'));
+    const certs = execFileSync(
+      'openssl',
+      ['pkcs12', '-in', path.join(dir, 'tls.p12'), '-nokeys', '-passin', 'pass:p12 passphrase'],
+      { encoding: 'utf8' },
+    );
+    expect(certs.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    expect(await router.call('objects.export', { uniqueIdentifier: priv!, format: 'PKCS12' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-argument' },
+    });
+
+    const imported = value<{ uniqueIdentifiers: string[] }>(
+      await router.call('certificates.import', { data: p12.data, fileName: 'tls.p12', passphrase: 'p12 passphrase' }),
+    );
+    expect(imported.uniqueIdentifiers).toHaveLength(3);
+    expect(
+      await router.call('certificates.import', { data: p12.data, fileName: 'tls.p12', passphrase: 'wrong' }),
+    ).toMatchObject({ ok: false, error: { code: 'format' } });
+
+    const pub = value<{ uniqueIdentifiers: string[] }>(
+      await router.call('keys.generate', {
+        kind: 'KeyPair',
+        algorithm: 'Ed25519',
+        usageMask: ['Sign', 'Verify'],
+        name: 'ssh',
+        location: 'vault',
+      }),
+    );
+    const ssh = value<ExportedFile>(
+      await router.call('objects.export', { uniqueIdentifier: pub.uniqueIdentifiers[1]!, format: 'OpenSSH' }),
+    );
+    expect(Buffer.from(ssh.data, 'base64').toString()).toMatch(/^ssh-ed25519 AAAA/);
+
     const audit = value<{ operation: string }[]>(await router.call('audit.list', {}));
-    expect(audit.map((e) => e.operation)).toEqual(expect.arrayContaining(['CreateLocalCA', 'Certify', 'Export']));
+    expect(audit.map((e) => e.operation)).toEqual(
+      expect.arrayContaining(['CreateLocalCA', 'Certify', 'Export', 'Import']),
+    );
     expect(value<{ valid: boolean }>(await router.call('audit.verify', {})).valid).toBe(true);
   });
 });
