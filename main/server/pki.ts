@@ -69,7 +69,11 @@ async function store(
     {
       ...object,
       owner: SERVER_OWNER,
-      attributes: { Name: [{ NameValue: name, NameType: 'UninterpretedTextString' }], ...extra },
+      attributes: {
+        Name: [{ NameValue: name, NameType: 'UninterpretedTextString' }],
+        ActivationDate: [new Date(Date.now() - 1000)],
+        ...extra,
+      },
     },
     SERVER_OWNER,
     'Register',

@@ -147,8 +147,9 @@ export class KmipProcessor {
 
   /** The response to a message that could not be parsed at all. */
   malformed(e: unknown, version: ProtocolVersion = { major: 1, minor: 0 }): Buffer {
+    // Whatever was wrong with it, a message that cannot be read is an Invalid Message (KMIP 1.4 section 11).
     const r = resultOf(e);
-    const reason = r.reason === ResultReason.GeneralFailure ? ResultReason.InvalidMessage : r.reason;
+    const reason = ResultReason.InvalidMessage;
     return encodeTtlv(
       buildResponse(
         version,
