@@ -3,6 +3,8 @@
  * pair, make a CSR and sign it with the local CA where the engine has them, lock and unlock,
  * see the audit chain verify. Screenshots of each screen go to test-results/e2e/.
  */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { shot, startSession } from './support.js';
@@ -152,10 +154,37 @@ describe('web console in Chromium', () => {
     await shot(page, '07-csr-signed');
   });
 
+  it('inspects the issued certificate', async () => {
+    await nav('Certificates');
+    await page.getByRole('button', { name: /www\.example\.com/ }).click();
+    await page.getByRole('heading', { name: 'CN=www.example.com' }).waitFor();
+    await page.getByText('CN=www.example.com → CN=Keyhold Local CA').waitFor();
+    await shot(page, '08-certificate');
+  });
+
+  it('exports the key pair with its certificate as PKCS#12', async () => {
+    await nav('Vault');
+    await page.getByRole('option', { name: /web-server-tls\s*Private key/ }).click();
+    await page.getByLabel('Export format').selectOption('PKCS12');
+    await page.getByLabel('File passphrase').fill('export passphrase 1');
+    await shot(page, '09-export-pkcs12');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export…' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('web-server-tls.p12');
+    const file = path.join(s.dir, 'out.p12');
+    await download.saveAs(file);
+    const certs = execFileSync('openssl', ['pkcs12', '-in', file, '-nokeys', '-passin', 'pass:export passphrase 1'], {
+      encoding: 'utf8',
+    });
+    expect(certs.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+  });
+
   it('shows the KMIP server panel as not available', async () => {
     await nav('KMIP server');
     await page.getByRole('heading', { name: /KMIP server is not available/ }).waitFor();
-    await shot(page, '08-server-panel');
+    await shot(page, '10-server-panel');
   });
 
   it('locks and unlocks', async () => {
@@ -164,7 +193,7 @@ describe('web console in Chromium', () => {
     await page.getByLabel('Passphrase').fill('not the passphrase');
     await page.getByRole('button', { name: 'Unlock' }).click();
     await page.getByText('The passphrase is not correct.').waitFor();
-    await shot(page, '09-unlock-wrong-passphrase');
+    await shot(page, '11-unlock-wrong-passphrase');
     await page.getByLabel('Passphrase').fill(passphrase);
     await page.getByRole('button', { name: 'Unlock' }).click();
     await nav('Vault');
@@ -177,7 +206,7 @@ describe('web console in Chromium', () => {
   it('verifies the audit chain', async () => {
     await nav('Audit log');
     await page.getByTestId('audit-verification').filter({ hasText: 'Chain verified' }).waitFor();
-    await shot(page, '10-audit-verified');
+    await shot(page, '12-audit-verified');
   });
 
   it('switches to the dark theme', async () => {
@@ -188,7 +217,7 @@ describe('web console in Chromium', () => {
       .getByRole('option', { name: /web-server-tls/ })
       .first()
       .click();
-    await shot(page, '11-dark-theme');
+    await shot(page, '13-dark-theme');
   });
 
   it('keeps keyboard navigation in the object list', async () => {

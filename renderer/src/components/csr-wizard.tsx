@@ -280,6 +280,22 @@ export function CsrWizard() {
                   ['SHA-256', <code key="fp">{signed.certificate.fingerprints.sha256}</code>],
                 ]}
               />
+              <div className="row">
+                <button type="button" onClick={() => setScreen('certificates')}>
+                  Open in Certificates
+                </button>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => {
+                    setCsr(undefined);
+                    setSigned(undefined);
+                    setStep(0);
+                  }}
+                >
+                  Make another request
+                </button>
+              </div>
             </>
           ) : (
             <>

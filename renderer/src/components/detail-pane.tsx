@@ -213,7 +213,7 @@ export function DetailPane() {
                     {spaced(a.name)}
                     {a.index > 0 ? ` [${a.index}]` : ''}
                   </th>
-                  <td>{a.value}</td>
+                  <td>{/^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(a.value) ? formatDate(a.value) : a.value}</td>
                 </tr>
               ))}
             </tbody>
