@@ -11,6 +11,7 @@ const benches: { name: string; load: () => Promise<BenchModule> }[] = [
   { name: 'codec', load: () => import('./codec.bench.js') },
   { name: 'vault', load: () => import('./vault.bench.js') },
   { name: 'console', load: () => import('./console.bench.js') },
+  { name: 'tokens', load: () => import('./tokens.bench.js') },
 ];
 
 const filter = process.argv[2];
