@@ -6,6 +6,7 @@ import { registerVault } from './commands/vault.js';
 import { registerObject } from './commands/object.js';
 import { registerServe } from './commands/serve.js';
 import { registerClients } from './commands/clients.js';
+import { registerConformance } from './commands/conformance.js';
 import { registerToken } from './commands/token.js';
 
 /** Builds the `keyhold` program; each command group registers itself from its own module. */
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerObject(program);
   registerServe(program);
   registerClients(program);
+  registerConformance(program);
   registerToken(program);
   return program;
 }

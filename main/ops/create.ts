@@ -7,9 +7,9 @@ import {
   type SymmetricKeyAlgorithm,
 } from '../crypto/index.js';
 import type { StructureItem } from '../kmip/ttlv/index.js';
-import type { Attributes, ObjectType } from '../vault/model.js';
+import type { Attributes, ManagedObject, ObjectType } from '../vault/model.js';
 import { attributesFromV1, attributesFromV2 } from './attributes.js';
-import type { OpsContext } from './context.js';
+import { atLeast, type OpsContext } from './context.js';
 import { kmipError } from './errors.js';
 import { objectFromTtlv, objectTypeName, objectTypeValue, objectTag } from './managed-object.js';
 import { first, newObject } from './objects.js';
@@ -37,7 +37,11 @@ export async function create(payload: StructureItem, ctx: OpsContext): Promise<S
     const length = first<number>(attrs, 'CryptographicLength');
     let material: Buffer;
     try {
-      material = generateSymmetricKey(algorithm as SymmetricKeyAlgorithm, length);
+      // Triple DES keys are 192 bits with parity; KMIP clients often say 168 (the effective length).
+      material = generateSymmetricKey(
+        algorithm as SymmetricKeyAlgorithm,
+        algorithm === 'DES3' && length === 168 ? 192 : length,
+      );
     } catch (e) {
       throw asInvalidField(e);
     }
@@ -46,7 +50,7 @@ export async function create(payload: StructureItem, ctx: OpsContext): Promise<S
         keyFormatType: 'Raw',
         keyMaterial: material,
         cryptographicAlgorithm: algorithm,
-        cryptographicLength: material.length * 8,
+        cryptographicLength: length ?? material.length * 8,
       },
     });
   } else if (objectType === 'SecretData') {
@@ -58,12 +62,21 @@ export async function create(payload: StructureItem, ctx: OpsContext): Promise<S
   } else {
     throw kmipError('InvalidField', `Create cannot make a ${objectType}`, 'invalid-argument');
   }
+  markGenerated(obj, ctx);
   await ctx.store.put(obj, ctx.identity);
   ctx.idPlaceholder = obj.uniqueIdentifier;
   return t.struct(Tag.ResponsePayload, [
     t.enm(Tag.ObjectType, objectTypeValue(objectType)),
     t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
   ]);
+}
+
+/** Random Number Generator (KMIP 1.3+): keys made here come from OpenSSL's default CTR-DRBG (AES-256) through Node. */
+function markGenerated(obj: ManagedObject, ctx: OpsContext): void {
+  if (atLeast(ctx.version, 1, 3))
+    obj.attributes.RandomNumberGenerator = [
+      { RNGAlgorithm: 'DRBG', CryptographicAlgorithm: 'AES', CryptographicLength: 256 },
+    ];
 }
 
 function asInvalidField(e: unknown): KeyholdError {
@@ -131,6 +144,8 @@ export async function createKeyPair(payload: StructureItem, ctx: OpsContext): Pr
   });
   (priv.attributes.Link ??= []).push({ LinkType: 'PublicKeyLink', LinkedObjectIdentifier: pub.uniqueIdentifier });
   (pub.attributes.Link ??= []).push({ LinkType: 'PrivateKeyLink', LinkedObjectIdentifier: priv.uniqueIdentifier });
+  markGenerated(priv, ctx);
+  markGenerated(pub, ctx);
   await ctx.store.put(priv, ctx.identity);
   await ctx.store.put(pub, ctx.identity);
   ctx.idPlaceholder = priv.uniqueIdentifier;

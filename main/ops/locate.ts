@@ -72,7 +72,9 @@ export async function locate(payload: StructureItem, ctx: OpsContext): Promise<S
   const page = found.slice(offsetItems, maximumItems !== undefined ? offsetItems + maximumItems : undefined);
   if (page[0]) ctx.idPlaceholder = page[0].uniqueIdentifier;
   return t.struct(Tag.ResponsePayload, [
-    atLeast(ctx.version, 1, 3) ? t.int(Tag.LocatedItems, found.length) : undefined,
+    atLeast(ctx.version, 1, 3) && (maximumItems !== undefined || offsetItems > 0)
+      ? t.int(Tag.LocatedItems, found.length)
+      : undefined,
     ...page.map((o) => t.text(Tag.UniqueIdentifier, o.uniqueIdentifier)),
   ]);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { StructureItem } from '../kmip/ttlv/index.js';
 import type { AttributeValue, Attributes, ManagedObject, ObjectType, State } from '../vault/model.js';
 import { atLeast, type OpsContext } from './context.js';
@@ -97,7 +98,6 @@ export const readOnly = new Set([
   'ProtectStopDate',
   'RandomNumberGenerator',
   'KeyFormatType',
-  'Link',
 ]);
 
 /** Builds a new managed object with the server's attributes (dates, state, identity). */
@@ -124,5 +124,26 @@ export async function newObject(
   attrs.InitialDate = [now];
   attrs.LastChangeDate = [now];
   if (atLeast(ctx.version, 1, 2)) attrs.OriginalCreationDate = [now];
-  return { uniqueIdentifier: uid, objectType, attributes: attrs, owner: ctx.identity, ...parts };
+  const material = kb?.keyMaterial instanceof Uint8Array ? kb.keyMaterial : parts.value;
+  if (material && material.length > 0) {
+    // Digest (KMIP 1.4 section 3.17): SHA-256 over the key material as registered.
+    attrs.Digest = [
+      {
+        HashingAlgorithm: 'SHA_256',
+        DigestValue: createHash('sha256').update(material).digest(),
+        ...(kb ? { KeyFormatType: kb.keyFormatType } : {}),
+      },
+    ];
+  }
+  const { keyBlock, value, valueType, splitKey } = parts;
+  return {
+    uniqueIdentifier: uid,
+    objectType,
+    attributes: attrs,
+    owner: ctx.identity,
+    ...(keyBlock ? { keyBlock } : {}),
+    ...(value ? { value } : {}),
+    ...(valueType ? { valueType } : {}),
+    ...(splitKey ? { splitKey } : {}),
+  };
 }

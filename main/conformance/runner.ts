@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { decodeTtlv, encodeTtlv, ItemType, type TtlvItem } from '../kmip/ttlv/index.js';
+import { parseKmipXml, samplePlaceholders, type PlaceholderMap } from '../kmip/xml/index.js';
+import { Tag } from '../ops/vocabulary.js';
+import { compareItems, substitute, type Captures } from './compare.js';
+
+/** Sends one TTLV request message and returns the response message. */
+export type Transport = (request: Uint8Array) => Promise<Uint8Array>;
+
+export interface FileResult {
+  file: string;
+  passed: boolean;
+  /** Which request/response pair failed and why. */
+  failure?: string;
+  pairs: number;
+}
+
+/**
+ * Runs one OASIS XML test case (KMIP Profiles test cases): each Request Message is sent with its
+ * placeholders filled from earlier responses, and each Response Message compared with the one the
+ * file expects.
+ */
+export async function runTestCase(
+  file: string,
+  openTransport: () => Promise<{ send: Transport; close(): Promise<void> }>,
+): Promise<FileResult> {
+  const name = path.basename(file);
+  const kept: PlaceholderMap = new WeakMap();
+  const now = BigInt(Math.floor(Date.now() / 1000));
+  let items: TtlvItem[];
+  try {
+    items = parseKmipXml(readFileSync(file, 'utf8'), {
+      placeholders: samplePlaceholders({ now }),
+      keptPlaceholders: kept,
+    });
+  } catch (e) {
+    return { file: name, passed: false, failure: `cannot read the test case: ${(e as Error).message}`, pairs: 0 };
+  }
+  const transport = await openTransport();
+  const captures: Captures = new Map();
+  let pair = 0;
+  try {
+    for (let i = 0; i < items.length; i++) {
+      const request = items[i] as TtlvItem;
+      if (request.tag !== Tag.RequestMessage) continue;
+      const expected = items[i + 1];
+      pair++;
+      const sent = substitute(request, kept, captures, BigInt(Math.floor(Date.now() / 1000)));
+      let actual: TtlvItem;
+      try {
+        actual = decodeTtlv(await transport.send(encodeTtlv(sent)));
+      } catch (e) {
+        return { file: name, passed: false, failure: `request ${pair}: ${(e as Error).message}`, pairs: pair };
+      }
+      if (!expected || expected.tag !== Tag.ResponseMessage) continue;
+      const mismatch = compareItems(expected, actual, kept, captures);
+      if (mismatch) {
+        return {
+          file: name,
+          passed: false,
+          failure: `request ${pair}: ${mismatch.path}: ${mismatch.what}${serverSaid(actual)}`,
+          pairs: pair,
+        };
+      }
+    }
+  } finally {
+    await transport.close();
+  }
+  return { file: name, passed: true, pairs: pair };
+}
+
+/** The server's Result Message, when it failed, to make a failure line useful. */
+function serverSaid(response: TtlvItem): string {
+  if (response.type !== ItemType.Structure) return '';
+  const texts: string[] = [];
+  for (const b of response.value) {
+    if (b.tag !== Tag.BatchItem || b.type !== ItemType.Structure) continue;
+    for (const f of b.value) if (f.tag === Tag.ResultMessage && f.type === ItemType.TextString) texts.push(f.value);
+  }
+  return texts.length > 0 ? ` (server: ${texts.join('; ')})` : '';
+}
+
+/** One line per file and the total line "N passed, N failed". */
+export function formatResults(results: FileResult[]): string {
+  const lines = results.map((r) =>
+    r.passed ? `PASS ${r.file} (${r.pairs} requests)` : `FAIL ${r.file}: ${r.failure}`,
+  );
+  const passed = results.filter((r) => r.passed).length;
+  lines.push(`${passed} passed, ${results.length - passed} failed`);
+  return `${lines.join('\n')}\n`;
+}
