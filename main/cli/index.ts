@@ -8,6 +8,7 @@ import { registerServe } from './commands/serve.js';
 import { registerClients } from './commands/clients.js';
 import { registerConformance } from './commands/conformance.js';
 import { registerToken } from './commands/token.js';
+import { registerKeysAndCertificates } from './commands/key.js';
 
 /** Builds the `keyhold` program; each command group registers itself from its own module. */
 export function buildProgram(): Command {
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerClients(program);
   registerConformance(program);
   registerToken(program);
+  registerKeysAndCertificates(program);
   return program;
 }
 

@@ -13,3 +13,4 @@ export * from './key-wrap.js';
 export * from './kmip-names.js';
 export * from './x509/index.js';
 export * from './formats/index.js';
+export * from './managed-objects.js';
