@@ -20,16 +20,18 @@ const spkiHex = (k: KeyObject): string =>
 /** Builds vault objects from what a file held, with links between keys and certificates. */
 export function importObjects(items: ReturnType<typeof readAny>, name: string | undefined): NewObject[] {
   const out: NewObject[] = [];
+  // Imported keys are usable at once, as generated ones are (certificates follow their notBefore).
+  const activationDate = new Date();
   const byKey = new Map<string, { privateId?: NewObject; publicObj: NewObject }>();
   items.privateKeys.forEach((p, i) => {
     const label = name ?? p.label;
-    const [priv, pub] = keyPairObjects(p.key, { name: label && i > 0 ? `${label}-${i + 1}` : label });
+    const [priv, pub] = keyPairObjects(p.key, { name: label && i > 0 ? `${label}-${i + 1}` : label, activationDate });
     out.push(priv, pub);
     byKey.set(spkiHex(p.key), { privateId: priv, publicObj: pub });
   });
   items.publicKeys.forEach((p) => {
     if (byKey.has(spkiHex(p.key))) return;
-    const pub = publicKeyObject(p.key, { name: name ?? p.label });
+    const pub = publicKeyObject(p.key, { name: name ?? p.label, activationDate });
     out.push(pub);
     byKey.set(spkiHex(p.key), { publicObj: pub });
   });
@@ -65,7 +67,7 @@ export function importObjects(items: ReturnType<typeof readAny>, name: string | 
   for (const der of items.csrs) out.push(csrObject(der, { name }));
   for (const s of items.secrets) {
     const alg = [16, 24, 32].includes(s.length) ? 'AES' : 'HMAC_SHA256';
-    out.push(symmetricKeyObject(s, alg, { name }));
+    out.push(symmetricKeyObject(s, alg, { name, activationDate }));
     s.fill(0);
   }
   return out;
