@@ -148,6 +148,43 @@ describe('keyhold vault / object CLI', () => {
     expect(keyhold(['vault', 'info', ...v()], { KEYHOLD_PASSPHRASE: 'second' }).status).toBe(0);
   });
 
+  it('prompts for the passphrase on a terminal without echoing it', () => {
+    // python3's pty gives the CLI a real terminal; the passphrase must not come back on it.
+    const script = [
+      'import os, pty, sys, time',
+      'pid, fd = pty.fork()',
+      'if pid == 0:',
+      '    os.execvpe(sys.argv[1], sys.argv[1:], {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"]})',
+      'out = b""',
+      'deadline = time.time() + 60',
+      'sent = False',
+      'while time.time() < deadline:',
+      '    try:',
+      '        chunk = os.read(fd, 4096)',
+      '    except OSError:',
+      '        break',
+      '    if not chunk:',
+      '        break',
+      '    out += chunk',
+      '    if not sent and b"passphrase:" in out:',
+      '        os.write(fd, os.environ["SECRET"].encode() + b"\\r")',
+      '        sent = True',
+      '_, status = os.waitpid(pid, 0)',
+      'sys.stdout.write(out.decode(errors="replace"))',
+      'sys.exit(os.waitstatus_to_exitcode(status))',
+    ].join('\n');
+    const secret = 'second';
+    const r = spawnSync('python3', ['-c', script, process.execPath, BIN, 'vault', 'info', ...v()], {
+      env: { PATH: process.env['PATH'], HOME: tmp.dir, SECRET: secret },
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Vault passphrase:/);
+    expect(r.stdout).toMatch(/objects:/);
+    expect(r.stdout).not.toContain(secret);
+  });
+
   it('uses the XDG data folder when --vault is not given', () => {
     const xdg = path.join(tmp.dir, 'xdg');
     const r = keyhold(['vault', 'init', ...CHEAP], { KEYHOLD_PASSPHRASE: PW, XDG_DATA_HOME: xdg });
