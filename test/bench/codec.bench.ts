@@ -1,4 +1,11 @@
-import { decodeTtlv, encodeTtlv, type TtlvItem } from '../../main/kmip/index.js';
+import {
+  decodeTtlv,
+  encodeTtlv,
+  parseRequestMessage,
+  parseResponseMessage,
+  Tag,
+  type TtlvItem,
+} from '../../main/kmip/index.js';
 import { loadCorpus } from './support/kmip-corpus.js';
 
 /**
@@ -82,7 +89,7 @@ export async function bench(): Promise<void> {
       `${(jsonBytes / 1e3).toFixed(0)} kB KMIP JSON`,
   );
 
-  const [walk, decode, parse, encode, stringify] = measure(n, [
+  const [walk, decode, typed, parse, encode, stringify] = measure(n, [
     {
       name: 'walk TTLV headers',
       bytes: ttlvBytes,
@@ -98,6 +105,19 @@ export async function bench(): Promise<void> {
       pass: () => {
         let s = 0;
         for (let i = 0; i < n; i++) s += decodeTtlv(ttlv[i]!).tag;
+        return s;
+      },
+    },
+    {
+      name: 'decodeTtlv + message model',
+      bytes: ttlvBytes,
+      pass: () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) {
+          const item = decodeTtlv(ttlv[i]!);
+          const message = item.tag === Tag.RequestMessage ? parseRequestMessage(item) : parseResponseMessage(item);
+          s += message.batchItems.length;
+        }
         return s;
       },
     },
@@ -128,9 +148,9 @@ export async function bench(): Promise<void> {
         return s;
       },
     },
-  ]) as [Figure, Figure, Figure, Figure, Figure];
+  ]) as [Figure, Figure, Figure, Figure, Figure, Figure];
 
-  for (const f of [walk, decode, parse, encode, stringify]) {
+  for (const f of [walk, decode, typed, parse, encode, stringify]) {
     console.log(
       `${f.name.padEnd(28)} ${Math.round(f.messagesPerSecond).toLocaleString('en-US').padStart(12)} msg/s ` +
         `${f.megabytesPerSecond.toFixed(1).padStart(8)} MB/s`,
@@ -139,5 +159,6 @@ export async function bench(): Promise<void> {
   const ratio = (a: Figure, b: Figure): string => (a.messagesPerSecond / b.messagesPerSecond).toFixed(2);
   console.log(`decode / JSON.parse      = ${ratio(decode, parse)}x   (aim >= 5)`);
   console.log(`walk / decode            = ${ratio(walk, decode)}x   (aim <= 3)`);
+  console.log(`decode+model / JSON.parse = ${ratio(typed, parse)}x`);
   console.log(`encode / JSON.stringify  = ${ratio(encode, stringify)}x   (aim >= 2)`);
 }

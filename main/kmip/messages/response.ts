@@ -1,9 +1,9 @@
-import { Tag } from '../registry/index.js';
+import { MessageTag } from './tags.js';
 import type { StructureItem, TtlvItem } from '../ttlv/item.js';
 import { MessageError } from './errors.js';
-import { asBytes, asDate, asEnumeration, asInteger, asStructure, asText, Fields, item } from './fields.js';
-import { parseAttestationTypes, parseProtocolVersion, protocolVersionItem } from './header.js';
-import { withTag } from './request.js';
+import { asBytes, asDate, asEnumeration, asInteger, asStructure, asText, item } from './fields.js';
+import { parseProtocolVersion, protocolVersionItem } from './header.js';
+import { checkBatchCount, missing, withTag } from './request.js';
 import type { ResponseBatchItem, ResponseHeader, ResponseMessage } from './types.js';
 
 /**
@@ -11,48 +11,73 @@ import type { ResponseBatchItem, ResponseHeader, ResponseMessage } from './types
  * item must carry a Result Reason, a pending one an Asynchronous Correlation Value.
  */
 export function parseResponseMessage(message: TtlvItem): ResponseMessage {
-  if (message.tag !== Tag.ResponseMessage) throw new MessageError('not a Response Message', message.tag);
-  const fields = new Fields(asStructure(message));
-  const headerItem = fields.one(Tag.ResponseHeader);
-  if (headerItem === undefined) throw new MessageError('the Response Header is missing', Tag.ResponseMessage);
-  const header = parseResponseHeader(headerItem);
-  const batchItems = fields.all(Tag.BatchItem).map((b) => parseResponseBatchItem(b));
-  const rest = fields.rest();
-  if (rest.length > 0) throw new MessageError('unexpected field in the Response Message', rest[0]!.tag);
-  if (header.batchCount !== batchItems.length) {
-    throw new MessageError(
-      `Batch Count is ${header.batchCount} but the message has ${batchItems.length} Batch Items`,
-      Tag.BatchCount,
-    );
+  if (message.tag !== MessageTag.ResponseMessage) throw new MessageError('not a Response Message', message.tag);
+  let header: ResponseHeader | undefined;
+  const batchItems: ResponseBatchItem[] = [];
+  for (const f of asStructure(message).value) {
+    if (f.tag === MessageTag.BatchItem) batchItems.push(parseResponseBatchItem(f));
+    else if (f.tag === MessageTag.ResponseHeader && header === undefined) header = parseResponseHeader(f);
+    else throw new MessageError('unexpected field in the Response Message', f.tag);
   }
+  if (header === undefined) throw new MessageError('the Response Header is missing', MessageTag.ResponseMessage);
+  checkBatchCount(header.batchCount, batchItems.length);
   return { kind: 'response', header, batchItems };
 }
 
 export function parseResponseHeader(f: TtlvItem): ResponseHeader {
-  const fields = new Fields(asStructure(f));
-  const header: ResponseHeader = {
-    protocolVersion: parseProtocolVersion(fields.required(Tag.ProtocolVersion)),
-    timeStamp: asDate(fields.required(Tag.TimeStamp)),
-    batchCount: 0,
-  };
-  const nonce = fields.one(Tag.Nonce);
-  if (nonce) header.nonce = asStructure(nonce);
-  const attestationType = parseAttestationTypes(fields);
-  if (attestationType) header.attestationType = attestationType;
-  const client = fields.one(Tag.ClientCorrelationValue);
-  if (client) header.clientCorrelationValue = asText(client);
-  const server = fields.one(Tag.ServerCorrelationValue);
-  if (server) header.serverCorrelationValue = asText(server);
-  const hashed = fields.one(Tag.ServerHashedPassword);
-  if (hashed) header.serverHashedPassword = asBytes(hashed);
-  header.batchCount = asInteger(fields.required(Tag.BatchCount));
-  const extra = fields.rest();
-  if (extra.length > 0) header.extra = extra;
+  let protocolVersion: ResponseHeader['protocolVersion'] | undefined;
+  let timeStamp: Date | undefined;
+  let batchCount: number | undefined;
+  const h: Omit<ResponseHeader, 'protocolVersion' | 'timeStamp' | 'batchCount'> = {};
+  let extra: TtlvItem[] | undefined;
+  for (const c of asStructure(f).value) {
+    switch (c.tag) {
+      case MessageTag.ProtocolVersion:
+        if (protocolVersion !== undefined) break;
+        protocolVersion = parseProtocolVersion(c);
+        continue;
+      case MessageTag.TimeStamp:
+        if (timeStamp !== undefined) break;
+        timeStamp = asDate(c);
+        continue;
+      case MessageTag.Nonce:
+        if (h.nonce !== undefined) break;
+        h.nonce = asStructure(c);
+        continue;
+      case MessageTag.AttestationType:
+        (h.attestationType ??= []).push(asEnumeration(c));
+        continue;
+      case MessageTag.ClientCorrelationValue:
+        if (h.clientCorrelationValue !== undefined) break;
+        h.clientCorrelationValue = asText(c);
+        continue;
+      case MessageTag.ServerCorrelationValue:
+        if (h.serverCorrelationValue !== undefined) break;
+        h.serverCorrelationValue = asText(c);
+        continue;
+      case MessageTag.ServerHashedPassword:
+        if (h.serverHashedPassword !== undefined) break;
+        h.serverHashedPassword = asBytes(c);
+        continue;
+      case MessageTag.BatchCount:
+        if (batchCount !== undefined) break;
+        batchCount = asInteger(c);
+        continue;
+    }
+    (extra ??= []).push(c);
+  }
+  if (protocolVersion === undefined) throw missing(MessageTag.ProtocolVersion, MessageTag.ResponseHeader);
+  if (timeStamp === undefined) throw missing(MessageTag.TimeStamp, MessageTag.ResponseHeader);
+  if (batchCount === undefined) throw missing(MessageTag.BatchCount, MessageTag.ResponseHeader);
+  const header = h as ResponseHeader;
+  header.protocolVersion = protocolVersion;
+  header.timeStamp = timeStamp;
+  header.batchCount = batchCount;
+  if (extra !== undefined) header.extra = extra;
   return header;
 }
 
 export function parseResponseBatchItem(f: TtlvItem): ResponseBatchItem {
-  const fields = new Fields(asStructure(f));
   const common: {
     operation?: string;
     uniqueBatchItemId?: Uint8Array;
@@ -60,37 +85,54 @@ export function parseResponseBatchItem(f: TtlvItem): ResponseBatchItem {
     responsePayload?: StructureItem;
     messageExtension?: StructureItem;
   } = {};
-  const operation = fields.one(Tag.Operation);
-  if (operation) common.operation = asEnumeration(operation);
-  const id = fields.one(Tag.UniqueBatchItemID);
-  if (id) common.uniqueBatchItemId = asBytes(id);
-  const status = asEnumeration(fields.required(Tag.ResultStatus));
-  const reasonItem = fields.one(Tag.ResultReason);
-  const reason = reasonItem && asEnumeration(reasonItem);
-  const messageItem = fields.one(Tag.ResultMessage);
-  if (messageItem) common.resultMessage = asText(messageItem);
-  const correlationItem = fields.one(Tag.AsynchronousCorrelationValue);
-  const payload = fields.one(Tag.ResponsePayload);
-  if (payload) common.responsePayload = asStructure(payload);
-  const extension = fields.one(Tag.MessageExtension);
-  if (extension) common.messageExtension = asStructure(extension);
-  const rest = fields.rest();
-  if (rest.length > 0) throw new MessageError('unexpected field in a Batch Item', rest[0]!.tag);
+  let status: string | undefined;
+  let reason: string | undefined;
+  let correlation: Uint8Array | undefined;
+  for (const c of asStructure(f).value) {
+    if (c.tag === MessageTag.Operation && common.operation === undefined) common.operation = asEnumeration(c);
+    else if (c.tag === MessageTag.ResultStatus && status === undefined) status = asEnumeration(c);
+    else if (c.tag === MessageTag.ResponsePayload && common.responsePayload === undefined) {
+      common.responsePayload = asStructure(c);
+    } else if (c.tag === MessageTag.UniqueBatchItemID && common.uniqueBatchItemId === undefined) {
+      common.uniqueBatchItemId = asBytes(c);
+    } else if (c.tag === MessageTag.ResultReason && reason === undefined) reason = asEnumeration(c);
+    else if (c.tag === MessageTag.ResultMessage && common.resultMessage === undefined) common.resultMessage = asText(c);
+    else if (c.tag === MessageTag.AsynchronousCorrelationValue && correlation === undefined) correlation = asBytes(c);
+    else if (c.tag === MessageTag.MessageExtension && common.messageExtension === undefined) {
+      common.messageExtension = asStructure(c);
+    } else throw new MessageError('unexpected field in a Batch Item', c.tag);
+  }
+  // The item is `common` completed in place (a spread copy would cost more than the parse).
   switch (status) {
+    case undefined:
+      throw missing(MessageTag.ResultStatus, MessageTag.BatchItem);
     case 'Success':
-      return { ...common, resultStatus: status };
-    case 'OperationFailed':
-      if (reason === undefined) throw new MessageError('a failed Batch Item has no Result Reason', Tag.ResultReason);
-      return { ...common, resultStatus: status, resultReason: reason };
-    case 'OperationPending':
-      if (correlationItem === undefined) {
-        throw new MessageError('a pending Batch Item has no Asynchronous Correlation Value', Tag.ResultStatus);
+    case 'OperationUndone': {
+      const out = common as ResponseBatchItem & { resultReason?: string };
+      out.resultStatus = status;
+      if (reason !== undefined) out.resultReason = reason;
+      return out;
+    }
+    case 'OperationFailed': {
+      if (reason === undefined) {
+        throw new MessageError('a failed Batch Item has no Result Reason', MessageTag.ResultReason);
       }
-      return { ...common, resultStatus: status, asynchronousCorrelationValue: asBytes(correlationItem) };
-    case 'OperationUndone':
-      return { ...common, resultStatus: status, ...(reason === undefined ? {} : { resultReason: reason }) };
+      const out = common as ResponseBatchItem & { resultStatus: 'OperationFailed' };
+      out.resultStatus = status;
+      out.resultReason = reason;
+      return out;
+    }
+    case 'OperationPending': {
+      if (correlation === undefined) {
+        throw new MessageError('a pending Batch Item has no Asynchronous Correlation Value', MessageTag.ResultStatus);
+      }
+      const out = common as ResponseBatchItem & { resultStatus: 'OperationPending' };
+      out.resultStatus = status;
+      out.asynchronousCorrelationValue = correlation;
+      return out;
+    }
     default:
-      throw new MessageError(`unknown Result Status ${status}`, Tag.ResultStatus, 'Invalid Field');
+      throw new MessageError(`unknown Result Status ${status}`, MessageTag.ResultStatus, 'Invalid Field');
   }
 }
 
@@ -99,33 +141,33 @@ export function buildResponseMessage(message: Omit<ResponseMessage, 'kind'> | Re
   const h = message.header;
   const opt = <T>(v: T | undefined, f: (v: T) => TtlvItem): TtlvItem | undefined =>
     v === undefined ? undefined : f(v);
-  const header = item.structure(Tag.ResponseHeader, [
+  const header = item.structure(MessageTag.ResponseHeader, [
     protocolVersionItem(h.protocolVersion),
-    item.dateTime(Tag.TimeStamp, h.timeStamp),
-    opt(h.nonce, (v) => withTag(v, Tag.Nonce)),
-    ...(h.attestationType ?? []).map((v) => item.enumeration(Tag.AttestationType, v)),
-    opt(h.clientCorrelationValue, (v) => item.text(Tag.ClientCorrelationValue, v)),
-    opt(h.serverCorrelationValue, (v) => item.text(Tag.ServerCorrelationValue, v)),
-    opt(h.serverHashedPassword, (v) => item.bytes(Tag.ServerHashedPassword, v)),
-    item.integer(Tag.BatchCount, message.batchItems.length),
+    item.dateTime(MessageTag.TimeStamp, h.timeStamp),
+    opt(h.nonce, (v) => withTag(v, MessageTag.Nonce)),
+    ...(h.attestationType ?? []).map((v) => item.enumeration(MessageTag.AttestationType, v)),
+    opt(h.clientCorrelationValue, (v) => item.text(MessageTag.ClientCorrelationValue, v)),
+    opt(h.serverCorrelationValue, (v) => item.text(MessageTag.ServerCorrelationValue, v)),
+    opt(h.serverHashedPassword, (v) => item.bytes(MessageTag.ServerHashedPassword, v)),
+    item.integer(MessageTag.BatchCount, message.batchItems.length),
     ...(h.extra ?? []),
   ]);
-  return item.structure(Tag.ResponseMessage, [
+  return item.structure(MessageTag.ResponseMessage, [
     header,
     ...message.batchItems.map((b) =>
-      item.structure(Tag.BatchItem, [
-        opt(b.operation, (v) => item.enumeration(Tag.Operation, v)),
-        opt(b.uniqueBatchItemId, (v) => item.bytes(Tag.UniqueBatchItemID, v)),
-        item.enumeration(Tag.ResultStatus, b.resultStatus),
+      item.structure(MessageTag.BatchItem, [
+        opt(b.operation, (v) => item.enumeration(MessageTag.Operation, v)),
+        opt(b.uniqueBatchItemId, (v) => item.bytes(MessageTag.UniqueBatchItemID, v)),
+        item.enumeration(MessageTag.ResultStatus, b.resultStatus),
         'resultReason' in b && b.resultReason !== undefined
-          ? item.enumeration(Tag.ResultReason, b.resultReason)
+          ? item.enumeration(MessageTag.ResultReason, b.resultReason)
           : undefined,
-        opt(b.resultMessage, (v) => item.text(Tag.ResultMessage, v)),
+        opt(b.resultMessage, (v) => item.text(MessageTag.ResultMessage, v)),
         b.resultStatus === 'OperationPending'
-          ? item.bytes(Tag.AsynchronousCorrelationValue, b.asynchronousCorrelationValue)
+          ? item.bytes(MessageTag.AsynchronousCorrelationValue, b.asynchronousCorrelationValue)
           : undefined,
-        opt(b.responsePayload, (v) => withTag(v, Tag.ResponsePayload)),
-        opt(b.messageExtension, (v) => withTag(v, Tag.MessageExtension)),
+        opt(b.responsePayload, (v) => withTag(v, MessageTag.ResponsePayload)),
+        opt(b.messageExtension, (v) => withTag(v, MessageTag.MessageExtension)),
       ]),
     ),
   ]);

@@ -78,7 +78,10 @@ interface ResponseBatchItemCommon {
 
 /** A response batch item, discriminated by its Result Status. */
 export type ResponseBatchItem =
-  | (ResponseBatchItemCommon & { resultStatus: 'Success' })
+  | (ResponseBatchItemCommon & {
+      resultStatus: 'Success';
+      /** Not expected, kept if a server sends one. */ resultReason?: string;
+    })
   | (ResponseBatchItemCommon & { resultStatus: 'OperationFailed'; resultReason: string })
   | (ResponseBatchItemCommon & { resultStatus: 'OperationPending'; asynchronousCorrelationValue: Uint8Array })
   | (ResponseBatchItemCommon & { resultStatus: 'OperationUndone'; resultReason?: string });
