@@ -1,5 +1,7 @@
 import { KeyholdError } from '../../shared/errors.js';
-import { Vault } from '../vault/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HEADER_FILE, Vault } from '../vault/index.js';
 import { registerHardwareSlotProviders } from './slot-providers.js';
 
 export interface TpmUnlockAttempt {
@@ -22,6 +24,7 @@ export async function tryOpenVaultWithTpm(
   path: string,
   options: { tcti?: string; pin?: string } = {},
 ): Promise<TpmUnlockAttempt> {
+  if (!hasTpmSlot(path)) return {};
   registerHardwareSlotProviders();
   try {
     const credential: { tcti?: string; pin?: string } = {};
@@ -33,5 +36,15 @@ export async function tryOpenVaultWithTpm(
       return { failure: e };
     // No TPM slot, or a problem with the vault itself: the passphrase path reports it as usual.
     return {};
+  }
+}
+
+/** Whether the vault's plaintext header lists a TPM slot (cheap: no database is opened). */
+function hasTpmSlot(path: string): boolean {
+  try {
+    const header = JSON.parse(readFileSync(join(path, HEADER_FILE), 'utf8')) as { slots?: { kind?: unknown }[] };
+    return Array.isArray(header.slots) && header.slots.some((s) => s.kind === 'tpm');
+  } catch {
+    return false;
   }
 }
