@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -96,6 +96,14 @@ describe('key slots', () => {
     await expect(Vault.open(tmp.vaultPath, { unlock: { kind: 'tpm', credential: 'wrong' } })).rejects.toMatchObject({
       code: 'tpm',
     });
+    vault = await open(PASSPHRASE);
+  });
+
+  it('is one folder: while open it holds the database, its WAL and the header; after lock only two files', async () => {
+    await vault.insert(aesKey('k'), 'test');
+    expect(readdirSync(tmp.vaultPath).sort()).toEqual(['vault.db', 'vault.db-wal', 'vault.json']);
+    await vault.lock();
+    expect(readdirSync(tmp.vaultPath).sort()).toEqual(['vault.db', 'vault.json']);
     vault = await open(PASSPHRASE);
   });
 
