@@ -250,3 +250,49 @@ describe('keyhold token generate --register', () => {
     }
   });
 });
+
+describe('keyhold token domain / copy', () => {
+  it('gives two tokens one KEK and copies an extractable key across; a non-extractable one stays', async () => {
+    const hsm = new SoftHsm();
+    try {
+      hsm.initToken('left', PIN, '55555555');
+      hsm.initToken('right', '9999', '55555555');
+      const m = ['--module', hsm.module];
+      const env = { KEYHOLD_OTHER_TOKEN_PIN: '9999' };
+      const d = await keyhold(['token', 'domain', ...m, '--label', 'left', '--with', 'right'], env);
+      expect(d.status, d.stderr).toBe(0);
+      expect(
+        (
+          await keyhold([
+            'token',
+            'generate',
+            ...m,
+            '--label',
+            'left',
+            '--alg',
+            'AES',
+            '--name',
+            'movable',
+            '--extractable',
+          ])
+        ).status,
+      ).toBe(0);
+      expect(
+        (await keyhold(['token', 'generate', ...m, '--label', 'left', '--alg', 'AES', '--name', 'fixed'])).status,
+      ).toBe(0);
+      const c = await keyhold(['token', 'copy', ...m, '--label', 'left', '--to', 'right', '--name', 'movable'], env);
+      expect(c.status, c.stderr).toBe(0);
+      expect(c.stdout).toBe('copied "movable" to token "right"\n');
+      const keys = await keyhold(['token', 'keys', ...m, '--label', 'right'], { KEYHOLD_TOKEN_PIN: '9999' });
+      expect(keys.stdout).toMatch(/SecretKey .*"movable"  AES  \[sensitive, extractable\]/);
+      const refused = await keyhold(
+        ['token', 'copy', ...m, '--label', 'left', '--to', 'right', '--name', 'fixed'],
+        env,
+      );
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/^keyhold: the key "fixed" is not extractable/);
+    } finally {
+      hsm.dispose();
+    }
+  });
+});

@@ -6,6 +6,8 @@ import type { ManagedObject } from '../../vault/model.js';
 import {
   backupObjects,
   changePin,
+  copyKeysBetweenTokens,
+  createKeyDomain,
   DEFAULT_KEK_LABEL,
   ensureKek,
   finalizeAllModules,
@@ -39,6 +41,7 @@ import {
 
 export const TOKEN_PIN_ENV = 'KEYHOLD_TOKEN_PIN';
 export const NEW_TOKEN_PIN_ENV = 'KEYHOLD_NEW_TOKEN_PIN';
+export const OTHER_TOKEN_PIN_ENV = 'KEYHOLD_OTHER_TOKEN_PIN';
 
 interface TokenCliOptions {
   module?: string[];
@@ -76,6 +79,12 @@ async function tokenPin(prompt = 'Token PIN: ', variable = TOKEN_PIN_ENV): Promi
   } finally {
     b.fill(0);
   }
+}
+
+/** The second token's PIN (domain, copy): KEYHOLD_OTHER_TOKEN_PIN, else KEYHOLD_TOKEN_PIN, else a prompt. */
+async function otherTokenPin(): Promise<string> {
+  const other = process.env[OTHER_TOKEN_PIN_ENV];
+  return other !== undefined && other !== '' ? other : tokenPin('PIN of the second token: ');
 }
 
 /** Runs `fn` and finalizes the PKCS#11 modules afterwards (the CLI is one operation). */
@@ -135,7 +144,7 @@ function nameOf(o: ManagedObject): string | undefined {
   return undefined;
 }
 
-/** `keyhold token list|keys|generate|import|backup|restore|change-pin|tpm`. */
+/** `keyhold token list|keys|generate|import|backup|restore|domain|copy|change-pin|tpm`. */
 export function registerToken(program: Command): void {
   registerHardwareSlotProviders();
   const token = program.command('token').description('PKCS#11 tokens (USB tokens, smart cards, HSMs) and the TPM');
@@ -358,6 +367,49 @@ export function registerToken(program: Command): void {
           for (const obj of objects)
             if (obj.keyBlock?.keyMaterial instanceof Uint8Array) obj.keyBlock.keyMaterial.fill(0);
         }
+      }),
+    );
+
+  withTokenOptions(
+    token
+      .command('domain')
+      .description(
+        `Give two tokens the same key-encryption key (a key domain), so backups and keys move between them (PIN of the second from $${OTHER_TOKEN_PIN_ENV}, else $${TOKEN_PIN_ENV})`,
+      ),
+  )
+    .requiredOption('--with <label>', 'label of the second token')
+    .option('--kek <label>', 'label of the shared key-encryption key', DEFAULT_KEK_LABEL)
+    .action(async (o: TokenCliOptions & { with: string; kek: string }) =>
+      withModules(async () => {
+        const modules = resolveModules(o.module);
+        await createKeyDomain(
+          modules,
+          [
+            { selector: selectorOf(o), options: { pin: () => tokenPin() } },
+            { selector: { label: o.with }, options: { pin: () => otherTokenPin() } },
+          ],
+          o.kek,
+        );
+        process.stdout.write(`tokens now share the key-encryption key "${o.kek}"\n`);
+      }),
+    );
+
+  withTokenOptions(
+    token.command('copy').description('Copy an extractable key to another token of the same key domain, wrapped'),
+  )
+    .requiredOption('--to <label>', 'label of the destination token')
+    .requiredOption('--name <name>', 'label of the key to copy')
+    .option('--kek <label>', 'label of the shared key-encryption key', DEFAULT_KEK_LABEL)
+    .action(async (o: TokenCliOptions & { to: string; name: string; kek: string }) =>
+      withModules(async () => {
+        const copied = await copyKeysBetweenTokens(
+          resolveModules(o.module),
+          { selector: selectorOf(o), options: { pin: () => tokenPin() } },
+          { selector: { label: o.to }, options: { pin: () => otherTokenPin() } },
+          { label: o.name },
+          o.kek,
+        );
+        process.stdout.write(`copied ${copied.map((c) => `"${c}"`).join(', ')} to token "${o.to}"\n`);
       }),
     );
 
