@@ -100,8 +100,9 @@ async function runSession<T>(
     if (loginAs !== 'none') {
       step = `log in to token "${info.label}"`;
       try {
-        // A PIN-pad reader takes a NULL PIN (pkcs11js sends NULL for an empty value).
-        session.login(pin ?? '', userTypeOf(loginAs));
+        // A PIN-pad reader (CKF_PROTECTED_AUTHENTICATION_PATH) takes a NULL PIN and asks itself.
+        if (pin === undefined) session.lib.C_Login(session.handle, userTypeOf(loginAs));
+        else session.login(pin, userTypeOf(loginAs));
       } catch (e) {
         if (!/CKR_USER_ALREADY_LOGGED_IN/.test(String(e))) throw e;
       }
@@ -116,7 +117,8 @@ async function runSession<T>(
       module,
       contextLogin: () => {
         try {
-          open.login(contextPin ?? '', graphene.UserType.CONTEXT_SPECIFIC);
+          if (contextPin === undefined) open.lib.C_Login(open.handle, graphene.UserType.CONTEXT_SPECIFIC);
+          else open.login(contextPin, graphene.UserType.CONTEXT_SPECIFIC);
         } catch (e) {
           throw tokenError(e, `authenticate to a key on token "${info.label}"`);
         }
