@@ -5,7 +5,6 @@ import {
   contentSecurityPolicy,
   isAllowedRequestUrl,
   isAppUrl,
-  secureWebPreferences,
   windowOptions,
 } from '../../main/app/security.js';
 import { isTrustedSender, registerApi } from '../../main/app/ipc.js';

@@ -212,7 +212,7 @@ describe('web console in Chromium', () => {
   it('switches to the dark theme', async () => {
     await nav('Vault');
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page
       .getByRole('option', { name: /web-server-tls/ })
       .first()
