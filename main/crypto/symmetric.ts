@@ -138,13 +138,13 @@ export function encryptSymmetric(key: Uint8Array, p: SymmetricParameters, plaint
       checkTagLength(r, tagLength);
       const c = createCipheriv(r.cipher as CipherGCMTypes, key, iv as Buffer, { authTagLength: tagLength });
       if (p.aad && p.aad.length > 0) c.setAAD(p.aad, { plaintextLength: plaintext.length });
-      const data = Buffer.concat([c.update(plaintext), c.final()]);
+      const data = join(c.update(plaintext), c.final());
       return { data, iv, tag: c.getAuthTag() };
     }
     if (p.aad && p.aad.length > 0) throw invalidArgument('additional authenticated data needs an AEAD mode');
     const c = createCipheriv(r.cipher, key, iv ?? null);
     c.setAutoPadding(r.padding);
-    const data = Buffer.concat([c.update(plaintext), c.final()]);
+    const data = join(c.update(plaintext), c.final());
     return iv ? { data, iv } : { data };
   } catch (e) {
     throw rethrow(e, 'encryption failed');
@@ -172,14 +172,19 @@ export function decryptSymmetric(
       const d = createDecipheriv(r.cipher as CipherGCMTypes, key, iv as Buffer, { authTagLength: tag.length });
       d.setAuthTag(tag);
       if (p.aad && p.aad.length > 0) d.setAAD(p.aad, { plaintextLength: ciphertext.length });
-      return Buffer.concat([d.update(ciphertext), d.final()]);
+      return join(d.update(ciphertext), d.final());
     }
     const d = createDecipheriv(r.cipher, key, iv);
     d.setAutoPadding(r.padding);
-    return Buffer.concat([d.update(ciphertext), d.final()]);
+    return join(d.update(ciphertext), d.final());
   } catch (e) {
     throw rethrow(e, r.aead ? 'authentication tag does not verify' : 'decryption failed (bad key, IV or padding)');
   }
+}
+
+/** update() + final() without a copy when final() adds nothing (stream and AEAD modes). */
+function join(a: Buffer, b: Buffer): Buffer {
+  return b.length === 0 ? a : Buffer.concat([a, b]);
 }
 
 function rethrow(e: unknown, message: string): Error {
