@@ -14,7 +14,7 @@ import {
   generateSymmetricKey,
 } from '../crypto/index.js';
 import type { SymmetricKeyAlgorithm } from '../crypto/index.js';
-import type { Attributes } from '../vault/model.js';
+import type { Attributes, ManagedObject } from '../vault/model.js';
 import type { NewManagedObject } from '../vault/index.js';
 import { usageMaskBits } from './views.js';
 
@@ -120,4 +120,43 @@ export async function buildKeyObjects(r: KeyRequest, owner: string): Promise<New
       owner,
     },
   ];
+}
+
+/**
+ * A fresh key replacing a symmetric key (KMIP Re-key): same algorithm, length, usage and name,
+ * new key material, active now, linked back to the key it replaces.
+ */
+export function rekeyedObject(old: ManagedObject, owner: string): NewManagedObject {
+  if (old.objectType !== 'SymmetricKey') {
+    throw new KeyholdError('invalid-argument', 'Only symmetric keys can be re-keyed here.', {
+      reason: 'Invalid Object Type',
+    });
+  }
+  const algorithm = old.attributes['CryptographicAlgorithm']?.[0];
+  const length = old.attributes['CryptographicLength']?.[0];
+  if (typeof algorithm !== 'string' || typeof length !== 'number') {
+    throw new KeyholdError('illegal-state', 'The key has no algorithm or length to re-key with.');
+  }
+  const bytes = generateSymmetricKey(algorithm as SymmetricKeyAlgorithm, length);
+  const attributes: Attributes = {
+    CryptographicAlgorithm: [algorithm],
+    CryptographicLength: [length],
+    ActivationDate: [new Date()],
+    Link: [{ LinkType: 'ReplacedObjectLink', LinkedObjectIdentifier: old.uniqueIdentifier }],
+  };
+  for (const keep of ['Name', 'CryptographicUsageMask']) {
+    const v = old.attributes[keep];
+    if (v) attributes[keep] = v;
+  }
+  return {
+    objectType: 'SymmetricKey',
+    keyBlock: {
+      keyFormatType: 'Raw',
+      keyMaterial: bytes,
+      cryptographicAlgorithm: algorithm,
+      cryptographicLength: length,
+    },
+    attributes,
+    owner,
+  };
 }

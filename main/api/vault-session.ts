@@ -10,7 +10,7 @@ import type { ObjectSummary, VaultStatus } from '../../shared/api/index.js';
 import { HEADER_FILE, STORAGE_ARCHIVED, STORAGE_DESTROYED, STORAGE_ONLINE, Vault } from '../vault/index.js';
 import type { SealOptions } from '../vault/index.js';
 import type { Handlers } from './router.js';
-import { buildKeyObjects } from './key-objects.js';
+import { buildKeyObjects, rekeyedObject } from './key-objects.js';
 import { attributeViews, auditView, lifecycleEvents, linkViews, summarize, wipe } from './views.js';
 
 export interface VaultSessionOptions {
@@ -151,6 +151,22 @@ export class VaultSession {
         const vault = this.vault();
         await vault.destroy(uniqueIdentifier, this.#identity);
         return this.summary(uniqueIdentifier);
+      },
+      'objects.rekey': async ({ uniqueIdentifier }) => {
+        const vault = this.vault();
+        const old = await vault.getObject(uniqueIdentifier);
+        const replacement = rekeyedObject(old, this.#identity);
+        return vault.transaction(async () => {
+          const [uid] = await vault.insertMany([replacement], this.#identity, 'ReKey');
+          await vault.addAttribute(
+            uniqueIdentifier,
+            'Link',
+            { LinkType: 'ReplacementObjectLink', LinkedObjectIdentifier: uid! },
+            this.#identity,
+          );
+          wipe({ ...replacement, uniqueIdentifier: '' });
+          return { uniqueIdentifiers: [uid!] };
+        });
       },
       'keys.generate': async (request) => {
         const vault = this.vault();

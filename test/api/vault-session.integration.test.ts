@@ -75,6 +75,27 @@ describe('the API over a real vault (SQLCipher on disk)', () => {
     expect(
       value<ObjectSummary>(await router.call('objects.activate', { uniqueIdentifier: key.uniqueIdentifier })).state,
     ).toBe('Active');
+    const rekeyed = value<{ uniqueIdentifiers: string[] }>(
+      await router.call('objects.rekey', { uniqueIdentifier: key.uniqueIdentifier }),
+    );
+    const newKey = value<ObjectDetail>(
+      await router.call('objects.get', { uniqueIdentifier: rekeyed.uniqueIdentifiers[0] }),
+    );
+    expect(newKey.summary).toMatchObject({
+      name: 'aes-1',
+      cryptographicAlgorithm: 'AES',
+      cryptographicLength: 256,
+      state: 'Active',
+    });
+    expect(newKey.links).toEqual([{ linkType: 'ReplacedObjectLink', linkedObjectIdentifier: key.uniqueIdentifier }]);
+    const oldKey = value<ObjectDetail>(await router.call('objects.get', { uniqueIdentifier: key.uniqueIdentifier }));
+    expect(oldKey.links).toEqual([
+      { linkType: 'ReplacementObjectLink', linkedObjectIdentifier: newKey.summary.uniqueIdentifier },
+    ]);
+    expect(await router.call('objects.rekey', { uniqueIdentifier: priv.uniqueIdentifier })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-argument' },
+    });
     const again = await router.call('objects.activate', { uniqueIdentifier: key.uniqueIdentifier });
     expect(again).toMatchObject({ ok: false, error: { code: 'illegal-state' } });
     expect(
@@ -100,7 +121,7 @@ describe('the API over a real vault (SQLCipher on disk)', () => {
     expect(
       value<{ state: string }>(await router.call('vault.unlock', { passphrase: 'correct horse battery' })).state,
     ).toBe('unlocked');
-    expect(value<ObjectSummary[]>(await router.call('objects.list', {}))).toHaveLength(3);
+    expect(value<ObjectSummary[]>(await router.call('objects.list', {}))).toHaveLength(4);
 
     const verification = value<{ valid: boolean; entries: number }>(await router.call('audit.verify', {}));
     expect(verification.valid).toBe(true);
