@@ -5,6 +5,7 @@ import { KeyholdError } from '../../../shared/errors.js';
 import { createEngine } from '../../api/handlers.js';
 import { createRouter } from '../../api/router.js';
 import { isLoopback, startConsole } from '../../console/server.js';
+import { consoleCertificate } from '../../console/tls-certificate.js';
 import { defaultVaultPath } from '../../vault/index.js';
 
 interface ConsoleFlags {
@@ -19,7 +20,7 @@ export function registerConsole(program: Command): void {
     .command('console')
     .description('serve the Keyhold window in your browser, with an access token (127.0.0.1 only unless --host)')
     .option('--vault <path>', 'the vault file (created from the page if absent)')
-    .option('--host <address>', 'address to bind; anything but loopback needs HTTPS', '127.0.0.1')
+    .option('--host <address>', 'address to bind; anything but loopback is served over HTTPS', '127.0.0.1')
     .option('--port <n>', 'port (0 = any free port)', '0')
     .option('--auto-lock <seconds>', 'lock the vault after this many idle seconds (0 = never)', '300')
     .action(async (flags: ConsoleFlags) => {
@@ -31,21 +32,23 @@ export function registerConsole(program: Command): void {
       if (!Number.isInteger(autoLockSeconds) || autoLockSeconds < 0) {
         throw new KeyholdError('invalid-argument', '--auto-lock must be a whole number of seconds.');
       }
-      if (!isLoopback(flags.host)) {
-        throw new KeyholdError(
-          'unsupported',
-          `Binding the console to ${flags.host} needs HTTPS with a server certificate, which this build cannot issue yet. Use --host 127.0.0.1.`,
-        );
-      }
       const engine = createEngine({
         vaultPath: flags.vault ?? defaultVaultPath(),
         autoLockSeconds,
         identity: `console:${os.userInfo().username}`,
       });
       const router = createRouter(engine.handlers, 'http');
-      const running = await startConsole({ router, host: flags.host, port });
+      const tls = isLoopback(flags.host) ? undefined : await consoleCertificate(flags.host);
+      const running = await startConsole(
+        tls ? { router, host: flags.host, port, tls } : { router, host: flags.host, port },
+      );
       process.stdout.write(`Keyhold console for ${engine.session.path}\n`);
       process.stdout.write(`Open this address in your browser (it contains the access token):\n    ${running.url}\n`);
+      if (tls) {
+        process.stdout.write(
+          `HTTPS with a certificate made for this start; check that your browser shows SHA-256 fingerprint\n    ${tls.fingerprint}\n`,
+        );
+      }
       process.stdout.write('Press Ctrl+C to stop.\n');
       await new Promise<void>((resolve) => {
         const stop = () => {
