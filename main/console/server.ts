@@ -6,6 +6,7 @@
  * router, and so the same per-call validation, as the desktop window's IPC.
  */
 import http from 'node:http';
+import os from 'node:os';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { KeyholdError } from '../../shared/errors.js';
@@ -110,8 +111,11 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    // A page on another site may not reach us through a name that resolves to 127.0.0.1.
-    if (!allowedHosts().has(req.headers.host ?? '')) return send(res, 403, 'text/plain', 'Forbidden host.\n');
+    // On loopback, a page on another site may not reach us through a name that resolves to
+    // 127.0.0.1 (DNS rebinding). Beyond loopback the address is reached by whatever name the
+    // network gives it; HTTPS, the token and the SameSite cookie protect it there.
+    if (!secure && !allowedHosts().has(req.headers.host ?? ''))
+      return send(res, 403, 'text/plain', 'Forbidden host.\n');
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
 
     if (url.pathname.startsWith('/api/')) {
@@ -183,7 +187,9 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     server.listen(port, host, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
-  const hostPart = host.includes(':') ? `[${host}]` : host;
+  // A wildcard bind is reached by the machine's name.
+  const shown = host === '0.0.0.0' || host === '::' ? os.hostname() : host;
+  const hostPart = shown.includes(':') ? `[${shown}]` : shown;
   const origin = `${secure ? 'https' : 'http'}://${hostPart}:${port}`;
   return {
     url: `${origin}/?token=${token}`,

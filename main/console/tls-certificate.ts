@@ -5,6 +5,7 @@
  * browser shows before trusting it.
  */
 import { createHash } from 'node:crypto';
+import os from 'node:os';
 import { generateKeyPair, selfSign } from '../crypto/index.js';
 
 export interface ConsoleCertificate {
@@ -15,11 +16,13 @@ export interface ConsoleCertificate {
 
 export async function consoleCertificate(host: string): Promise<ConsoleCertificate> {
   const pair = await generateKeyPair({ algorithm: 'EC', curve: 'P-256' });
-  const isIp = /^[\d.]+$/.test(host) || host.includes(':');
+  const isIp = (h: string) => /^[\d.]+$/.test(h) || h.includes(':');
+  const wildcard = host === '0.0.0.0' || host === '::';
+  const names = wildcard ? [os.hostname()] : [host];
   const der = await selfSign(pair.privateKey, 'CN=Keyhold console', {
     profile: 'tls-server',
     validityDays: 30,
-    subjectAltNames: [{ type: isIp ? 'ip' : 'dns', value: host }],
+    subjectAltNames: names.map((n) => ({ type: isIp(n) ? ('ip' as const) : ('dns' as const), value: n })),
   });
   const fingerprint = createHash('sha256')
     .update(der)

@@ -1,4 +1,5 @@
 import https from 'node:https';
+import os from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { createRouter } from '../../main/api/router.js';
@@ -16,7 +17,7 @@ describe('web console beyond loopback', () => {
       rendererDir: '/nonexistent',
     });
     try {
-      expect(c.url).toMatch(/^https:\/\/0\.0\.0\.0:\d+\/\?token=/);
+      expect(c.url.startsWith(`https://${os.hostname()}:${c.port}/?token=`)).toBe(true);
       const reply = await new Promise<{ status: number; cookie: string; fingerprint: string }>((resolve, reject) => {
         const req = https.request(
           { host: '0.0.0.0', port: c.port, path: `/?token=${c.token}`, rejectUnauthorized: false },
