@@ -149,6 +149,10 @@ describe('keyhold csr / ca / cert', () => {
     expect(
       openssl('verify', '-CAfile', 'root.pem', '-untrusted', 'inter.pem', '-purpose', 'sslserver', 'web.pem'),
     ).toContain('web.pem: OK');
+    // The issued certificate is linked to the vault key it certifies: a PKCS#12 of the key carries the chain.
+    ok('export', key!, '--format', 'pkcs12', '--out', 'web.p12', '--password-file', 'pw.txt');
+    const p12 = opensslAll('pkcs12', '-in', 'web.p12', '-passin', 'pass:p12 password', '-nodes');
+    expect(p12.stdout.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
     ok('cert', 'revoke', leaf!, '--reason', 'KeyCompromise');
     ok('ca', 'crl', '--ca', inter!, '--out', 'inter.crl');
     writeFileSync(

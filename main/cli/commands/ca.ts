@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
 import { KeyholdError } from '../../../shared/errors.js';
 import {
@@ -70,6 +71,21 @@ export async function linkCertificate(vault: Vault, keyIds: string[], certId: st
       cliIdentity(),
     );
   }
+}
+
+/** The vault Public Key whose SubjectPublicKeyInfo is `spki`, found by its Digest attribute. */
+async function findPublicKey(vault: Vault, spki: Buffer): Promise<string | undefined> {
+  const want = createHash('sha256').update(spki).digest();
+  const { uniqueIdentifiers } = await vault
+    .locate({ attributes: { ObjectType: ['PublicKey'] } })
+    .catch(() => vault.locate({}));
+  for (const uid of uniqueIdentifiers) {
+    const o = await vault.getObject(uid);
+    if (o.objectType !== 'PublicKey') continue;
+    const d = o.attributes['Digest']?.[0] as { DigestValue?: unknown } | undefined;
+    if (d?.DigestValue instanceof Uint8Array && want.equals(Buffer.from(d.DigestValue))) return uid;
+  }
+  return undefined;
 }
 
 const CRL_REASON: Record<string, RevokedEntry['reason']> = {
@@ -165,8 +181,19 @@ export function registerCa(program: Command): void {
         validityDays: days(o.days),
         crlDistributionPoints: o.crlUrl ? [o.crlUrl] : undefined,
       });
-      const obj = certificateObject(issued, { name: o.name, issuerCertificateId: c.object.uniqueIdentifier });
-      return { der: issued, id: await v.insert(obj, cliIdentity(), 'Certify') };
+      const publicKeyId = await findPublicKey(v, Buffer.from(csr.publicKey.rawData));
+      const obj = certificateObject(issued, {
+        name: o.name,
+        issuerCertificateId: c.object.uniqueIdentifier,
+        publicKeyId,
+      });
+      const uid = await v.insert(obj, cliIdentity(), 'Certify');
+      if (publicKeyId) {
+        // The subject's keys are in this vault: link them to their new certificate.
+        const pub = await v.getObject(publicKeyId);
+        await linkCertificate(v, [publicKeyId, ...linkedIds(pub, 'PrivateKeyLink')], uid);
+      }
+      return { der: issued, id: uid };
     });
     writeOutput(o.out, wantsDer(o.out) ? der : pemEncode('CERTIFICATE', der));
     process.stdout.write(`${id}\n`);
