@@ -131,3 +131,67 @@ function asymmetric(k: Uint8Array | KeyObject): KeyObject {
   if (k instanceof Uint8Array) throw invalidArgument('RSA wrapping needs an RSA key');
   return k;
 }
+
+/** KMIP Key Wrapping Data fields (spec 1.4 section 2.1.5), by tag name. */
+export interface KeyWrappingData {
+  WrappingMethod: 'Encrypt';
+  EncryptionKeyInformation: { UniqueIdentifier: string; CryptographicParameters: { [field: string]: string } };
+  IVCounterNonce?: Uint8Array;
+  EncodingOption: 'NoEncoding';
+}
+
+function wrapParametersFields(p: WrapParameters): { [field: string]: string } {
+  switch (p.mode) {
+    case 'NISTKeyWrap':
+    case 'AESKeyWrapPadding':
+    case 'GCM':
+      return { BlockCipherMode: p.mode };
+    case 'OAEP':
+      return {
+        PaddingMethod: 'OAEP',
+        HashingAlgorithm: (p.hash ?? 'sha1') === 'sha1' ? 'SHA_1' : p.hash === 'sha256' ? 'SHA_256' : String(p.hash),
+      };
+    case 'PKCS1V1_5':
+      return { PaddingMethod: 'PKCS1V1_5' };
+  }
+}
+
+/**
+ * Wraps the key material of a Key Block (byte-string material only, Encoding Option No
+ * Encoding), returning a Key Block whose material is the wrapped bytes and which carries its
+ * Key Wrapping Data, as a KMIP Get with a Key Wrapping Specification returns it.
+ */
+export function wrapKeyBlock<B extends { keyMaterial: unknown; keyWrappingData?: unknown }>(
+  block: B,
+  wrappingKey: Uint8Array | KeyObject,
+  wrappingKeyId: string,
+  p: WrapParameters,
+): B & { keyMaterial: Buffer; keyWrappingData: KeyWrappingData } {
+  if (block.keyWrappingData) throw invalidArgument('the key block is already wrapped');
+  if (!(block.keyMaterial instanceof Uint8Array))
+    throw unsupported('wrapping transparent key material (TTLV Encoding)');
+  const w = wrapKey(wrappingKey, p, block.keyMaterial);
+  const data: KeyWrappingData = {
+    WrappingMethod: 'Encrypt',
+    EncryptionKeyInformation: { UniqueIdentifier: wrappingKeyId, CryptographicParameters: wrapParametersFields(p) },
+    EncodingOption: 'NoEncoding',
+  };
+  if (w.iv) data.IVCounterNonce = w.iv;
+  return { ...block, keyMaterial: w.wrapped, keyWrappingData: data };
+}
+
+/** The inverse of wrapKeyBlock: plain material, no Key Wrapping Data. The caller wipes it. */
+export function unwrapKeyBlock<B extends { keyMaterial: unknown; keyWrappingData?: unknown }>(
+  block: B,
+  unwrappingKey: Uint8Array | KeyObject,
+  p: WrapParameters,
+): Omit<B, 'keyWrappingData'> & { keyMaterial: Buffer } {
+  const kwd = block.keyWrappingData as Partial<KeyWrappingData> | undefined;
+  if (!kwd) throw invalidArgument('the key block is not wrapped');
+  if (kwd.WrappingMethod !== undefined && kwd.WrappingMethod !== 'Encrypt')
+    throw unsupported(`wrapping method ${String(kwd.WrappingMethod)}`);
+  if (!(block.keyMaterial instanceof Uint8Array)) throw invalidArgument('wrapped key material must be bytes');
+  const plain = unwrapKey(unwrappingKey, p, block.keyMaterial, kwd.IVCounterNonce);
+  const { keyWrappingData: _dropped, ...rest } = block;
+  return { ...rest, keyMaterial: plain };
+}

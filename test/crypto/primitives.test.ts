@@ -294,3 +294,36 @@ describe('key material in KMIP key format types', () => {
     expect(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).asymmetricKeyType).toBe('ec');
   });
 });
+
+describe('Key Block wrapping as KMIP Key Wrapping Data describes', () => {
+  it('wraps a symmetric key block with NISTKeyWrap and an RSA key block with RSA-OAEP, and unwraps both', async () => {
+    const { wrapKeyBlock, unwrapKeyBlock } = await import('../../main/crypto/index.js');
+    const kek = generateSymmetricKey('AES', 256);
+    const key = generateSymmetricKey('AES', 128);
+    const block = { keyFormatType: 'Raw', keyMaterial: key, cryptographicAlgorithm: 'AES', cryptographicLength: 128 };
+    const wrapped = wrapKeyBlock(block, kek, 'kek-1', { mode: 'NISTKeyWrap' });
+    expect(wrapped.keyWrappingData).toEqual({
+      WrappingMethod: 'Encrypt',
+      EncryptionKeyInformation: {
+        UniqueIdentifier: 'kek-1',
+        CryptographicParameters: { BlockCipherMode: 'NISTKeyWrap' },
+      },
+      EncodingOption: 'NoEncoding',
+    });
+    expect(wrapped.keyMaterial.length).toBe(24);
+    expect(hex(unwrapKeyBlock(wrapped, kek, { mode: 'NISTKeyWrap' }).keyMaterial)).toBe(hex(key));
+    const rsa = await generateKeyPair({ algorithm: 'RSA', length: 2048 });
+    const g = wrapKeyBlock(block, rsa.publicKey, 'rsa-1', { mode: 'OAEP', hash: 'sha256' });
+    expect(g.keyWrappingData.EncryptionKeyInformation.CryptographicParameters).toEqual({
+      PaddingMethod: 'OAEP',
+      HashingAlgorithm: 'SHA_256',
+    });
+    expect(hex(unwrapKeyBlock(g, rsa.privateKey, { mode: 'OAEP', hash: 'sha256' }).keyMaterial)).toBe(hex(key));
+    const gcm = wrapKeyBlock(block, kek, 'kek-1', { mode: 'GCM' });
+    expect(gcm.keyWrappingData.IVCounterNonce?.length).toBe(12);
+    expect(hex(unwrapKeyBlock(gcm, kek, { mode: 'GCM' }).keyMaterial)).toBe(hex(key));
+    expect(() => unwrapKeyBlock(wrapped, generateSymmetricKey('AES', 256), { mode: 'NISTKeyWrap' })).toThrow(
+      /integrity/,
+    );
+  });
+});
