@@ -15,8 +15,19 @@ export interface ObjectStore {
   /** Every object (Locate filters them; the vault may narrow by indexed attributes first). */
   all(): Promise<ManagedObject[]>;
   newUniqueIdentifier(): Promise<string>;
+  /** Optional indexed Locate (the vault's); without it Locate filters all() in memory. */
+  locate?(query: StoreLocateQuery): Promise<{ uniqueIdentifiers: string[]; locatedItems: number }>;
   /** Appends to the audit log. */
   audit(entry: AuditEntry): Promise<void>;
+}
+
+export interface StoreLocateQuery {
+  attributes: import('../vault/model.js').Attributes;
+  /** Only this owner's objects (absent for an admin). */
+  owner?: string;
+  maximumItems?: number;
+  offsetItems?: number;
+  storageStatusMask: number;
 }
 
 export interface AuditEntry {

@@ -60,6 +60,23 @@ export async function locate(payload: StructureItem, ctx: OpsContext): Promise<S
   const maximumItems = findInt(payload, Tag.MaximumItems);
   const offsetItems = findInt(payload, Tag.OffsetItems) ?? 0;
   const storage = findInt(payload, Tag.StorageStatusMask) ?? OnLineStorage;
+  if (ctx.store.locate) {
+    const admin = ctx.access.isAdmin(ctx.identity);
+    const r = await ctx.store.locate({
+      attributes: filters,
+      ...(admin ? {} : { owner: ctx.identity }),
+      maximumItems,
+      offsetItems,
+      storageStatusMask: storage,
+    });
+    if (r.uniqueIdentifiers[0]) ctx.idPlaceholder = r.uniqueIdentifiers[0];
+    return t.struct(Tag.ResponsePayload, [
+      atLeast(ctx.version, 1, 3) && (maximumItems !== undefined || offsetItems > 0)
+        ? t.int(Tag.LocatedItems, r.locatedItems)
+        : undefined,
+      ...r.uniqueIdentifiers.map((u) => t.text(Tag.UniqueIdentifier, u)),
+    ]);
+  }
   const all = (await ctx.store.all()).reverse();
   const found = all
     .filter((o) => mayAccess(o, ctx))

@@ -1,5 +1,5 @@
 import { isKeyholdError } from '../../shared/errors.js';
-import type { AuditEntry, ObjectStore } from '../ops/context.js';
+import type { AuditEntry, ObjectStore, StoreLocateQuery } from '../ops/context.js';
 import type { Vault } from '../vault/index.js';
 import type { AttributeValue, Attributes, ManagedObject } from '../vault/model.js';
 
@@ -100,11 +100,22 @@ export class VaultObjectStore implements ObjectStore {
     return out;
   }
 
+  async locate(query: StoreLocateQuery): Promise<{ uniqueIdentifiers: string[]; locatedItems: number }> {
+    const r = await this.vault.locate({ ...query, countLocated: true });
+    return { uniqueIdentifiers: r.uniqueIdentifiers, locatedItems: r.locatedItems ?? r.uniqueIdentifiers.length };
+  }
+
   async newUniqueIdentifier(): Promise<string> {
     return crypto.randomUUID();
   }
 
+  /**
+   * The vault already records every use and change of an object in the same transaction; a
+   * request that succeeded on an object is not written twice. Everything else (Locate, Query,
+   * Discover Versions, every failure, unreadable messages) is recorded here.
+   */
   async audit(entry: AuditEntry): Promise<void> {
+    if (entry.result === 'Success' && entry.uniqueIdentifier !== undefined) return;
     await this.vault.appendAudit({
       identity: entry.identity,
       operation: entry.operation,

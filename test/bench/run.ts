@@ -12,6 +12,7 @@ const benches: { name: string; load: () => Promise<BenchModule> }[] = [
   { name: 'vault', load: () => import('./vault.bench.js') },
   { name: 'console', load: () => import('./console.bench.js') },
   { name: 'tokens', load: () => import('./tokens.bench.js') },
+  { name: 'kmip-load', load: () => import('./kmip-load.bench.js') },
   { name: 'crypto', load: () => import('./crypto.bench.js') },
 ];
 

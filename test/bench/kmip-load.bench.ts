@@ -1,0 +1,211 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KmipConnection } from '../../main/client/connection.js';
+import { KmipClient } from '../../main/client/kmip-client.js';
+import { MemoryObjectStore } from '../../main/ops/index.js';
+import { GrantTable } from '../../main/server/access.js';
+import { KmipServer } from '../../main/server/kmip-server.js';
+import { makeTestPki, pem } from '../interop/support/certs.js';
+import { freePort } from '../interop/support/ports.js';
+import { startPyKmipServer } from '../interop/support/pykmip-server.js';
+
+/**
+ * KMIP load: N concurrent mutual-TLS connections (Keyhold's client), each looping over
+ * Create / Get / Locate / Encrypt, against `keyhold serve` (a real vault) and `pykmip-server`
+ * on this machine, one after the other. Prints operations/s, p50/p99 and the ratio; then the
+ * server's memory with 1,000 open connections.
+ * Sizes: KMIP_BENCH_CONNECTIONS (32), KMIP_BENCH_SECONDS (5), KMIP_BENCH_IDLE (1000).
+ */
+const CONNECTIONS = Number(process.env['KMIP_BENCH_CONNECTIONS'] ?? 32);
+const SECONDS = Number(process.env['KMIP_BENCH_SECONDS'] ?? 5);
+const IDLE = Number(process.env['KMIP_BENCH_IDLE'] ?? 1000);
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const BIN = path.join(REPO, 'bin/keyhold.js');
+const params = { CryptographicAlgorithm: 'AES', BlockCipherMode: 'CBC', PaddingMethod: 'PKCS5' };
+
+interface Tls {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+interface Figures {
+  ops: number;
+  opsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as number);
+}
+
+async function load(port: number, tls: Tls, label: string): Promise<Figures> {
+  const clients = await Promise.all(
+    Array.from({ length: CONNECTIONS }, () =>
+      KmipClient.connect({ host: '127.0.0.1', port, ...tls, timeoutMs: 60_000 }),
+    ),
+  );
+  // One active key per connection for Encrypt.
+  const keys = await Promise.all(
+    clients.map(async (c, i) => {
+      const uid = await c.create('SymmetricKey', {
+        CryptographicAlgorithm: ['AES'],
+        CryptographicLength: [256],
+        CryptographicUsageMask: [0x0c],
+        Name: [{ NameValue: `bench-${label}-${i}`, NameType: 'UninterpretedTextString' }],
+      });
+      await c.activate(uid);
+      return uid;
+    }),
+  );
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = performance.now() + SECONDS * 1000;
+  const iv = Buffer.alloc(16, 1);
+  const data = Buffer.alloc(64, 2);
+  await Promise.all(
+    clients.map(async (c, i) => {
+      let step = 0;
+      while (performance.now() < deadline) {
+        const started = performance.now();
+        try {
+          switch (step++ % 4) {
+            case 0:
+              await c.create('SymmetricKey', {
+                CryptographicAlgorithm: ['AES'],
+                CryptographicLength: [256],
+                CryptographicUsageMask: [0x0c],
+              });
+              break;
+            case 1:
+              await c.get(keys[i] as string);
+              break;
+            case 2:
+              await c.locate({ Name: [{ NameValue: `bench-${label}-${i}`, NameType: 'UninterpretedTextString' }] });
+              break;
+            default:
+              await c.encrypt(keys[i] as string, data, params, iv);
+          }
+          latencies.push(performance.now() - started);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  await Promise.all(clients.map((c) => c.close()));
+  latencies.sort((a, b) => a - b);
+  return {
+    ops: latencies.length,
+    opsPerSecond: latencies.length / SECONDS,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    errors,
+  };
+}
+
+function line(name: string, f: Figures): string {
+  return `${name.padEnd(14)} ${f.opsPerSecond.toFixed(0).padStart(8)} ops/s   p50 ${f.p50.toFixed(2)} ms   p99 ${f.p99.toFixed(2)} ms   (${f.ops} ops, ${f.errors} errors)`;
+}
+
+function rssKiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+async function startKeyhold(dir: string): Promise<{ child: ChildProcess; port: number; tls: Tls }> {
+  const env = { PATH: process.env['PATH'], HOME: dir, KEYHOLD_PASSPHRASE: 'bench passphrase' } as NodeJS.ProcessEnv;
+  const vault = path.join(dir, 'vault');
+  const run = (args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`keyhold ${args[0]} failed: ${r.stderr}`);
+  };
+  run(['vault', 'init', '--vault', vault, '--kdf-memory', '64', '--kdf-iterations', '1']);
+  run(['clients', 'enroll', 'bench', '--vault', vault, '--out', path.join(dir, 'clients')]);
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--vault', vault, '--port', String(port), '--max-connections', String(IDLE + 100)],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('listening on')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`keyhold serve exited ${code}`)));
+  });
+  const c = (f: string) => readFileSync(path.join(dir, 'clients', f), 'utf8');
+  return { child, port, tls: { cert: c('bench.crt'), key: c('bench.key'), ca: c('ca.crt') } };
+}
+
+export async function bench(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'keyhold-kmip-bench-'));
+  const pki = makeTestPki();
+  const keyhold = await startKeyhold(dir);
+  const pykmip = await startPyKmipServer(pki);
+  try {
+    console.log(
+      `KMIP load: ${CONNECTIONS} mutual-TLS connections, ${SECONDS} s each, mix Create/Get/Locate/Encrypt (AES-256-CBC, 64 bytes)`,
+    );
+    const k = await load(keyhold.port, keyhold.tls, 'keyhold');
+    console.log(line('keyhold serve', k));
+    // The same server code over an in-memory store, in this process: the protocol's own cost
+    // without the vault's durable (fsync per commit) writes.
+    const memory = new KmipServer({
+      host: '127.0.0.1',
+      port: 0,
+      cert: pem(pki.serverCert),
+      key: pem(pki.serverKey),
+      ca: pem(pki.caCert),
+      store: new MemoryObjectStore(),
+      access: new GrantTable(),
+    });
+    const memoryPort = await memory.listen();
+    const alice = pki.client('bench');
+    const aliceTls = { cert: pem(alice.cert), key: pem(alice.key), ca: pem(pki.caCert) };
+    const m = await load(memoryPort, aliceTls, 'memory');
+    await memory.close();
+    console.log(line('keyhold memory', m));
+    const p = await load(pykmip.port, aliceTls, 'pykmip');
+    console.log(line('pykmip-server', p));
+    console.log(
+      `ratio keyhold serve/pykmip: ${(k.opsPerSecond / p.opsPerSecond).toFixed(1)}x throughput, p99 ${(p.p99 / k.p99).toFixed(1)}x lower`,
+    );
+    console.log(
+      `ratio keyhold memory/pykmip: ${(m.opsPerSecond / p.opsPerSecond).toFixed(1)}x throughput, p99 ${(p.p99 / m.p99).toFixed(1)}x lower`,
+    );
+
+    const pid = keyhold.child.pid as number;
+    const before = rssKiB(pid);
+    const idle: KmipConnection[] = [];
+    for (let i = 0; i < IDLE; i += 50) {
+      idle.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(50, IDLE - i) }, () =>
+            KmipConnection.open({ host: '127.0.0.1', port: keyhold.port, ...keyhold.tls, timeoutMs: 60_000 }),
+          ),
+        )),
+      );
+    }
+    const after = rssKiB(pid);
+    console.log(
+      `keyhold serve memory: ${(before / 1024).toFixed(0)} MiB before, ${(after / 1024).toFixed(0)} MiB with ${idle.length} open TLS connections`,
+    );
+    await Promise.all(idle.map((c) => c.close()));
+  } finally {
+    keyhold.child.kill('SIGTERM');
+    await pykmip.stop();
+    pki.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
