@@ -40,3 +40,25 @@ export function createRouter(handlers: Handlers, transport: 'ipc' | 'http'): Rou
 
   return { call, supports };
 }
+
+/**
+ * A router whose engine is still loading: calls wait for it. Lets the web console listen (and the
+ * browser fetch the page) while the engine's modules load.
+ */
+export function deferredRouter(load: Promise<Router>): Router {
+  let ready: Router | undefined;
+  void load.then(
+    (r) => (ready = r),
+    () => undefined,
+  );
+  return {
+    call: async (name, request) => {
+      try {
+        return await (ready ?? (await load)).call(name, request);
+      } catch (e) {
+        return { ok: false, error: toApiError(e) };
+      }
+    },
+    supports: (name) => ready?.supports(name) ?? false,
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRouter } from '../../main/api/router.js';
+import { createRouter, deferredRouter } from '../../main/api/router.js';
 import { KeyholdError } from '../../shared/errors.js';
 
 describe('router', () => {
@@ -64,5 +64,18 @@ describe('router', () => {
   it('still validates calls that have no handler', async () => {
     const r = await router.call('ca.sign', { requestUniqueIdentifier: '', validityDays: 1 });
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+  });
+
+  it('a deferred router waits for the engine, and reports a failed load as a Result', async () => {
+    let release: (r: ReturnType<typeof createRouter>) => void = () => undefined;
+    const later = deferredRouter(new Promise((resolve) => (release = resolve)));
+    const pending = later.call('system.capabilities', {});
+    release(createRouter({}, 'http'));
+    expect(await pending).toMatchObject({ ok: true, value: { transport: 'http' } });
+    const broken = deferredRouter(Promise.reject(new Error('module missing')));
+    expect(await broken.call('vault.status', {})).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'An internal error occurred.' },
+    });
   });
 });

@@ -1,12 +1,11 @@
 /** `keyhold console`: the web console, the desktop window's renderer served from this process. */
 import os from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { KeyholdError } from '../../../shared/errors.js';
-import { createEngine } from '../../api/handlers.js';
-import { createRouter } from '../../api/router.js';
+import { createRouter, deferredRouter } from '../../api/router.js';
 import { isLoopback, startConsole } from '../../console/server.js';
-import { consoleCertificate } from '../../console/tls-certificate.js';
-import { defaultVaultPath } from '../../vault/index.js';
+import { defaultVaultPath } from '../../vault/paths.js';
 
 interface ConsoleFlags {
   vault?: string;
@@ -32,17 +31,19 @@ export function registerConsole(program: Command): void {
       if (!Number.isInteger(autoLockSeconds) || autoLockSeconds < 0) {
         throw new KeyholdError('invalid-argument', '--auto-lock must be a whole number of seconds.');
       }
-      const engine = createEngine({
-        vaultPath: flags.vault ?? defaultVaultPath(),
-        autoLockSeconds,
-        identity: `console:${os.userInfo().username}`,
-      });
-      const router = createRouter(engine.handlers, 'http');
-      const tls = isLoopback(flags.host) ? undefined : await consoleCertificate(flags.host);
+      const vaultPath = path.resolve(flags.vault ?? defaultVaultPath());
+      // The engine's modules load while the console already listens and the page loads.
+      const enginePromise = import('../../api/handlers.js').then(({ createEngine }) =>
+        createEngine({ vaultPath, autoLockSeconds, identity: `console:${os.userInfo().username}` }),
+      );
+      const router = deferredRouter(enginePromise.then((engine) => createRouter(engine.handlers, 'http')));
+      const tls = isLoopback(flags.host)
+        ? undefined
+        : await (await import('../../console/tls-certificate.js')).consoleCertificate(flags.host);
       const running = await startConsole(
         tls ? { router, host: flags.host, port, tls } : { router, host: flags.host, port },
       );
-      process.stdout.write(`Keyhold console for ${engine.session.path}\n`);
+      process.stdout.write(`Keyhold console for ${vaultPath}\n`);
       process.stdout.write(`Open this address in your browser (it contains the access token):\n    ${running.url}\n`);
       if (tls) {
         process.stdout.write(
@@ -56,7 +57,8 @@ export function registerConsole(program: Command): void {
           process.off('SIGTERM', stop);
           void running
             .close()
-            .then(() => engine.close())
+            .then(() => enginePromise)
+            .then((engine) => engine.close())
             .then(resolve);
         };
         process.on('SIGINT', stop);
