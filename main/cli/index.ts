@@ -7,6 +7,7 @@ import { registerObject } from './commands/object.js';
 import { registerServe } from './commands/serve.js';
 import { registerClients } from './commands/clients.js';
 import { registerConformance } from './commands/conformance.js';
+import { registerKmip } from './commands/kmip.js';
 import { registerToken } from './commands/token.js';
 import { registerKeysAndCertificates } from './commands/key.js';
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerClients(program);
   registerConformance(program);
+  registerKmip(program);
   registerToken(program);
   registerKeysAndCertificates(program);
   return program;

@@ -1,0 +1,267 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { KeyholdError } from '../../../shared/errors.js';
+import { KmipClient } from '../../client/kmip-client.js';
+import { writeKmipJson } from '../../kmip/json/index.js';
+import { ItemType, type StructureItem, type TtlvItem } from '../../kmip/ttlv/index.js';
+import { parseKmipXmlItem } from '../../kmip/xml/index.js';
+import { t } from '../../ops/ttlv.js';
+import { Operation, Tag, type OperationName } from '../../ops/vocabulary.js';
+import type { Attributes } from '../../vault/model.js';
+
+interface ConnectionFlags {
+  server: string;
+  cert?: string;
+  key?: string;
+  ca?: string;
+  servername?: string;
+  username?: string;
+  password?: string;
+  json?: boolean;
+  kmipVersion?: string;
+  timeout?: string;
+}
+
+function read(file: string | undefined, what: string): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    throw new KeyholdError('io', `cannot read the ${what} ${file}`);
+  }
+}
+
+async function connect(flags: ConnectionFlags): Promise<KmipClient> {
+  const i = flags.server.lastIndexOf(':');
+  const port = Number(flags.server.slice(i + 1));
+  if (i <= 0 || !Number.isInteger(port))
+    throw new KeyholdError('invalid-argument', `--server must be HOST:PORT, not ${flags.server}`);
+  const version = flags.kmipVersion?.split('.').map(Number);
+  return KmipClient.connect({
+    host: flags.server.slice(0, i),
+    port,
+    cert: read(flags.cert, 'certificate'),
+    key: read(flags.key, 'key'),
+    ca: read(flags.ca, 'CA file'),
+    servername: flags.servername,
+    timeoutMs: flags.timeout ? Number(flags.timeout) * 1000 : 30_000,
+    ...(version && version.length === 2
+      ? { version: { major: version[0] as number, minor: version[1] as number } }
+      : {}),
+    ...(flags.username ? { credential: { username: flags.username, password: flags.password ?? '' } } : {}),
+  });
+}
+
+function plain(v: unknown): unknown {
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map(plain);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  return v;
+}
+
+function print(flags: ConnectionFlags, value: Record<string, unknown>): void {
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(plain(value), null, 2)}\n`);
+    return;
+  }
+  const width = Math.max(...Object.keys(value).map((k) => k.length), 4);
+  for (const [k, v] of Object.entries(value)) {
+    const p = plain(v);
+    process.stdout.write(`${k.padEnd(width)}  ${typeof p === 'string' ? p : JSON.stringify(p)}\n`);
+  }
+}
+
+/** Runs fn with a connected client, then closes it. */
+function action<A extends unknown[]>(
+  fn: (c: KmipClient, flags: ConnectionFlags, ...args: A) => Promise<Record<string, unknown>>,
+) {
+  return async (...args: unknown[]): Promise<void> => {
+    const cmd = args[args.length - 1] as Command;
+    const flags = cmd.optsWithGlobals<ConnectionFlags>();
+    const client = await connect(flags);
+    try {
+      print(flags, await fn(client, flags, ...(args.slice(0, -1) as A)));
+    } finally {
+      await client.close();
+    }
+  };
+}
+
+function keyAttributes(o: { algorithm?: string; length?: string; name?: string; usage?: string }): Attributes {
+  const a: Attributes = {};
+  if (o.algorithm) a.CryptographicAlgorithm = [o.algorithm];
+  if (o.length) a.CryptographicLength = [Number(o.length)];
+  if (o.usage) a.CryptographicUsageMask = [Number(o.usage)];
+  if (o.name) a.Name = [{ NameValue: o.name, NameType: 'UninterpretedTextString' }];
+  return a;
+}
+
+/**
+ * `keyhold kmip --server HOST:PORT --cert C --key K --ca CA <operation>`: the KMIP client on the
+ * command line. Common operations have their own subcommand; `call` sends any operation with a
+ * request payload written in the KMIP XML encoding.
+ */
+export function registerKmip(program: Command): void {
+  const kmip = program
+    .command('kmip')
+    .description('KMIP client: run operations against a KMIP server')
+    .requiredOption('--server <host:port>', 'the KMIP server')
+    .option('--cert <file>', 'client certificate (PEM)')
+    .option('--key <file>', 'client private key (PEM)')
+    .option('--ca <file>', 'CA certificate(s) of the server (PEM)')
+    .option('--servername <name>', 'name to check in the server certificate')
+    .option('--username <name>', 'send a Credential (username and password)')
+    .option('--password <password>', 'password of the Credential')
+    .option('--kmip-version <major.minor>', 'fixed protocol version (default: negotiate)')
+    .option('--timeout <seconds>', 'per request')
+    .option('--json', 'print JSON instead of a table');
+
+  kmip
+    .command('discover-versions')
+    .description('Negotiate the protocol version')
+    .action(action(async (c) => ({ version: `${c.version.major}.${c.version.minor}` })));
+  kmip
+    .command('query')
+    .description('Operations and object types the server supports')
+    .action(action(async (c) => ({ ...(await c.query()) })));
+  kmip
+    .command('create')
+    .description('Create a symmetric key')
+    .option('--algorithm <name>', 'Cryptographic Algorithm', 'AES')
+    .option('--length <bits>', 'Cryptographic Length', '256')
+    .option('--usage <mask>', 'Cryptographic Usage Mask (number)', '12')
+    .option('--name <name>', 'Name')
+    .action(
+      action(async (c, _f, o: Record<string, string>) => ({
+        uniqueIdentifier: await c.create('SymmetricKey', keyAttributes(o)),
+      })),
+    );
+  kmip
+    .command('create-key-pair')
+    .description('Create a key pair (RSA or EC)')
+    .option('--algorithm <name>', 'RSA or EC', 'RSA')
+    .option('--length <bits>', 'Cryptographic Length', '2048')
+    .option('--name <name>', 'Name')
+    .action(action(async (c, _f, o: Record<string, string>) => ({ ...(await c.createKeyPair(keyAttributes(o))) })));
+  kmip
+    .command('register-secret')
+    .description('Register Secret Data (hex)')
+    .argument('<hex>', 'the secret bytes in hex')
+    .option('--name <name>', 'Name')
+    .action(
+      action(async (c, _f, hex: string, o: Record<string, string>) => ({
+        uniqueIdentifier: await c.registerKey('SecretData', Buffer.from(hex, 'hex'), keyAttributes(o)),
+      })),
+    );
+  kmip
+    .command('get <uid>')
+    .description('Get an object')
+    .action(
+      action(async (c, _f, uid: string) => {
+        const g = await c.get(uid);
+        return { objectType: g.objectType, keyMaterial: g.keyMaterial ?? '(structured; use --json with call Get)' };
+      }),
+    );
+  kmip
+    .command('get-attributes <uid> [names...]')
+    .description('Get attributes (all, or by name)')
+    .action(action(async (c, _f, uid: string, names: string[]) => ({ ...(await c.getAttributes(uid, names ?? [])) })));
+  kmip
+    .command('locate')
+    .description('Locate objects')
+    .option('--name <name>', 'by Name')
+    .option('--type <ObjectType>', 'by Object Type')
+    .option('--state <State>', 'by State')
+    .option('--max <n>', 'Maximum Items')
+    .action(
+      action(async (c, _f, o: Record<string, string>) => {
+        const a: Attributes = {};
+        if (o.name) a.Name = [{ NameValue: o.name, NameType: 'UninterpretedTextString' }];
+        if (o.type) a.ObjectType = [o.type];
+        if (o.state) a.State = [o.state];
+        return { uniqueIdentifiers: await c.locate(a, o.max ? { maximumItems: Number(o.max) } : {}) };
+      }),
+    );
+  for (const [name, run] of [
+    ['activate', (c: KmipClient, uid: string) => c.activate(uid)],
+    ['destroy', (c: KmipClient, uid: string) => c.destroy(uid)],
+  ] as const) {
+    kmip
+      .command(`${name} <uid>`)
+      .description(`${name[0]?.toUpperCase()}${name.slice(1)} an object`)
+      .action(
+        action(async (c, _f, uid: string) => {
+          await run(c, uid);
+          return { uniqueIdentifier: uid, result: 'Success' };
+        }),
+      );
+  }
+  kmip
+    .command('revoke <uid>')
+    .description('Revoke an object')
+    .option('--reason <code>', 'Revocation Reason Code', 'CessationOfOperation')
+    .action(
+      action(async (c, _f, uid: string, o: Record<string, string>) => {
+        await c.revoke(uid, o.reason);
+        return { uniqueIdentifier: uid, result: 'Success' };
+      }),
+    );
+  kmip
+    .command('encrypt <uid> <hex>')
+    .description('Encrypt data (hex) with a symmetric key')
+    .option('--mode <BlockCipherMode>', 'block cipher mode', 'CBC')
+    .option('--padding <PaddingMethod>', 'padding method', 'PKCS5')
+    .option('--iv <hex>', 'IV/counter/nonce')
+    .action(
+      action(async (c, _f, uid: string, hex: string, o: Record<string, string>) => {
+        const r = await c.encrypt(
+          uid,
+          Buffer.from(hex, 'hex'),
+          { BlockCipherMode: o.mode as string, PaddingMethod: o.padding as string },
+          o.iv ? Buffer.from(o.iv, 'hex') : undefined,
+        );
+        return { data: r.data, iv: r.iv ?? '' };
+      }),
+    );
+  kmip
+    .command('decrypt <uid> <hex>')
+    .description('Decrypt data (hex) with a symmetric key')
+    .option('--mode <BlockCipherMode>', 'block cipher mode', 'CBC')
+    .option('--padding <PaddingMethod>', 'padding method', 'PKCS5')
+    .option('--iv <hex>', 'IV/counter/nonce')
+    .action(
+      action(async (c, _f, uid: string, hex: string, o: Record<string, string>) => ({
+        data: await c.decrypt(
+          uid,
+          Buffer.from(hex, 'hex'),
+          { BlockCipherMode: o.mode as string, PaddingMethod: o.padding as string },
+          o.iv ? Buffer.from(o.iv, 'hex') : undefined,
+        ),
+      })),
+    );
+  kmip
+    .command('rng-retrieve <bytes>')
+    .description('Random bytes from the server')
+    .action(action(async (c, _f, n: string) => ({ data: await c.rngRetrieve(Number(n)) })));
+  kmip
+    .command('call <operation> [payload-xml]')
+    .description('Any operation: the Request Payload in the KMIP XML encoding (a file), printed back as KMIP JSON')
+    .action(
+      action(async (c, _f, operation: string, file: string | undefined) => {
+        if (!(operation in Operation)) throw new KeyholdError('invalid-argument', `unknown operation ${operation}`);
+        let payload: TtlvItem[] = [];
+        if (file !== undefined) {
+          const item = parseKmipXmlItem(read(file, 'payload file') as string);
+          payload = item.type === ItemType.Structure ? item.value : [item];
+        }
+        const out: StructureItem = await c.call(operation as OperationName, payload);
+        return {
+          response: JSON.parse(
+            writeKmipJson(t.struct(Tag.ResponsePayload, out.value), { major: c.version.major }),
+          ) as unknown,
+        };
+      }),
+    );
+}
