@@ -9,6 +9,8 @@ import { Tag } from './vocabulary.js';
 /** Storage Status Mask bits (KMIP 1.4 section 9.1.3.3.2). */
 const OnLineStorage = 1;
 const ArchivalStorage = 2;
+/** KMIP 2.0: Destroyed Storage. */
+const DestroyedStorage = 4;
 
 function equalValue(a: AttributeValue, b: AttributeValue): boolean {
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
@@ -81,6 +83,8 @@ export async function locate(payload: StructureItem, ctx: OpsContext): Promise<S
   const found = all
     .filter((o) => mayAccess(o, ctx))
     .filter((o) => {
+      const state = o.attributes.State?.[0];
+      if (state === 'Destroyed' || state === 'DestroyedCompromised') return (storage & DestroyedStorage) !== 0;
       const archived = o.attributes.ArchiveDate !== undefined;
       return archived ? (storage & ArchivalStorage) !== 0 : (storage & OnLineStorage) !== 0;
     })

@@ -215,7 +215,7 @@ export class KmipProcessor {
         await this.audit(identity, name, uidOf(payload), undefined);
       } catch (e) {
         const r = resultOf(e);
-        items.push(fail(item, r.reason, r.message));
+        items.push(fail(item, reasonFor(version, r.reason), r.message));
         await this.audit(identity, name, uidOf(item.payload) ?? ctx.idPlaceholder, e);
         if (request.batchErrorContinuationOption !== BatchErrorContinuationOption.Continue) break;
       }
@@ -246,6 +246,28 @@ export class KmipProcessor {
     } catch {
       // An audit failure must not turn into a protocol failure for the client.
     }
+  }
+}
+
+/** Result Reasons KMIP 1.x defines (1.4 section 9.1.3.2.28); later ones are mapped for 1.x clients (INTEROP-NOTES 1). */
+const LAST_V1_REASON = ResultReason.ObjectAlreadyExists;
+
+export function reasonFor(version: ProtocolVersion, reason: number): number {
+  if (version.major >= 2 || reason <= LAST_V1_REASON || reason === ResultReason.GeneralFailure) return reason;
+  switch (reason) {
+    case ResultReason.WrongKeyLifecycleState:
+    case ResultReason.AttributeReadOnly:
+    case ResultReason.IncompatibleCryptographicUsageMask:
+    case ResultReason.NotAuthorised:
+      return ResultReason.PermissionDenied;
+    case ResultReason.ObjectNotFound:
+    case ResultReason.AttributeNotFound:
+    case ResultReason.AttributeInstanceNotFound:
+      return ResultReason.ItemNotFound;
+    case ResultReason.ObjectDestroyed:
+      return ResultReason.ItemNotFound;
+    default:
+      return ResultReason.InvalidField;
   }
 }
 

@@ -5,6 +5,7 @@ import type { ServerLimits } from './limits.js';
 import { ensureServerPki, listClients } from './pki.js';
 import { VaultObjectStore } from './vault-store.js';
 import { createHttpsBinding } from './https-binding.js';
+import { httpsBodyCodecs } from './body-codecs.js';
 
 export interface ServeOptions {
   host: string;
@@ -32,7 +33,7 @@ export async function startVaultServer(
   const access = new GrantTable(clients.filter((c) => c.admin && !c.revoked).map((c) => c.name));
   const store = new VaultObjectStore(vault);
   const holder: { server?: KmipServer } = {};
-  const binding = createHttpsBinding(() => (holder.server as KmipServer).processor);
+  const binding = createHttpsBinding(() => (holder.server as KmipServer).processor, httpsBodyCodecs);
   const server = new KmipServer({
     host: options.host,
     port: options.port,
