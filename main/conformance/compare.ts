@@ -56,15 +56,16 @@ export function compareItems(
   placeholders: WeakMap<TtlvItem, string>,
   captures: Captures,
   path = '',
+  loose: ReadonlySet<number> = new Set(),
 ): Mismatch | undefined {
   const name = TagName.get(expected.tag) ?? `0x${expected.tag.toString(16)}`;
   const here = `${path}/${name}`;
   if (expected.tag !== actual.tag)
     return { path: here, what: `expected ${name}, got ${TagName.get(actual.tag) ?? actual.tag}` };
   if (expected.type !== actual.type) return { path: here, what: `type ${actual.type} instead of ${expected.type}` };
-  if (byType.has(expected.tag)) return undefined;
+  if (byType.has(expected.tag) || loose.has(expected.tag)) return undefined;
   if (expected.type === ItemType.Structure && actual.type === ItemType.Structure) {
-    return compareChildren(expected.value, actual.value, placeholders, captures, here);
+    return compareChildren(expected.value, actual.value, placeholders, captures, here, loose);
   }
   const ph =
     placeholders.get(expected) ??
@@ -103,6 +104,7 @@ function compareChildren(
   placeholders: WeakMap<TtlvItem, string>,
   captures: Captures,
   path: string,
+  loose: ReadonlySet<number>,
 ): Mismatch | undefined {
   const expected = allExpected.filter((i) => !optional.has(i.tag));
   const actual = allActual.filter((i) => !optional.has(i.tag));
@@ -130,7 +132,7 @@ function compareChildren(
   const trial = new Map(captures);
   let failure: Mismatch | undefined;
   for (let i = 0; i < expected.length && !failure; i++) {
-    failure = compareItems(expected[i] as TtlvItem, actual[i] as TtlvItem, placeholders, trial, path);
+    failure = compareItems(expected[i] as TtlvItem, actual[i] as TtlvItem, placeholders, trial, path, loose);
   }
   if (!failure) {
     for (const [k, v] of trial) captures.set(k, v);
@@ -144,7 +146,7 @@ function compareChildren(
     for (let j = 0; j < actual.length && !matched; j++) {
       if (used.has(j) || (actual[j] as TtlvItem).tag !== e.tag) continue;
       const attempt = new Map(trial2);
-      if (!compareItems(e, actual[j] as TtlvItem, placeholders, attempt, path)) {
+      if (!compareItems(e, actual[j] as TtlvItem, placeholders, attempt, path, loose)) {
         used.add(j);
         matched = true;
         for (const [k, v] of attempt) trial2.set(k, v);

@@ -1119,8 +1119,15 @@ export const EnumNames: Readonly<Record<string, Readonly<Record<string, number>>
 };
 
 /** Enumeration value -> name, per enumeration tag name. */
+/** Fields that share another enumeration's values. */
+const enumAlias: Record<string, string> = {
+  MaskGeneratorHashingAlgorithm: 'HashingAlgorithm',
+  DigestAlgorithm: 'HashingAlgorithm',
+  LinkType: 'LinkType',
+};
+
 export function enumName(tagName: string, value: number): string {
-  const table = EnumNames[tagName];
+  const table = EnumNames[enumAlias[tagName] ?? tagName];
   if (table) for (const [k, v] of Object.entries(table)) if (v === value) return k;
   return `0x${value.toString(16).padStart(8, '0')}`;
 }
@@ -1128,5 +1135,5 @@ export function enumName(tagName: string, value: number): string {
 /** Enumeration name (or hex form) -> value; undefined when unknown. */
 export function enumValue(tagName: string, name: string): number | undefined {
   if (/^0x[0-9a-f]+$/i.test(name)) return Number.parseInt(name.slice(2), 16);
-  return EnumNames[tagName]?.[name];
+  return EnumNames[enumAlias[tagName] ?? tagName]?.[name];
 }
