@@ -59,6 +59,9 @@ export function registerConformance(program: Command): void {
       }
       const passed = results.filter((r) => r.passed).length;
       process.stdout.write(`${passed} passed, ${results.length - passed} failed\n`);
-      if (passed !== results.length) process.exitCode = 1;
+      // The exit status is the contract for scripts: 0 only when every file passed.
+      if (passed !== results.length) {
+        throw new KeyholdError('kmip', `${results.length - passed} of ${results.length} test cases failed`);
+      }
     });
 }
