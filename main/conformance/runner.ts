@@ -57,7 +57,7 @@ export async function runTestCase(
       if (!expected || expected.tag !== Tag.ResponseMessage) continue;
       const loose = looseFields(sent, generated);
       const mismatch = compareItems(expected, actual, kept, captures, '', loose);
-      rememberGenerated(actual, generated);
+      rememberGenerated(actual, generated, sent);
       if (mismatch) {
         return {
           file: name,
@@ -80,12 +80,22 @@ function children(item: TtlvItem | undefined): TtlvItem[] {
   return item?.type === ItemType.Structure ? item.value : [];
 }
 
-/** Unique Identifiers of objects the server generated (their key material is the server's own). */
-function rememberGenerated(response: TtlvItem, generated: Set<string>): void {
+/**
+ * Unique Identifiers whose cryptograms differ from run to run: objects the server generated (their
+ * key material is the server's own) and registered public keys (RSA-OAEP encryption is randomized).
+ */
+function rememberGenerated(response: TtlvItem, generated: Set<string>, request: TtlvItem): void {
+  const registersPublicKey = children(request).some(
+    (b) =>
+      b.tag === Tag.BatchItem &&
+      children(children(b).find((i) => i.tag === Tag.RequestPayload)).some(
+        (i) => i.tag === Tag.ObjectType && i.value === 3,
+      ),
+  );
   for (const b of children(response)) {
     if (b.tag !== Tag.BatchItem) continue;
     const op = children(b).find((i) => i.tag === Tag.Operation)?.value;
-    if (typeof op !== 'number' || !GENERATING.has(op)) continue;
+    if (typeof op !== 'number' || !(GENERATING.has(op) || (op === 0x03 && registersPublicKey))) continue;
     for (const f of children(children(b).find((i) => i.tag === Tag.ResponsePayload))) {
       if (f.type === ItemType.TextString) generated.add(f.value);
     }
