@@ -61,6 +61,10 @@ function answer(
 }
 
 function checkWritable(name: string, obj: ManagedObject): void {
+  // Activation Date may change only while Pre-Active (KMIP 1.4 section 3.24).
+  if (name === 'ActivationDate' && obj.attributes.State?.[0] !== 'PreActive') {
+    throw kmipError('WrongKeyLifecycleState', 'Activation Date can change only while Pre-Active', 'illegal-state');
+  }
   if (readOnly.has(name) && !(name === 'ActivationDate' && obj.attributes.State?.[0] === 'PreActive')) {
     throw kmipError('AttributeReadOnly', `${name} cannot be changed by a client`, 'permission-denied');
   }
