@@ -6,14 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { KeyholdError } from '../../shared/errors.js';
 import type { Request } from '../../shared/api/index.js';
-import {
-  describeKey,
-  exportKeyMaterial,
-  generateKeyPair,
-  generateSecretData,
-  generateSymmetricKey,
-} from '../crypto/index.js';
-import type { SymmetricKeyAlgorithm } from '../crypto/index.js';
+// The narrow crypto modules, not crypto/index.js: X.509 and the file formats load only when used.
+import { generateKeyPair, generateSecretData, generateSymmetricKey } from '../crypto/generate.js';
+import type { SymmetricKeyAlgorithm } from '../crypto/generate.js';
+import { describeKey, exportKeyMaterial } from '../crypto/key-material.js';
 import type { Attributes, ManagedObject } from '../vault/model.js';
 import type { NewManagedObject } from '../vault/index.js';
 import { usageMaskBits } from './views.js';

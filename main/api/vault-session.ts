@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { KeyholdError } from '../../shared/errors.js';
 import type { ObjectSummary, VaultStatus } from '../../shared/api/index.js';
-import { HEADER_FILE, STORAGE_ARCHIVED, STORAGE_DESTROYED, STORAGE_ONLINE, Vault } from '../vault/index.js';
+import { HEADER_FILE, Vault } from '../vault/index.js';
 import type { SealOptions } from '../vault/index.js';
 import type { Handlers } from './router.js';
 import { buildKeyObjects, rekeyedObject } from './key-objects.js';
@@ -99,17 +99,7 @@ export class VaultSession {
   }
 
   async listObjects(): Promise<ObjectSummary[]> {
-    const vault = this.vault();
-    const { uniqueIdentifiers } = await vault.locate({
-      storageStatusMask: STORAGE_ONLINE | STORAGE_ARCHIVED | STORAGE_DESTROYED,
-    });
-    const out: ObjectSummary[] = [];
-    for (const uid of uniqueIdentifiers) {
-      const o = await vault.getObject(uid);
-      out.push(summarize(o));
-      wipe(o);
-    }
-    return out;
+    return (await this.vault().listObjects()).map(summarize);
   }
 
   handlers(): Handlers {

@@ -12,6 +12,7 @@ export {
   type VaultInfo,
   type VaultVerification,
 } from './vault.js';
+export type { ListObjectsOptions } from './object-store.js';
 export {
   aeadUnwrap,
   aeadWrap,

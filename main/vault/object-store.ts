@@ -170,6 +170,39 @@ async function writeIndexes(conn: SqliteConnection, seq: number, object: Managed
   }
 }
 
+export interface ListObjectsOptions {
+  /** Skip this many objects (newest first). */
+  offset?: number;
+  /** At most this many objects. */
+  limit?: number;
+}
+
+/**
+ * Every object's metadata (no key material) in one query, newest first: the object browser's
+ * list. Destroyed objects are included (their metadata stays until deleted).
+ */
+export async function readObjects(
+  conn: SqliteConnection,
+  now: Date,
+  options: ListObjectsOptions = {},
+): Promise<ManagedObject[]> {
+  const rows = await conn.all<ObjectRow>(
+    `SELECT seq, uid, object_type, owner, archived, attributes, NULL AS material
+     FROM objects ORDER BY seq DESC LIMIT ? OFFSET ?`,
+    [options.limit ?? -1, options.offset ?? 0],
+  );
+  return rows.map((row) => {
+    const attributes = decodeAttributes(row.attributes);
+    attributes['State'] = [currentState(attributes, now)];
+    return {
+      uniqueIdentifier: row.uid,
+      objectType: row.object_type as ObjectType,
+      attributes,
+      owner: row.owner,
+    };
+  });
+}
+
 /**
  * Reads one object. The State attribute is the state as of `now` (date-driven transitions);
  * key material is included only when asked for.

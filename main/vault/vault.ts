@@ -32,8 +32,10 @@ import {
   insertObjects,
   insertRows,
   readObject,
+  readObjects,
   setArchived,
   updateObject,
+  type ListObjectsOptions,
   type StoredObject,
 } from './object-store.js';
 import { passphraseSlotProvider } from './passphrase-slot.js';
@@ -429,6 +431,11 @@ export class Vault {
   /** An object's metadata (no key material), with its State as of now. */
   async getObject(uid: string, now = new Date()): Promise<ManagedObject> {
     return this.read(async (conn) => (await readObject(conn, uid, now, false)).object);
+  }
+
+  /** Many objects' metadata (no key material) in one read, newest first. */
+  async listObjects(options: ListObjectsOptions = {}, now = new Date()): Promise<ManagedObject[]> {
+    return this.read((conn) => readObjects(conn, now, options));
   }
 
   /**

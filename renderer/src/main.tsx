@@ -8,6 +8,8 @@ import './styles.css';
 
 const store = createKeyholdStore(defaultApi());
 if (window.matchMedia('(prefers-color-scheme: dark)').matches) store.getState().setTheme('dark');
+// Ask for the vault's state now, while React renders the first frame, not after it mounts.
+void store.getState().loadVault();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -106,13 +106,15 @@ async function startup(dir: string, objects: number): Promise<void> {
       });
       const tListening = performance.now();
       await page.goto(url);
-      await page.getByLabel('Passphrase').fill(passphrase);
-      await page.getByRole('button', { name: 'Unlock' }).click();
-      await page
-        .getByTestId('object-count')
-        .filter({ hasText: `${objects.toLocaleString('en-US')} objects` })
-        .waitFor({ timeout: 120_000 });
-      const tList = performance.now();
+      const passphraseField = page.getByLabel('Passphrase');
+      await passphraseField.waitFor();
+      const tForm = performance.now();
+      // The user types the passphrase: not counted. From pressing Unlock to the list, on the page's clock.
+      await passphraseField.fill(passphrase);
+      const unlockToList = (await page.evaluate(
+        `(${measureUnlock})(${JSON.stringify(`${objects.toLocaleString('en-US')} objects`)})`,
+      )) as number;
+      if (unlockToList < 0) throw new Error('the object list did not appear after Unlock');
       const unlockMs = await page.evaluate(() => {
         const e = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/api/vault.unlock'));
         return e ? e.duration : 0;
@@ -121,14 +123,17 @@ async function startup(dir: string, objects: number): Promise<void> {
         const e = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/api/objects.list'));
         return e ? e.duration : 0;
       });
-      const total = tList - t0;
+      const total = tForm - t0 + unlockToList;
       console.log(`console start -> listening (process start, URL printed): ${(tListening - t0).toFixed(0)} ms`);
       console.log(
         `unlock call (KDF, Argon2id ${argon2.memoryKiB} KiB x${argon2.iterations}): ${unlockMs.toFixed(0)} ms`,
       );
       console.log(`objects.list call (${objects} objects): ${listMs.toFixed(0)} ms`);
       console.log(
-        `console start -> unlocked interactive list of ${objects} objects: ${total.toFixed(0)} ms total, ${(total - unlockMs).toFixed(0)} ms excluding the KDF (aim < 1000 ms)`,
+        `phases: page to unlock form ${(tForm - tListening).toFixed(0)} ms, Unlock pressed to list shown ${unlockToList.toFixed(0)} ms (KDF included)`,
+      );
+      console.log(
+        `console start -> unlocked interactive list of ${objects} objects (typing not counted): ${total.toFixed(0)} ms, ${(total - unlockMs).toFixed(0)} ms excluding the KDF (aim < 1000 ms)`,
       );
     } finally {
       child.kill('SIGTERM');
@@ -156,6 +161,26 @@ const measureFilter = `async (query) => {
     setter.call(input, query);
     input.dispatchEvent(new Event('input', { bubbles: true }));
     setTimeout(() => { obs.disconnect(); resolve([-1, -1]); }, 5000);
+  });
+}`;
+
+const measureUnlock = `async (expected) => {
+  const button = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Unlock');
+  if (!button) return -1;
+  return await new Promise((resolve) => {
+    const t = performance.now();
+    const done = () => {
+      const count = document.querySelector('[data-testid=object-count]');
+      return count !== null && count.textContent.includes(expected);
+    };
+    const obs = new MutationObserver(() => {
+      if (!done()) return;
+      obs.disconnect();
+      requestAnimationFrame(() => resolve(performance.now() - t));
+    });
+    obs.observe(document.body, { childList: true, characterData: true, subtree: true });
+    button.click();
+    setTimeout(() => { obs.disconnect(); resolve(-1); }, 120000);
   });
 }`;
 

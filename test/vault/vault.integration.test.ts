@@ -84,6 +84,22 @@ describe('managed objects in the vault', () => {
     expect(last).toMatchObject({ identity: 'bob', operation: 'Export', object: uid, result: 'Success' });
   });
 
+  it('lists every object in one read, newest first, with metadata only and paging', async () => {
+    const a = await vault.insert(aesKey('first'), 'alice');
+    const b = await vault.insert(aesKey('second'), 'bob');
+    const c = await vault.insert(aesKey('third'), 'alice');
+    await vault.activate(c, 'alice');
+    await vault.archive(b, 'bob');
+    const all = await vault.listObjects();
+    expect(all.map((o) => o.uniqueIdentifier)).toEqual([c, b, a]);
+    expect(all.map((o) => o.attributes['State']?.[0])).toEqual(['Active', 'PreActive', 'PreActive']);
+    expect(all.map((o) => o.owner)).toEqual(['alice', 'bob', 'alice']);
+    expect(all.every((o) => o.keyBlock === undefined)).toBe(true);
+    const page = await vault.listObjects({ offset: 1, limit: 1 });
+    expect(page.map((o) => o.uniqueIdentifier)).toEqual([b]);
+    expect(await vault.listObjects({ offset: 3 })).toEqual([]);
+  });
+
   it('refuses an unknown Unique Identifier with Item Not Found, and audits the refusal', async () => {
     expect(await reasonOf(vault.getObject('nope'))).toBe('Item Not Found');
     expect(await reasonOf(vault.activate('nope', 'eve'))).toBe('Item Not Found');

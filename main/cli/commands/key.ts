@@ -8,11 +8,6 @@ import {
   type SymmetricKeyAlgorithm,
 } from '../../crypto/index.js';
 import { cliIdentity, withVault, withVaultOptions, type VaultCliOptions } from '../vault-options.js';
-import { registerCa } from './ca.js';
-import { registerCert } from './cert.js';
-import { registerCsr } from './csr.js';
-import { registerExport } from './export.js';
-import { registerImport } from './import.js';
 import { keyPairSpec, withProgress } from './support.js';
 
 const SYMMETRIC: Record<string, SymmetricKeyAlgorithm> = {
@@ -77,14 +72,4 @@ export function registerKey(program: Command): void {
       bytes.fill(0);
     }
   });
-}
-
-/** Registers the key, csr, ca, cert, import and export command groups (one line in cli/index.ts). */
-export function registerKeysAndCertificates(program: Command): void {
-  registerKey(program);
-  registerCsr(program);
-  registerCa(program);
-  registerCert(program);
-  registerImport(program);
-  registerExport(program);
 }

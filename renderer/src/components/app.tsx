@@ -15,7 +15,8 @@ export function App() {
   const theme = useKeyhold((s) => s.theme);
 
   useEffect(() => {
-    void loadVault();
+    // main.tsx may have asked already (before the first render); ask once.
+    if (vaultStatus === 'idle') void loadVault();
   }, [loadVault]);
 
   useEffect(() => {
