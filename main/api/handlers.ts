@@ -6,7 +6,8 @@ import type { CallName } from '../../shared/api/index.js';
 import type { Handler, Handlers } from './router.js';
 import type { SealOptions } from '../vault/index.js';
 import { VaultSession } from './vault-session.js';
-import { serverHandlers } from './server-handlers.js';
+import { ServerService } from './server-handlers.js';
+import { loadSettings, saveSettings, settingsPath } from './settings.js';
 
 /**
  * The calls pki.ts answers. Its module (X.509, PKCS#12, the formats) is loaded on the first of
@@ -39,28 +40,73 @@ function lazyPkiHandlers(session: VaultSession): Handlers {
 export interface EngineOptions {
   /** The vault the console or window works on. */
   vaultPath: string;
+  /** Overrides the saved auto-lock setting. */
   autoLockSeconds?: number;
   /** Who acts, for the audit chain: "desktop:<user>" or "console:<user>". */
   identity: string;
   sealOptions?: SealOptions;
+  /** The settings file (default: settingsPath(), in the user's config directory). */
+  settingsFile?: string;
 }
 
 export interface Engine {
   handlers: Handlers;
   session: VaultSession;
+  server: ServerService;
   close(): Promise<void>;
 }
 
+/** Every handler also notes the call as activity for the session's idle lock. */
+function withActivity(handlers: Handlers, session: VaultSession): Handlers {
+  const out: Record<string, unknown> = {};
+  for (const [name, handler] of Object.entries(handlers) as [string, (r: unknown) => unknown][]) {
+    out[name] = async (request: unknown) => {
+      session.touch(name);
+      try {
+        return await handler(request);
+      } finally {
+        session.touch(name);
+      }
+    };
+  }
+  return out as Handlers;
+}
+
 export function createEngine(options: EngineOptions): Engine {
+  const settingsFile = options.settingsFile ?? settingsPath();
+  let settings = loadSettings(settingsFile);
   const session = new VaultSession(options.vaultPath, {
-    autoLockSeconds: options.autoLockSeconds ?? 300,
+    autoLockSeconds: options.autoLockSeconds ?? settings.autoLockMinutes * 60,
     identity: options.identity,
     ...(options.sealOptions ? { sealOptions: options.sealOptions } : {}),
   });
-  const handlers: Handlers = {
-    ...session.handlers(),
-    ...lazyPkiHandlers(session),
-    ...serverHandlers(),
+  const server = new ServerService(session);
+  const handlers: Handlers = withActivity(
+    {
+      ...session.handlers(),
+      ...lazyPkiHandlers(session),
+      ...server.handlers(),
+      'settings.get': () => settings,
+      'settings.set': (changes) => {
+        const next = { ...settings };
+        if (changes.autoLockMinutes !== undefined) next.autoLockMinutes = changes.autoLockMinutes;
+        if (changes.clipboardClearSeconds !== undefined) next.clipboardClearSeconds = changes.clipboardClearSeconds;
+        if (changes.theme !== undefined) next.theme = changes.theme;
+        saveSettings(settingsFile, next);
+        settings = next;
+        if (changes.autoLockMinutes !== undefined) session.setAutoLockSeconds(next.autoLockMinutes * 60);
+        return settings;
+      },
+    },
+    session,
+  );
+  return {
+    handlers,
+    session,
+    server,
+    close: async () => {
+      await server.close();
+      await session.close();
+    },
   };
-  return { handlers, session, close: () => session.close() };
 }

@@ -1,8 +1,175 @@
-/** The KMIP server panel's calls. The KMIP server service is not part of this build yet. */
+/**
+ * The KMIP server panel's calls: start and stop `main/server` over the session's unlocked vault,
+ * its enrolled clients, enrollment (a PEM bundle to hand over), live connections and a request log.
+ * The server modules (TLS, X.509) are loaded on first use, not at start. Locking the vault stops
+ * the server: with the data key wiped it could not answer anyway.
+ */
+import { KeyholdError } from '../../shared/errors.js';
+import type { ServerStatus } from '../../shared/api/index.js';
+import type { KmipServer } from '../server/kmip-server.js';
+import type { PeerContext } from '../server/tls-listener.js';
+import { ItemType, decodeTtlv } from '../kmip/ttlv/index.js';
+import { findAll, findEnum } from '../ops/ttlv.js';
+import { Operation, ResultStatus, Tag } from '../ops/vocabulary.js';
 import type { Handlers } from './router.js';
+import type { VaultSession } from './vault-session.js';
 
-export function serverHandlers(): Handlers {
-  return {
-    'server.status': () => ({ available: false, running: false, clients: [], connections: [], requestLog: [] }),
-  };
+/** How many request log lines the panel keeps (newest last). */
+export const requestLogSize = 200;
+
+type LogLine = ServerStatus['requestLog'][number];
+interface Connection {
+  peer: string;
+  since: string;
+  requests: number;
+}
+
+const operationNames = new Map<number, string>(Object.entries(Operation).map(([k, v]) => [v, k]));
+const statusNames = new Map<number, string>(Object.entries(ResultStatus).map(([k, v]) => [v, k]));
+
+function peerName(peer: PeerContext): string {
+  return peer.identity ? `${peer.identity.name} (${peer.remoteAddress})` : peer.remoteAddress;
+}
+
+/** One log line per batch item of a response: its operation and result status. */
+export function logLines(response: Uint8Array, peer: string, time: Date): LogLine[] {
+  try {
+    const message = decodeTtlv(response);
+    if (message.type !== ItemType.Structure) throw new Error('not a structure');
+    return findAll(message, Tag.BatchItem).map((item) => {
+      if (item.type !== ItemType.Structure) return { time: time.toISOString(), peer, operation: '?', resultStatus: '' };
+      const op = findEnum(item, Tag.Operation);
+      const status = findEnum(item, Tag.ResultStatus);
+      return {
+        time: time.toISOString(),
+        peer,
+        operation: op === undefined ? '(unreadable request)' : (operationNames.get(op) ?? `0x${op.toString(16)}`),
+        resultStatus: status === undefined ? '' : (statusNames.get(status) ?? String(status)),
+      };
+    });
+  } catch {
+    return [{ time: time.toISOString(), peer, operation: '(unreadable response)', resultStatus: '' }];
+  }
+}
+
+export class ServerService {
+  #server: KmipServer | undefined;
+  #address: string | undefined;
+  readonly #connections = new Map<number, Connection>();
+  readonly #log: LogLine[] = [];
+  readonly #session: VaultSession;
+
+  constructor(session: VaultSession) {
+    this.#session = session;
+    session.onLock(() => this.stop());
+  }
+
+  get running(): boolean {
+    return this.#server !== undefined;
+  }
+
+  async status(): Promise<ServerStatus> {
+    const unlocked = this.#session.status().state === 'unlocked';
+    const clients = unlocked
+      ? (await (await import('../server/pki.js')).listClients(this.#session.vault())).map((c) => ({
+          name: c.name,
+          serialNumber: c.serialNumber,
+          notAfter: new Date(c.notAfter).toISOString(),
+          revoked: c.revoked,
+          admin: c.admin,
+        }))
+      : [];
+    const server = this.#server;
+    const base: ServerStatus = {
+      available: true,
+      running: server !== undefined,
+      clients,
+      connectionCount: server?.connectionCount ?? 0,
+      connections: [...this.#connections.values()].map((c) => ({ ...c })),
+      requestLog: [...this.#log],
+    };
+    if (!unlocked) base.blockedBy = 'Unlock the vault to start the KMIP server or enroll clients.';
+    return server ? { ...base, address: this.#address ?? '', port: server.port } : base;
+  }
+
+  async start(address: string, port: number): Promise<ServerStatus> {
+    if (this.#server) {
+      throw new KeyholdError(
+        'illegal-state',
+        `The KMIP server is already running on ${this.#address}:${this.#server.port}.`,
+      );
+    }
+    const vault = this.#session.vault();
+    const { startVaultServer } = await import('../server/serve.js');
+    const { server } = await startVaultServer(vault, { host: address, port });
+    this.#server = server;
+    this.#address = address;
+    this.#connections.clear();
+    server.on('connect', (peer: PeerContext) =>
+      this.#connections.set(peer.connectionId, { peer: peerName(peer), since: new Date().toISOString(), requests: 0 }),
+    );
+    server.on('disconnect', (peer: PeerContext) => this.#connections.delete(peer.connectionId));
+    server.on('request', (e: { peer: PeerContext; response: Buffer }) => {
+      const c = this.#connections.get(e.peer.connectionId);
+      if (c) c.requests++;
+      this.#log.push(...logLines(e.response, peerName(e.peer), new Date()));
+      if (this.#log.length > requestLogSize) this.#log.splice(0, this.#log.length - requestLogSize);
+    });
+    return this.status();
+  }
+
+  async stop(): Promise<ServerStatus> {
+    const server = this.#server;
+    this.#server = undefined;
+    this.#connections.clear();
+    server?.removeAllListeners();
+    await server?.close();
+    return this.status();
+  }
+
+  /** Enrolls a client: a PEM bundle with its certificate, its private key (when asked) and the server CA. */
+  async enroll(
+    name: string,
+    includePrivateKey: boolean,
+  ): Promise<{ fileName: string; mediaType: string; data: string }> {
+    const vault = this.#session.vault();
+    const { enrollClient } = await import('../server/pki.js');
+    const bundle = await enrollClient(vault, name);
+    // The server reads the enrolled clients when it starts: restart it so the new one is accepted.
+    const server = this.#server;
+    if (server) {
+      const port = server.port;
+      await this.stop();
+      await this.start(this.#address ?? '127.0.0.1', port);
+    }
+    const parts = [
+      `# Keyhold KMIP client bundle for ${name}: client certificate${includePrivateKey ? ', its private key' : ''} and the server CA.\n`,
+      bundle.certPem,
+      includePrivateKey ? bundle.keyPem : '',
+      bundle.caCertPem,
+    ];
+    const text = Buffer.from(parts.join(''), 'utf8');
+    try {
+      return {
+        fileName: `${name}-kmip-bundle.pem`,
+        mediaType: 'application/x-pem-file',
+        data: text.toString('base64'),
+      };
+    } finally {
+      text.fill(0);
+    }
+  }
+
+  handlers(): Handlers {
+    return {
+      'server.status': () => this.status(),
+      'server.start': ({ address, port }) => this.start(address, port),
+      'server.stop': () => this.stop(),
+      'server.enroll': ({ name, includePrivateKey }) => this.enroll(name, includePrivateKey),
+    };
+  }
+
+  close(): Promise<ServerStatus> {
+    return this.stop();
+  }
 }

@@ -21,10 +21,16 @@ export interface VaultSessionOptions {
   sealOptions?: SealOptions;
 }
 
+/** Calls that only look (the window's polling): they do not count as activity for the idle lock. */
+const passiveCalls = new Set(['system.capabilities', 'vault.status', 'server.status', 'settings.get']);
+
 export class VaultSession {
   #path: string;
   #vault: Vault | undefined;
   #autoLockSeconds: number;
+  #lastActivity = Date.now();
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #lockListeners: (() => unknown)[] = [];
   readonly #identity: string;
   readonly #sealOptions: SealOptions | undefined;
 
@@ -72,6 +78,7 @@ export class VaultSession {
       this.#sealOptions ? { ...options, sealOptions: this.#sealOptions } : options,
     );
     this.#path = target;
+    this.touch();
     return this.status();
   }
 
@@ -88,14 +95,59 @@ export class VaultSession {
   async unlock(passphrase: string): Promise<VaultStatus> {
     if (this.#vault && !this.#vault.locked) return this.status();
     this.#vault = await Vault.open(this.#path, { unlock: { kind: 'passphrase', passphrase } });
+    this.touch();
     return this.status();
   }
 
   async lock(): Promise<VaultStatus> {
     const v = this.#vault;
     this.#vault = undefined;
+    this.#disarm();
+    if (v) for (const listener of this.#lockListeners) await listener();
     await v?.lock();
     return this.status();
+  }
+
+  /** Runs `listener` whenever the vault is locked (by a call, the idle timer or close). */
+  onLock(listener: () => unknown): void {
+    this.#lockListeners.push(listener);
+  }
+
+  /**
+   * Notes activity for the engine-side idle lock: the vault locks after `autoLockSeconds` without
+   * an active call, whether or not a window is still there to notice. Passive calls (status polls)
+   * do not count.
+   */
+  touch(callName?: string): void {
+    if (callName !== undefined && passiveCalls.has(callName)) return;
+    this.#lastActivity = Date.now();
+    this.#arm();
+  }
+
+  /** Seconds of inactivity before the engine locks the vault; 0 = never. */
+  setAutoLockSeconds(seconds: number): void {
+    this.#autoLockSeconds = seconds;
+    this.#arm();
+  }
+
+  #disarm(): void {
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+  }
+
+  #arm(): void {
+    this.#disarm();
+    if (this.#autoLockSeconds <= 0 || !this.#vault || this.#vault.locked) return;
+    const due = this.#lastActivity + this.#autoLockSeconds * 1000;
+    this.#idleTimer = setTimeout(
+      () => {
+        this.#idleTimer = undefined;
+        if (Date.now() >= due) void this.lock().catch(() => undefined);
+        else this.#arm();
+      },
+      Math.max(0, due - Date.now()),
+    );
+    this.#idleTimer.unref?.();
   }
 
   async listObjects(): Promise<ObjectSummary[]> {
@@ -110,7 +162,7 @@ export class VaultSession {
       'vault.unlock': ({ passphrase }) => this.unlock(passphrase),
       'vault.lock': () => this.lock(),
       'vault.setAutoLock': ({ seconds }) => {
-        this.#autoLockSeconds = seconds;
+        this.setAutoLockSeconds(seconds);
         return this.status();
       },
       'objects.list': () => this.listObjects(),

@@ -50,12 +50,19 @@ export class KmipServer extends EventEmitter {
       limits: options.limits,
       isRevoked: options.isRevoked,
       handler: {
-        handle: (request: Buffer, peer: PeerContext) => processor.process(request, identityName(peer)),
+        handle: async (request: Buffer, peer: PeerContext) => {
+          const response = await processor.process(request, identityName(peer));
+          // For observers (the desktop's server panel): the raw request and response of each message.
+          this.emit('request', { peer, request, response });
+          return response;
+        },
         malformed: (error: KeyholdError) => processor.malformed(error),
         takeOver: options.http,
       },
     });
     this.listener.on('rejected', (e) => this.emit('rejected', e));
+    this.listener.on('connect', (peer: PeerContext) => this.emit('connect', peer));
+    this.listener.on('disconnect', (peer: PeerContext) => this.emit('disconnect', peer));
   }
 
   async listen(): Promise<number> {

@@ -124,6 +124,7 @@ export class KmipTlsListener extends EventEmitter {
     }
     const peer: PeerContext = { identity, remoteAddress: socket.remoteAddress ?? '', connectionId };
     this.emit('connect', peer);
+    socket.once('close', () => this.emit('disconnect', peer));
     socket.setTimeout(this.limits.idleTimeoutMs, () => socket.destroy());
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());

@@ -7,9 +7,12 @@ import { StoreProvider } from './store/context.js';
 import './styles.css';
 
 const store = createKeyholdStore(defaultApi());
-if (window.matchMedia('(prefers-color-scheme: dark)').matches) store.getState().setTheme('dark');
-// Ask for the vault's state now, while React renders the first frame, not after it mounts.
+const dark = window.matchMedia('(prefers-color-scheme: dark)');
+store.getState().setSystemDark(dark.matches);
+dark.addEventListener('change', (e) => store.getState().setSystemDark(e.matches));
+// Ask for the vault's state and the saved settings now, while React renders the first frame.
 void store.getState().loadVault();
+void store.getState().loadSettings();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

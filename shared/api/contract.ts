@@ -17,6 +17,7 @@ import type {
   ObjectDetail,
   ObjectSummary,
   ServerStatus,
+  Settings,
   VaultStatus,
 } from './types.js';
 
@@ -111,9 +112,16 @@ export const requests = {
   'audit.list': object({ uniqueIdentifier: optional(uid), limit: optional(integer({ min: 1, max: 100_000 })) }),
   'audit.verify': none,
   'server.status': none,
-  'server.start': object({ address: string({ min: 1, max: 255 }), port: integer({ min: 1, max: 65_535 }) }),
+  /** Port 0 takes any free port (the status tells which). */
+  'server.start': object({ address: string({ min: 1, max: 255 }), port: integer({ min: 0, max: 65_535 }) }),
   'server.stop': none,
   'server.enroll': object({ name: string({ min: 1, max: 64 }), includePrivateKey: boolean() }),
+  'settings.get': none,
+  'settings.set': object({
+    autoLockMinutes: optional(integer({ min: 0, max: 1440 })),
+    clipboardClearSeconds: optional(integer({ min: 5, max: 600 })),
+    theme: optional(literal('system', 'light', 'dark')),
+  }),
 } satisfies Record<string, Schema<unknown>>;
 
 export interface Responses {
@@ -144,6 +152,8 @@ export interface Responses {
   'server.start': ServerStatus;
   'server.stop': ServerStatus;
   'server.enroll': ExportedFile;
+  'settings.get': Settings;
+  'settings.set': Settings;
 }
 
 export type CallName = keyof typeof requests & keyof Responses;

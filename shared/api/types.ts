@@ -121,9 +121,23 @@ export interface ServerStatus {
   running: boolean;
   address?: string;
   port?: number;
-  clients: { name: string; subject: string; enrolled: string }[];
+  /** Why the server cannot run now (the vault is locked), when it cannot. */
+  blockedBy?: string;
+  clients: { name: string; serialNumber: string; notAfter: string; revoked: boolean; admin: boolean }[];
+  /** Open connections (TTLV and HTTPS binding alike). */
+  connectionCount: number;
   connections: { peer: string; since: string; requests: number }[];
   requestLog: { time: string; peer: string; operation: string; resultStatus: string }[];
+}
+
+/** The window's settings, kept outside the vault (they are needed before unlock). */
+export interface Settings {
+  /** Minutes of inactivity after which the vault locks; 0 = never. */
+  autoLockMinutes: number;
+  /** Seconds after which a copied value is cleared from the clipboard. */
+  clipboardClearSeconds: number;
+  /** 'system' follows the platform's light/dark preference. */
+  theme: 'system' | 'light' | 'dark';
 }
 
 export interface LocalCaStatus {

@@ -62,6 +62,7 @@ export async function startSession(options: SessionOptions = {}): Promise<Sessio
         vaultPath: path.join(dir, 'e2e.kvault'),
         identity: 'console:e2e',
         sealOptions: { argon2: { memoryKiB: 8192, iterations: 1, parallelism: 1 } },
+        settingsFile: path.join(dir, 'config', 'keyhold', 'settings.json'),
         ...options.engine,
       });
   const router = createRouter(options.handlers ?? engine!.handlers, 'http');

@@ -11,7 +11,7 @@ interface ConsoleFlags {
   vault?: string;
   host: string;
   port: string;
-  autoLock: string;
+  autoLock?: string;
 }
 
 export function registerConsole(program: Command): void {
@@ -21,20 +21,27 @@ export function registerConsole(program: Command): void {
     .option('--vault <path>', 'the vault file (created from the page if absent)')
     .option('--host <address>', 'address to bind; anything but loopback is served over HTTPS', '127.0.0.1')
     .option('--port <n>', 'port (0 = any free port)', '0')
-    .option('--auto-lock <seconds>', 'lock the vault after this many idle seconds (0 = never)', '300')
+    .option(
+      '--auto-lock <seconds>',
+      'lock the vault after this many idle seconds (0 = never); default: the saved setting (5 minutes)',
+    )
     .action(async (flags: ConsoleFlags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) {
         throw new KeyholdError('invalid-argument', `--port must be a number from 0 to 65535, not “${flags.port}”.`);
       }
-      const autoLockSeconds = Number(flags.autoLock);
-      if (!Number.isInteger(autoLockSeconds) || autoLockSeconds < 0) {
+      const autoLockSeconds = flags.autoLock === undefined ? undefined : Number(flags.autoLock);
+      if (autoLockSeconds !== undefined && (!Number.isInteger(autoLockSeconds) || autoLockSeconds < 0)) {
         throw new KeyholdError('invalid-argument', '--auto-lock must be a whole number of seconds.');
       }
       const vaultPath = path.resolve(flags.vault ?? defaultVaultPath());
       // The engine's modules load while the console already listens and the page loads.
       const enginePromise = import('../../api/handlers.js').then(({ createEngine }) =>
-        createEngine({ vaultPath, autoLockSeconds, identity: `console:${os.userInfo().username}` }),
+        createEngine({
+          vaultPath,
+          ...(autoLockSeconds === undefined ? {} : { autoLockSeconds }),
+          identity: `console:${os.userInfo().username}`,
+        }),
       );
       const router = deferredRouter(enginePromise.then((engine) => createRouter(engine.handlers, 'http')));
       const tls = isLoopback(flags.host)

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { exportFormats } from '../../../shared/api/index.js';
 import type { ObjectDetail } from '../../../shared/api/index.js';
-import { clipboardClearSeconds, copyWithClear } from '../lib/clipboard.js';
+import { copyWithClear } from '../lib/clipboard.js';
 import { saveFile } from '../lib/download.js';
 import { useKeyhold } from '../store/context.js';
 import { Field, StateBadge, formatDate, spaced, typeLabels, useSupported } from './common.js';
@@ -77,6 +77,7 @@ function ExportBox({ detail }: { detail: ObjectDetail }) {
 function Actions({ detail }: { detail: ObjectDetail }) {
   const runAction = useKeyhold((s) => s.runAction);
   const notify = useKeyhold((s) => s.notify);
+  const clearSeconds = useKeyhold((s) => s.settings.clipboardClearSeconds);
   const [confirmDestroy, setConfirmDestroy] = useState(false);
   const canActivate = useSupported('objects.activate');
   const canRevoke = useSupported('objects.revoke');
@@ -137,11 +138,11 @@ function Actions({ detail }: { detail: ObjectDetail }) {
         type="button"
         className="ghost"
         onClick={async () => {
-          await copyWithClear(uniqueIdentifier);
+          await copyWithClear(uniqueIdentifier, clearSeconds);
           notify({
             kind: 'success',
             title: 'Identifier copied.',
-            action: `The clipboard is cleared in ${clipboardClearSeconds} seconds.`,
+            action: `The clipboard is cleared in ${clearSeconds} seconds.`,
           });
         }}
       >

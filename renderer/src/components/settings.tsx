@@ -1,15 +1,19 @@
-/** Settings: auto-lock delay and theme. */
+/**
+ * Settings: auto-lock delay, clipboard clearing and theme. The engine saves them on this computer,
+ * outside the vault (they are needed before unlock), and enforces the auto-lock itself.
+ */
 import { useState } from 'react';
-import { clipboardClearSeconds } from '../lib/clipboard.js';
+import type { Settings as SavedSettings } from '../../../shared/api/index.js';
 import { useKeyhold } from '../store/context.js';
 import { Field } from './common.js';
 
 export function Settings() {
   const vault = useKeyhold((s) => s.vault);
-  const setAutoLock = useKeyhold((s) => s.setAutoLock);
-  const theme = useKeyhold((s) => s.theme);
-  const setTheme = useKeyhold((s) => s.setTheme);
-  const [minutes, setMinutes] = useState(String(Math.round((vault?.autoLockSeconds ?? 300) / 60)));
+  const settings = useKeyhold((s) => s.settings);
+  const saveSettings = useKeyhold((s) => s.saveSettings);
+  const notify = useKeyhold((s) => s.notify);
+  const [minutes, setMinutes] = useState(String(settings.autoLockMinutes));
+  const [clearSeconds, setClearSeconds] = useState(String(settings.clipboardClearSeconds));
   return (
     <section className="card narrow" aria-labelledby="settings-title">
       <h2 id="settings-title">Settings</h2>
@@ -17,10 +21,19 @@ export function Settings() {
         className="stack"
         onSubmit={(e) => {
           e.preventDefault();
-          void setAutoLock(Math.max(0, Math.round(Number(minutes) * 60)));
+          const changes = {
+            autoLockMinutes: Math.min(1440, Math.max(0, Math.round(Number(minutes) || 0))),
+            clipboardClearSeconds: Math.min(600, Math.max(5, Math.round(Number(clearSeconds) || 30))),
+          };
+          void saveSettings(changes).then((saved) => {
+            if (saved) notify({ kind: 'success', title: 'Settings saved.' });
+          });
         }}
       >
-        <Field label="Lock after idle (minutes)" hint="0 keeps the vault unlocked until you lock it.">
+        <Field
+          label="Lock after idle (minutes)"
+          hint="The vault locks after this long without use, even with the window closed. 0 never locks it."
+        >
           {(id) => (
             <input
               id={id}
@@ -32,21 +45,41 @@ export function Settings() {
             />
           )}
         </Field>
+        <Field label="Clear copied values after (seconds)" hint="Between 5 and 600 seconds.">
+          {(id) => (
+            <input
+              id={id}
+              type="number"
+              min={5}
+              max={600}
+              value={clearSeconds}
+              onChange={(e) => setClearSeconds(e.target.value)}
+            />
+          )}
+        </Field>
         <div className="row">
           <button type="submit">Save</button>
         </div>
       </form>
       <Field label="Theme">
         {(id) => (
-          <select id={id} value={theme} onChange={(e) => setTheme(e.target.value as 'light' | 'dark')}>
+          <select
+            id={id}
+            value={settings.theme}
+            onChange={(e) => void saveSettings({ theme: e.target.value as SavedSettings['theme'] })}
+          >
+            <option value="system">Same as the system</option>
             <option value="light">Light</option>
             <option value="dark">Dark</option>
           </select>
         )}
       </Field>
-      <p className="muted small">Copied values are cleared from the clipboard after {clipboardClearSeconds} seconds.</p>
       <p className="muted small">
-        Vault file: <code>{vault?.path}</code>
+        These settings are kept on this computer, outside the vault, so they apply before you unlock it. The vault locks
+        after {vault && vault.autoLockSeconds > 0 ? `${Math.round(vault.autoLockSeconds / 60)} min` : 'no'} idle time.
+      </p>
+      <p className="muted small">
+        Vault: <code>{vault?.path}</code>
       </p>
     </section>
   );

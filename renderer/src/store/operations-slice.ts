@@ -18,6 +18,9 @@ export interface OperationsSlice {
   inspectCertificate: Op<'certificates.inspect'>;
   exportObject: Op<'objects.export'>;
   serverStatus: Op<'server.status'>;
+  startServer: Op<'server.start'>;
+  stopServer: Op<'server.stop'>;
+  enrollClient: Op<'server.enroll'>;
 }
 
 export const createOperationsSlice: SliceCreator<OperationsSlice> = (api) => (_set, get) => {
@@ -40,5 +43,8 @@ export const createOperationsSlice: SliceCreator<OperationsSlice> = (api) => (_s
     inspectCertificate: wrap('certificates.inspect', false),
     exportObject: wrap('objects.export', false),
     serverStatus: wrap('server.status', false),
+    startServer: wrap('server.start', true),
+    stopServer: wrap('server.stop', false),
+    enrollClient: wrap('server.enroll', true),
   };
 };
