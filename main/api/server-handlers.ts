@@ -8,9 +8,6 @@ import { KeyholdError } from '../../shared/errors.js';
 import type { ServerStatus } from '../../shared/api/index.js';
 import type { KmipServer } from '../server/kmip-server.js';
 import type { PeerContext } from '../server/tls-listener.js';
-import { ItemType, decodeTtlv } from '../kmip/ttlv/index.js';
-import { findAll, findEnum } from '../ops/ttlv.js';
-import { Operation, ResultStatus, Tag } from '../ops/vocabulary.js';
 import type { Handlers } from './router.js';
 import type { VaultSession } from './vault-session.js';
 
@@ -24,32 +21,8 @@ interface Connection {
   requests: number;
 }
 
-const operationNames = new Map<number, string>(Object.entries(Operation).map(([k, v]) => [v, k]));
-const statusNames = new Map<number, string>(Object.entries(ResultStatus).map(([k, v]) => [v, k]));
-
 function peerName(peer: PeerContext): string {
   return peer.identity ? `${peer.identity.name} (${peer.remoteAddress})` : peer.remoteAddress;
-}
-
-/** One log line per batch item of a response: its operation and result status. */
-export function logLines(response: Uint8Array, peer: string, time: Date): LogLine[] {
-  try {
-    const message = decodeTtlv(response);
-    if (message.type !== ItemType.Structure) throw new Error('not a structure');
-    return findAll(message, Tag.BatchItem).map((item) => {
-      if (item.type !== ItemType.Structure) return { time: time.toISOString(), peer, operation: '?', resultStatus: '' };
-      const op = findEnum(item, Tag.Operation);
-      const status = findEnum(item, Tag.ResultStatus);
-      return {
-        time: time.toISOString(),
-        peer,
-        operation: op === undefined ? '(unreadable request)' : (operationNames.get(op) ?? `0x${op.toString(16)}`),
-        resultStatus: status === undefined ? '' : (statusNames.get(status) ?? String(status)),
-      };
-    });
-  } catch {
-    return [{ time: time.toISOString(), peer, operation: '(unreadable response)', resultStatus: '' }];
-  }
 }
 
 export class ServerService {
@@ -100,7 +73,10 @@ export class ServerService {
       );
     }
     const vault = this.#session.vault();
-    const { startVaultServer } = await import('../server/serve.js');
+    const [{ startVaultServer }, { logLines }] = await Promise.all([
+      import('../server/serve.js'),
+      import('./server-log.js'),
+    ]);
     const { server } = await startVaultServer(vault, { host: address, port });
     this.#server = server;
     this.#address = address;

@@ -4,9 +4,11 @@
  * see the audit chain verify. Screenshots of each screen go to test-results/e2e/.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { KmipClient } from '../../main/client/kmip-client.js';
 import { shot, startSession } from './support.js';
 import type { Session } from './support.js';
 
@@ -181,10 +183,36 @@ describe('web console in Chromium', () => {
     expect(certs.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
   });
 
-  it('shows the KMIP server panel as not available', async () => {
+  it('starts the KMIP server, enrolls a client that connects, shows its connection and requests, stops', async () => {
     await nav('KMIP server');
-    await page.getByRole('heading', { name: /KMIP server is not available/ }).waitFor();
-    await shot(page, '10-server-panel');
+    await page.getByText(/No client is enrolled yet/).waitFor();
+    await page.getByLabel('Port').fill('0');
+    await page.getByRole('button', { name: 'Start server' }).click();
+    await page.getByText('Running', { exact: true }).waitFor();
+    const port = Number((await page.getByLabel('Port').inputValue()).trim());
+    expect(port).toBeGreaterThan(0);
+    await page.getByLabel('New client name').fill('build-agent');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Enroll and download bundle' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('build-agent-kmip-bundle.pem');
+    const file = path.join(s.dir, 'bundle.pem');
+    await download.saveAs(file);
+    const pem = readFileSync(file, 'utf8');
+    const certs = pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----\n/g) ?? [];
+    const key = pem.match(/-----BEGIN PRIVATE KEY-----[^-]+-----END PRIVATE KEY-----\n/)?.[0];
+    const client = await KmipClient.connect({ host: '127.0.0.1', port, cert: certs[0]!, key: key!, ca: certs[1]! });
+    try {
+      await client.query();
+      await page.getByRole('cell', { name: 'Query', exact: true }).waitFor();
+      await page.getByText(/build-agent \(.*\) since/).waitFor();
+      await shot(page, '10-server-panel');
+    } finally {
+      await client.close();
+    }
+    await page.getByRole('button', { name: 'Stop server' }).click();
+    await page.getByText('Stopped', { exact: true }).waitFor();
   });
 
   it('locks and unlocks', async () => {
@@ -218,6 +246,19 @@ describe('web console in Chromium', () => {
       .first()
       .click();
     await shot(page, '13-dark-theme');
+  });
+
+  it('saves the settings outside the vault', async () => {
+    await nav('Settings');
+    await page.getByLabel('Lock after idle (minutes)').fill('15');
+    await page.getByLabel('Clear copied values after (seconds)').fill('20');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    await shot(page, '14-settings');
+    const saved = JSON.parse(readFileSync(path.join(s.dir, 'config', 'keyhold', 'settings.json'), 'utf8'));
+    expect(saved).toEqual({ autoLockMinutes: 15, clipboardClearSeconds: 20, theme: 'dark' });
+    expect(s.engine!.session.status().autoLockSeconds).toBe(900);
+    await nav('Vault');
   });
 
   it('keeps keyboard navigation in the object list', async () => {

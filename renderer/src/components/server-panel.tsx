@@ -228,12 +228,12 @@ export function ServerPanel() {
               />
             )}
           </Field>
-          <Field label="Port">
+          <Field label="Port" hint="5696 is KMIP’s port; 0 picks a free one.">
             {(id) => (
               <input
                 id={id}
                 type="number"
-                min={1}
+                min={0}
                 max={65535}
                 value={status.running ? String(status.port ?? port) : port}
                 onChange={(e) => setPort(e.target.value)}
