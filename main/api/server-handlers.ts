@@ -31,10 +31,36 @@ export class ServerService {
   readonly #connections = new Map<number, Connection>();
   readonly #log: LogLine[] = [];
   readonly #session: VaultSession;
+  #clients: Promise<ServerStatus['clients']> | undefined;
 
   constructor(session: VaultSession) {
     this.#session = session;
-    session.onLock(() => this.stop());
+    session.onLock(async () => {
+      this.#clients = undefined;
+      await this.stop();
+    });
+  }
+
+  /**
+   * The enrolled clients, read from the vault once and again only after an enrollment: the panel
+   * polls the status, and each read of the vault is an audit entry.
+   */
+  async #clientList(): Promise<ServerStatus['clients']> {
+    this.#clients ??= (await import('../server/pki.js')).listClients(this.#session.vault()).then((list) =>
+      list.map((c) => ({
+        name: c.name,
+        serialNumber: c.serialNumber,
+        notAfter: new Date(c.notAfter).toISOString(),
+        revoked: c.revoked,
+        admin: c.admin,
+      })),
+    );
+    try {
+      return await this.#clients;
+    } catch (e) {
+      this.#clients = undefined;
+      throw e;
+    }
   }
 
   get running(): boolean {
@@ -43,15 +69,7 @@ export class ServerService {
 
   async status(): Promise<ServerStatus> {
     const unlocked = this.#session.status().state === 'unlocked';
-    const clients = unlocked
-      ? (await (await import('../server/pki.js')).listClients(this.#session.vault())).map((c) => ({
-          name: c.name,
-          serialNumber: c.serialNumber,
-          notAfter: new Date(c.notAfter).toISOString(),
-          revoked: c.revoked,
-          admin: c.admin,
-        }))
-      : [];
+    const clients = unlocked ? await this.#clientList() : [];
     const server = this.#server;
     const base: ServerStatus = {
       available: true,
@@ -111,6 +129,7 @@ export class ServerService {
     const vault = this.#session.vault();
     const { enrollClient } = await import('../server/pki.js');
     const bundle = await enrollClient(vault, name);
+    this.#clients = undefined;
     // The server reads the enrolled clients when it starts: restart it so the new one is accepted.
     const server = this.#server;
     if (server) {

@@ -132,28 +132,25 @@ export function Certificates() {
                 ['Chain', info.chain.join(' → ')],
               ]}
             />
-            <div className="row">
-              {(['PEM', 'DER', 'PKCS12'] as const).map((f) => (
+            <div className="row actions-row">
+              {(['PEM', 'DER'] as const).map((f) => (
                 <button
                   key={f}
                   type="button"
                   className="secondary"
-                  disabled={f === 'PKCS12'}
-                  title={
-                    f === 'PKCS12'
-                      ? 'Export PKCS#12 from the object browser: it asks for a file passphrase.'
-                      : undefined
-                  }
                   onClick={async () => {
                     const r = await exportObject({ uniqueIdentifier: selected, format: f });
                     if (r.ok) saveFile(r.value);
                     else setError(r.error);
                   }}
                 >
-                  Export {f === 'PKCS12' ? 'PKCS#12' : f}
+                  Export {f}
                 </button>
               ))}
             </div>
+            <p className="muted small">
+              For PKCS#12 with the private key, select the key in the Vault list: its export asks for a file passphrase.
+            </p>
           </>
         ) : (
           <p className="muted">Select a certificate to inspect its fields, chain and fingerprints.</p>

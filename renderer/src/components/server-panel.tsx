@@ -53,7 +53,7 @@ function ClientsCard({ status, onChange }: { status: ServerStatus; onChange: () 
         </table>
       )}
       <form
-        className="row enroll-form"
+        className="row fields-row enroll-form"
         onSubmit={(e) => {
           e.preventDefault();
           setBusy(true);
@@ -205,20 +205,17 @@ export function ServerPanel() {
             (KMIP over TLS with client certificates, and the HTTPS binding on the same port).
           </p>
         ) : (
-          <p className="muted">
-            Clients connect over TLS with a certificate you enroll below. 127.0.0.1 accepts only this computer; 0.0.0.0
-            accepts the network.
-          </p>
+          <p className="muted">Clients connect over TLS with a certificate you enroll below.</p>
         )}
         {status.blockedBy && <p className="muted">{status.blockedBy}</p>}
         <form
-          className="row"
+          className="row fields-row"
           onSubmit={(e) => {
             e.preventDefault();
             void toggle();
           }}
         >
-          <Field label="Address">
+          <Field label="Address" hint="127.0.0.1: this computer only; 0.0.0.0: the network.">
             {(id) => (
               <input
                 id={id}
