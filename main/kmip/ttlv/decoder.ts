@@ -1,5 +1,5 @@
-import { BufferReader } from './buffer-reader.js';
-import { resolveTtlvLimits, TtlvError, type TtlvDecodeOptions, type TtlvLimits } from './errors.js';
+import { readBigInt, readBytes, readI64, readText } from './buffer-reader.js';
+import { resolveTtlvLimits, TtlvError, type TtlvDecodeOptions } from './errors.js';
 import { ItemType, type TtlvItem } from './item.js';
 
 const typeNames = [
@@ -17,13 +17,28 @@ const typeNames = [
   'Date-Time Extended',
 ];
 
+const empty = Buffer.alloc(0);
+
+/*
+ * The state of the one decode in progress. Decoding is synchronous and never re-entered, so it
+ * lives in module variables: the hot function reads them without a `this` and no decoder object
+ * is made per message. `decodeTtlv` resets them before and drops the buffer after each message.
+ */
+let b: Buffer = empty;
+/** Offset just past the item `item()` last read. */
+let pos = 0;
+let items = 0;
+let maxItems = 0;
+let maxDepth = 0;
+let strictPadding = true;
+
 /**
  * Decodes exactly one TTLV item that fills `bytes` (KMIP 1.4 section 9.1.1; Date-Time Extended
  * from 2.1 section 10.1). Strict on lengths: fixed-size types must carry their exact length,
  * structures must be filled exactly by their items, Text and Byte Strings must carry their
  * padding; padding bytes must be zero unless `strictPadding` is false. A Big Integer may carry
  * more sign-extension bytes than the minimum. Every malformed input throws a TtlvError with the
- * offset; nothing else is thrown.
+ * offset; nothing else is thrown. Byte String values are fresh copies, never views of `bytes`.
  */
 export function decodeTtlv(bytes: Uint8Array, options?: TtlvDecodeOptions): TtlvItem {
   const limits = resolveTtlvLimits(options);
@@ -31,144 +46,141 @@ export function decodeTtlv(bytes: Uint8Array, options?: TtlvDecodeOptions): Ttlv
   if (buf.length > limits.maxMessageBytes) {
     throw new TtlvError(`message of ${buf.length} bytes exceeds the limit of ${limits.maxMessageBytes}`, 0);
   }
-  const decoder = new Decoder(buf, limits, options?.strictPadding !== false);
-  const item = decoder.item(buf.length, 1);
-  if (decoder.offset !== buf.length) {
-    throw new TtlvError(`${buf.length - decoder.offset} bytes follow the message`, decoder.offset);
+  b = buf;
+  pos = 0;
+  items = 0;
+  maxItems = limits.maxItems;
+  maxDepth = limits.maxDepth;
+  strictPadding = options?.strictPadding !== false;
+  try {
+    const item = readItem(0, buf.length, 1);
+    if (pos !== buf.length) throw new TtlvError(`${buf.length - pos} bytes follow the message`, pos);
+    return item;
+  } finally {
+    b = empty;
   }
-  return item;
 }
 
-class Decoder extends BufferReader {
-  private items = 0;
-
-  constructor(
-    buf: Buffer,
-    private readonly limits: TtlvLimits,
-    private readonly strictPadding: boolean,
-  ) {
-    super(buf);
-  }
-
-  /** Reads one item that must end at or before `end`. */
-  item(end: number, depth: number): TtlvItem {
-    const start = this.offset;
-    if (end - start < 8) {
-      throw new TtlvError(`short read: an item header needs 8 bytes, ${end - start} left`, start);
-    }
-    const prefix = this.buf[start];
-    if (prefix !== 0x42 && prefix !== 0x54) {
-      throw new TtlvError(`tag prefix 0x${prefix!.toString(16).padStart(2, '0')} is neither 0x42 nor 0x54`, start);
-    }
-    const tag = this.u24();
-    const type = this.u8();
-    const length = this.u32();
-    if (++this.items > this.limits.maxItems) {
-      throw new TtlvError(`more than ${this.limits.maxItems} items`, start, tag);
-    }
-    const left = end - this.offset;
-    switch (type) {
-      case ItemType.Structure: {
-        if (length > left) throw this.overrun(start, tag, length, left);
-        if (length % 8 !== 0) throw new TtlvError(`Structure length ${length} is not a multiple of 8`, start, tag);
-        if (depth >= this.limits.maxDepth && length > 0) {
-          throw new TtlvError(`nesting deeper than ${this.limits.maxDepth}`, start, tag);
-        }
-        const stop = this.offset + length;
-        const value: TtlvItem[] = [];
-        while (this.offset < stop) value.push(this.item(stop, depth + 1));
-        return { tag, type: ItemType.Structure, value };
+/**
+ * Reads the item at `start`, which must end at or before `end`; leaves `pos` just past it. One
+ * function for every type, the checks inline and the errors made out of line, so the common path
+ * is a few loads and one object per item (every item the same shape: tag, type, value).
+ */
+function readItem(start: number, end: number, depth: number): TtlvItem {
+  const buf = b;
+  if (end - start < 8) throw shortHeader(start, end);
+  const prefix = buf[start]!;
+  if (prefix !== 0x42 && prefix !== 0x54) throw badPrefix(prefix, start);
+  const tag = (prefix << 16) | (buf[start + 1]! << 8) | buf[start + 2]!;
+  const type = buf[start + 3]!;
+  const length = ((buf[start + 4]! << 24) | (buf[start + 5]! << 16) | (buf[start + 6]! << 8) | buf[start + 7]!) >>> 0;
+  if (++items > maxItems) throw new TtlvError(`more than ${maxItems} items`, start, tag);
+  const o = start + 8;
+  const left = end - o;
+  switch (type) {
+    case ItemType.Structure: {
+      if (length > left) throw overrun(start, tag, length, left);
+      if ((length & 7) !== 0) throw new TtlvError(`Structure length ${length} is not a multiple of 8`, start, tag);
+      if (depth >= maxDepth && length > 0) throw new TtlvError(`nesting deeper than ${maxDepth}`, start, tag);
+      const stop = o + length;
+      const value: TtlvItem[] = [];
+      let at = o;
+      while (at < stop) {
+        value.push(readItem(at, stop, depth + 1));
+        at = pos;
       }
-      case ItemType.Integer:
-        this.fixed(start, tag, type, length, 4, left);
-        return { tag, type: ItemType.Integer, value: this.padded4(this.i32(), start, tag) };
-      case ItemType.Enumeration:
-        this.fixed(start, tag, type, length, 4, left);
-        return { tag, type: ItemType.Enumeration, value: this.padded4(this.u32(), start, tag) };
-      case ItemType.Interval:
-        this.fixed(start, tag, type, length, 4, left);
-        return { tag, type: ItemType.Interval, value: this.padded4(this.u32(), start, tag) };
-      case ItemType.LongInteger:
-        this.fixed(start, tag, type, length, 8, left);
-        return { tag, type: ItemType.LongInteger, value: this.i64() };
-      case ItemType.DateTime:
-        this.fixed(start, tag, type, length, 8, left);
-        return { tag, type: ItemType.DateTime, value: this.i64() };
-      case ItemType.DateTimeExtended:
-        this.fixed(start, tag, type, length, 8, left);
-        return { tag, type: ItemType.DateTimeExtended, value: this.i64() };
-      case ItemType.Boolean: {
-        this.fixed(start, tag, type, length, 8, left);
-        // KMIP 1.4 section 9.1.1.4: exactly 0000000000000000 or 0000000000000001.
-        const high = this.u32();
-        const low = this.u32();
-        if (high !== 0 || low > 1) throw new TtlvError('Boolean value is neither 0 nor 1', start + 8, tag);
-        return { tag, type: ItemType.Boolean, value: low === 1 };
-      }
-      case ItemType.BigInteger: {
-        if (length > left) throw this.overrun(start, tag, length, left);
-        if (length === 0 || length % 8 !== 0) {
-          throw new TtlvError(`Big Integer length ${length} is not a positive multiple of 8`, start, tag);
-        }
-        return { tag, type: ItemType.BigInteger, value: this.bigInt(length) };
-      }
-      case ItemType.TextString: {
-        this.variable(start, tag, length, left);
-        if (length > 0 && this.buf[this.offset + length - 1] === 0) {
-          throw new TtlvError('Text String ends with a NUL terminator', this.offset + length - 1, tag);
-        }
-        const value = this.text(length);
-        if (value === undefined) throw new TtlvError('Text String is not valid UTF-8', start + 8, tag);
-        this.padding(length, start, tag);
-        return { tag, type: ItemType.TextString, value };
-      }
-      case ItemType.ByteString: {
-        this.variable(start, tag, length, left);
-        const value = this.bytes(length);
-        this.padding(length, start, tag);
-        return { tag, type: ItemType.ByteString, value };
-      }
-      default:
-        throw new TtlvError(`unknown item type 0x${type.toString(16).padStart(2, '0')}`, start + 3, tag);
+      pos = stop;
+      return { tag, type: ItemType.Structure, value };
     }
-  }
-
-  /** Fixed-length types: exact length, and 8 value+padding bytes present. */
-  private fixed(start: number, tag: number, type: number, length: number, expected: number, left: number): void {
-    if (length !== expected) {
-      throw new TtlvError(`${typeNames[type]} length is ${length}, must be ${expected}`, start + 4, tag);
+    case ItemType.Integer:
+    case ItemType.Enumeration:
+    case ItemType.Interval: {
+      if (length !== 4 || left < 8) throw badFixed(start, tag, type, length, 4, left);
+      // 4 value bytes then 4 padding bytes (section 9.1.1.3).
+      if (strictPadding && (buf[o + 4]! | buf[o + 5]! | buf[o + 6]! | buf[o + 7]!) !== 0) {
+        throw new TtlvError('non-zero padding', start + 12, tag);
+      }
+      const signed = (buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
+      pos = o + 8;
+      return { tag, type, value: type === ItemType.Integer ? signed : signed >>> 0 } as TtlvItem;
     }
-    if (left < 8) throw this.overrun(start, tag, 8, left);
-  }
-
-  /** Integer, Enumeration, Interval: 4 value bytes then 4 padding bytes (section 9.1.1.3). */
-  private padded4(value: number, start: number, tag: number): number {
-    const b = this.buf;
-    const o = this.offset;
-    if (this.strictPadding && (b[o]! | b[o + 1]! | b[o + 2]! | b[o + 3]!) !== 0) {
-      throw new TtlvError('non-zero padding', start + 12, tag);
+    case ItemType.LongInteger:
+    case ItemType.DateTime:
+    case ItemType.DateTimeExtended: {
+      if (length !== 8 || left < 8) throw badFixed(start, tag, type, length, 8, left);
+      pos = o + 8;
+      return { tag, type, value: readI64(buf, o) } as TtlvItem;
     }
-    this.offset = o + 4;
-    return value;
+    case ItemType.Boolean: {
+      if (length !== 8 || left < 8) throw badFixed(start, tag, type, length, 8, left);
+      // KMIP 1.4 section 9.1.1.4: exactly 0000000000000000 or 0000000000000001.
+      if (
+        (buf[o]! | buf[o + 1]! | buf[o + 2]! | buf[o + 3]! | buf[o + 4]! | buf[o + 5]! | buf[o + 6]!) !== 0 ||
+        buf[o + 7]! > 1
+      ) {
+        throw new TtlvError('Boolean value is neither 0 nor 1', o, tag);
+      }
+      pos = o + 8;
+      return { tag, type: ItemType.Boolean, value: buf[o + 7] === 1 };
+    }
+    case ItemType.TextString: {
+      const padded = (length + 7) & ~7;
+      if (length > left || padded > left) throw overrun(start, tag, padded, left);
+      if (length > 0 && buf[o + length - 1] === 0) {
+        throw new TtlvError('Text String ends with a NUL terminator', o + length - 1, tag);
+      }
+      const value = readText(buf, o, length);
+      if (value === undefined) throw new TtlvError('Text String is not valid UTF-8', o, tag);
+      if (strictPadding) checkPadding(o + length, o + padded, tag);
+      pos = o + padded;
+      return { tag, type: ItemType.TextString, value };
+    }
+    case ItemType.ByteString: {
+      const padded = (length + 7) & ~7;
+      if (length > left || padded > left) throw overrun(start, tag, padded, left);
+      const value = readBytes(buf, o, length);
+      if (strictPadding) checkPadding(o + length, o + padded, tag);
+      pos = o + padded;
+      return { tag, type: ItemType.ByteString, value };
+    }
+    case ItemType.BigInteger: {
+      if (length > left) throw overrun(start, tag, length, left);
+      if (length === 0 || (length & 7) !== 0) {
+        throw new TtlvError(`Big Integer length ${length} is not a positive multiple of 8`, start, tag);
+      }
+      pos = o + length;
+      return { tag, type: ItemType.BigInteger, value: readBigInt(buf, o, length) };
+    }
+    default:
+      throw new TtlvError(`unknown item type 0x${type.toString(16).padStart(2, '0')}`, start + 3, tag);
   }
+}
 
-  /** Text and Byte String: value plus its padding to a multiple of 8 must fit. */
-  private variable(start: number, tag: number, length: number, left: number): void {
-    const padded = length + ((8 - (length % 8)) % 8);
-    if (padded > left) throw this.overrun(start, tag, padded, left);
-  }
+/** Text and Byte String padding (to a multiple of 8) must be zero. */
+function checkPadding(from: number, to: number, tag: number): void {
+  for (let i = from; i < to; i++) if (b[i] !== 0) throw new TtlvError('non-zero padding', from, tag);
+}
 
-  private padding(length: number, start: number, tag: number): void {
-    const pad = (8 - (length % 8)) % 8;
-    if (this.strictPadding && !this.zeros(pad)) throw new TtlvError('non-zero padding', start + 8 + length, tag);
-    this.skip(pad);
-  }
+function shortHeader(start: number, end: number): TtlvError {
+  return new TtlvError(`short read: an item header needs 8 bytes, ${end - start} left`, start);
+}
 
-  private overrun(start: number, tag: number, needed: number, left: number): TtlvError {
-    return new TtlvError(
-      `short read: the value needs ${needed} bytes, only ${left} left in the enclosing item`,
-      start + 4,
-      tag,
-    );
+function badPrefix(prefix: number, start: number): TtlvError {
+  return new TtlvError(`tag prefix 0x${prefix.toString(16).padStart(2, '0')} is neither 0x42 nor 0x54`, start);
+}
+
+/** Fixed-length types: exact length, and 8 value+padding bytes present. */
+function badFixed(start: number, tag: number, type: number, length: number, expected: number, left: number): TtlvError {
+  if (length !== expected) {
+    return new TtlvError(`${typeNames[type]} length is ${length}, must be ${expected}`, start + 4, tag);
   }
+  return overrun(start, tag, 8, left);
+}
+
+function overrun(start: number, tag: number, needed: number, left: number): TtlvError {
+  return new TtlvError(
+    `short read: the value needs ${needed} bytes, only ${left} left in the enclosing item`,
+    start + 4,
+    tag,
+  );
 }

@@ -90,6 +90,27 @@ describe('TTLV round trip against the naive builder', () => {
     bytes.fill(0);
     expect(item.value).toEqual(new Uint8Array([1, 2]));
   });
+
+  it('returns each Byte String as its own copy, short and long alike', () => {
+    const long = 'ab'.repeat(100);
+    const bytes = hex(naive.structure(T, naive.byteString(T, '0102'), naive.byteString(T, long)));
+    const item = decodeTtlv(bytes);
+    if (item.type !== ItemType.Structure) throw new Error('expected a Structure');
+    const [a, b] = item.value.map((v) => v.value as Uint8Array);
+    bytes.fill(0);
+    a!.fill(9);
+    expect(b).toEqual(new Uint8Array(100).fill(0xab));
+    expect(b!.byteLength).toBe(b!.buffer.byteLength);
+  });
+
+  it('decodes texts that share length, head and tail (the text cache) to their own values', () => {
+    const texts = ['Name-AAAA-001', 'Name-BBBB-001', 'Name-AAAA-001', 'Name-CCCC-001', 'Name-BBBB-001', 'Nämé-x-1'];
+    for (let round = 0; round < 2; round++) {
+      for (const text of texts) {
+        expect(decodeTtlv(hex(naive.textString(T, text)))).toEqual({ tag: T, type: ItemType.TextString, value: text });
+      }
+    }
+  });
 });
 
 describe('Big Integer sign extension (KMIP 1.4 section 9.1.1.4; INTEROP-NOTES 10)', () => {
