@@ -3,52 +3,140 @@ import { isKeyholdError } from '../../shared/errors.js';
 
 type Register = (program: Command) => void;
 
-/**
- * Every top-level command and the module that registers it, loaded only when that command runs:
- * `keyhold console` need not load the PKI, token and conformance code before it serves.
- * `keyhold --help` (or an unknown command) loads them all, so help lists every command.
- */
-const commandModules: Readonly<Record<string, () => Promise<Register>>> = {
-  ttlv: async () => (await import('./commands/ttlv.js')).registerTtlv,
-  console: async () => (await import('./commands/console.js')).registerConsole,
-  vault: async () => (await import('./commands/vault.js')).registerVault,
-  object: async () => (await import('./commands/object.js')).registerObject,
-  serve: async () => (await import('./commands/serve.js')).registerServe,
-  clients: async () => (await import('./commands/clients.js')).registerClients,
-  conformance: async () => (await import('./commands/conformance.js')).registerConformance,
-  kmip: async () => (await import('./commands/kmip.js')).registerKmip,
-  token: async () => (await import('./commands/token.js')).registerToken,
-  key: async () => (await import('./commands/key.js')).registerKey,
-  csr: async () => (await import('./commands/csr.js')).registerCsr,
-  ca: async () => (await import('./commands/ca.js')).registerCa,
-  cert: async () => (await import('./commands/cert.js')).registerCert,
-  import: async () => (await import('./commands/import.js')).registerImport,
-  export: async () => (await import('./commands/export.js')).registerExport,
-};
-
-/** The names of every top-level command, in help order. */
-export const commandNames: readonly string[] = Object.keys(commandModules);
-
-/** The top-level command `argv` (as process.argv: node, script, ...) asks for, if it names one. */
-function requestedCommand(argv: readonly string[]): string | undefined {
-  const first = argv.slice(2).find((a) => !a.startsWith('-'));
-  return first !== undefined && Object.hasOwn(commandModules, first) ? first : undefined;
+/** One top-level command: what `keyhold --help` shows, and how to load the module that registers it. */
+export interface CommandEntry {
+  name: string;
+  /** Its arguments, as commander writes them (`<file>`), when it takes any. */
+  args?: string;
+  /** The description its module gives it (a test keeps the two equal). */
+  description: string;
+  load(): Promise<Register>;
 }
 
 /**
- * Builds the `keyhold` program. With `argv`, only the command it runs is loaded; without it (or
- * for help and unknown commands) every command group is registered.
+ * Every top-level command, in help order. Only the command being run is loaded: `keyhold console`
+ * need not load the PKI, token and conformance code before it serves. `keyhold --help` lists the
+ * commands from this table without loading any; `keyhold <command> --help` loads that one command,
+ * so its help is complete.
  */
-export async function buildProgram(argv?: readonly string[]): Promise<Command> {
-  const program = new Command('keyhold')
+export const commandTable: readonly CommandEntry[] = [
+  {
+    name: 'ttlv',
+    description: 'Decode and encode KMIP TTLV messages (hex, XML, JSON)',
+    load: async () => (await import('./commands/ttlv.js')).registerTtlv,
+  },
+  {
+    name: 'console',
+    description: 'serve the Keyhold window in your browser, with an access token (127.0.0.1 only unless --host)',
+    load: async () => (await import('./commands/console.js')).registerConsole,
+  },
+  {
+    name: 'vault',
+    description: 'Create, inspect and check the encrypted vault',
+    load: async () => (await import('./commands/vault.js')).registerVault,
+  },
+  {
+    name: 'object',
+    description: 'List and show managed objects (metadata only)',
+    load: async () => (await import('./commands/object.js')).registerObject,
+  },
+  {
+    name: 'serve',
+    description: 'Run the KMIP server (TLS, mutual auth) over a vault, in the foreground',
+    load: async () => (await import('./commands/serve.js')).registerServe,
+  },
+  {
+    name: 'clients',
+    description: 'Enroll, list and revoke KMIP clients',
+    load: async () => (await import('./commands/clients.js')).registerClients,
+  },
+  {
+    name: 'conformance',
+    args: '<files...>',
+    description: 'Run OASIS KMIP XML test cases against a KMIP server; exit 0 only when all pass',
+    load: async () => (await import('./commands/conformance.js')).registerConformance,
+  },
+  {
+    name: 'kmip',
+    description: 'KMIP client: run operations against a KMIP server',
+    load: async () => (await import('./commands/kmip.js')).registerKmip,
+  },
+  {
+    name: 'token',
+    description: 'PKCS#11 tokens (USB tokens, smart cards, HSMs) and the TPM',
+    load: async () => (await import('./commands/token.js')).registerToken,
+  },
+  {
+    name: 'key',
+    description: 'Generate keys in the vault',
+    load: async () => (await import('./commands/key.js')).registerKey,
+  },
+  {
+    name: 'csr',
+    description: 'Certificate signing requests (PKCS#10)',
+    load: async () => (await import('./commands/csr.js')).registerCsr,
+  },
+  {
+    name: 'ca',
+    description: 'A local certificate authority in the vault',
+    load: async () => (await import('./commands/ca.js')).registerCa,
+  },
+  {
+    name: 'cert',
+    description: 'Certificates: self-signed, inspect, revoke',
+    load: async () => (await import('./commands/cert.js')).registerCert,
+  },
+  {
+    name: 'import',
+    args: '<file>',
+    description: 'Import keys and certificates; prints the Unique Identifiers created, one a line',
+    load: async () => (await import('./commands/import.js')).registerImport,
+  },
+  {
+    name: 'export',
+    args: '<id>',
+    description: 'Export an object to a file',
+    load: async () => (await import('./commands/export.js')).registerExport,
+  },
+];
+
+/** The names of every top-level command, in help order. */
+export const commandNames: readonly string[] = commandTable.map((c) => c.name);
+
+/** The top-level command `argv` (as process.argv: node, script, ...) asks for, if it names one. */
+function requestedCommand(argv: readonly string[]): CommandEntry | undefined {
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  return commandTable.find((c) => c.name === first);
+}
+
+function rootProgram(): Command {
+  return new Command('keyhold')
     .description('Keyhold: a key vault that speaks KMIP')
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  const only = argv === undefined ? undefined : requestedCommand(argv);
-  const names = only === undefined ? commandNames : [only];
-  const registers = await Promise.all(names.map((name) => commandModules[name]!()));
-  for (const register of registers) register(program);
+}
+
+/**
+ * Builds the `keyhold` program. With `argv` naming a command, only that command's module is
+ * loaded and registered. Otherwise (help, no or an unknown command) every command is listed from
+ * the table, none loaded. Without `argv` every command is loaded and fully registered.
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
+  const program = rootProgram();
+  if (argv === undefined) {
+    for (const register of await Promise.all(commandTable.map((c) => c.load()))) register(program);
+    return program;
+  }
+  const only = requestedCommand(argv);
+  if (only !== undefined) {
+    (await only.load())(program);
+    return program;
+  }
+  for (const c of commandTable) {
+    const stub = program.command(c.name).description(c.description);
+    if (c.args !== undefined) stub.argument(c.args);
+  }
   return program;
 }
 

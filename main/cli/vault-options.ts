@@ -90,9 +90,10 @@ function passphraseFromFile(file: string): Buffer {
 function promptHidden(prompt: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
+    // Echo off before the prompt shows: a passphrase typed or pasted at once must not echo.
+    stdin.setRawMode(true);
     process.stderr.write(prompt);
     const bytes: number[] = [];
-    stdin.setRawMode(true);
     stdin.resume();
     const done = (err?: KeyholdError): void => {
       stdin.setRawMode(false);
