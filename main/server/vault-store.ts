@@ -115,11 +115,13 @@ export class VaultObjectStore implements ObjectStore {
    * Discover Versions, every failure, unreadable messages) is recorded here.
    */
   async audit(entry: AuditEntry): Promise<void> {
-    if (entry.result === 'Success' && entry.uniqueIdentifier !== undefined) return;
+    // Locate answers with identifiers it never read through the vault: always recorded here.
+    const located = entry.operation === 'Locate';
+    if (entry.result === 'Success' && entry.uniqueIdentifier !== undefined && !located) return;
     await this.vault.appendAudit({
       identity: entry.identity,
       operation: entry.operation,
-      object: entry.uniqueIdentifier ?? null,
+      object: located ? null : (entry.uniqueIdentifier ?? null),
       result: entry.result === 'Success' ? 'Success' : (entry.reason ?? 'OperationFailed'),
     });
   }

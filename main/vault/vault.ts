@@ -39,7 +39,7 @@ import {
   type StoredObject,
 } from './object-store.js';
 import { passphraseSlotProvider } from './passphrase-slot.js';
-import { SqliteConnection, type SqlRow, type SqlValue } from './sqlite.js';
+import { SqliteConnection, sqliteCode, type SqlRow, type SqlValue } from './sqlite.js';
 
 registerKeySlotProvider(passphraseSlotProvider);
 
@@ -110,17 +110,41 @@ interface TxContext {
 
 const txStore = new AsyncLocalStorage<TxContext>();
 
+/** At most this many transactions share one commit (one fsync). */
+const MAX_GROUP_MEMBERS = 64;
+
+/**
+ * Transactions that ran, each in its own savepoint, inside one open SQL transaction, and whose
+ * callers hear of their success only when that transaction has committed.
+ */
+interface CommitGroup {
+  /** The audit chain's head before the group: restored if its commit fails. */
+  startHead: { seq: number; hash: string };
+  members: Array<{ commit(): void; fail(e: unknown): void }>;
+  /** Audit rows of the group, chained in order, written in one statement before its COMMIT. */
+  pendingAudit: SqlValue[][];
+}
+
+const AUDIT_INSERT = 'INSERT INTO audit (seq, time, identity, operation, object, result, detail, prev_hash, hash)';
+
 /**
  * An unlocked vault. All database work goes through one connection and one FIFO mutex, so
  * transactions never interleave; a transaction() joins an enclosing one, so one KMIP operation
  * (several vault calls) is one transaction. Every change appends to the audit chain in the same
  * transaction as the change itself.
+ *
+ * Group commit: when more callers are queued behind a transaction, it is not committed on its
+ * own; the next ones run in the same SQL transaction, each in a savepoint (a failure rolls back
+ * only its own savepoint), and one COMMIT (one fsync: synchronous=FULL) makes them all durable.
+ * No caller hears of success, nor gets a read, before the commit that covers it: a result never
+ * reaches a client that a power cut could take back.
  */
 export class Vault {
   private conn: SqliteConnection | undefined;
   private dataKey: Buffer | undefined;
   private readonly mutex = new Mutex();
   private auditHead: { seq: number; hash: string };
+  private group: CommitGroup | undefined;
 
   private constructor(
     readonly path: string,
@@ -233,6 +257,7 @@ export class Vault {
   /** Closes the database (after a checkpoint, so the folder holds no WAL) and wipes the data key. */
   async lock(): Promise<void> {
     await this.mutex.run(async () => {
+      await this.settleGroup(true);
       const conn = this.conn;
       if (conn === undefined) return;
       this.conn = undefined;
@@ -249,31 +274,111 @@ export class Vault {
   // ---- transactions ---------------------------------------------------------------------------
 
   /**
-   * Runs fn in one transaction (BEGIN IMMEDIATE ... COMMIT), serialized with every other use of
-   * this vault. Nested calls join the enclosing transaction. On error everything rolls back.
+   * Runs fn as one transaction, serialized with every other use of this vault: all of it or none
+   * of it is stored, and the promise resolves only once it is committed (with the group it
+   * joined, see the class comment). Nested calls join the enclosing transaction. On error fn's
+   * changes roll back and nothing else in the group is affected.
    */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.member(fn, true);
+  }
+
+  /**
+   * One member of a commit group. `savepoint` false is only for work whose sole write is the
+   * audit (buffered in the group, dropped again if the work fails): reads of key material.
+   */
+  private member<T>(fn: () => Promise<T>, savepoint: boolean): Promise<T> {
     if (txStore.getStore()?.vault === this) return fn();
-    return this.mutex.run(async () => {
-      const conn = this.connection();
-      const ctx: TxContext = { vault: this, head: { ...this.auditHead } };
-      await conn.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await txStore.run(ctx, fn);
-        await conn.exec('COMMIT');
-        this.auditHead = ctx.head;
-        return result;
-      } catch (e) {
-        await conn.exec('ROLLBACK').catch(() => undefined);
-        throw e;
-      }
+    return new Promise<T>((resolve, reject) => {
+      this.mutex
+        .run(async () => {
+          const conn = this.connection();
+          if (this.group === undefined) {
+            await conn.exec('BEGIN IMMEDIATE');
+            this.group = { startHead: { ...this.auditHead }, members: [], pendingAudit: [] };
+          }
+          const group = this.group;
+          const auditMark = group.pendingAudit.length;
+          const ctx: TxContext = { vault: this, head: { ...this.auditHead } };
+          if (savepoint) await conn.exec('SAVEPOINT member');
+          let result: T;
+          try {
+            result = await txStore.run(ctx, fn);
+            if (savepoint) await conn.exec('RELEASE member');
+          } catch (e) {
+            if (savepoint) {
+              await conn.exec('ROLLBACK TO member').catch(() => undefined);
+              await conn.exec('RELEASE member').catch(() => undefined);
+            }
+            group.pendingAudit.length = auditMark;
+            reject(e);
+            await this.settleGroup();
+            return;
+          }
+          this.auditHead = ctx.head;
+          group.members.push({ commit: () => resolve(result), fail: reject });
+          await this.settleGroup();
+        })
+        .catch(reject);
     });
   }
 
-  /** Runs a read: inside the current transaction if there is one, else serialized after writes. */
+  /** Writes the open group's buffered audit rows into its transaction. */
+  private async flushAudit(): Promise<void> {
+    const group = this.group;
+    if (group === undefined || group.pendingAudit.length === 0) return;
+    const rows = group.pendingAudit;
+    group.pendingAudit = [];
+    await insertRows(this.connection(), AUDIT_INSERT, 9, rows);
+  }
+
+  /**
+   * Commits the open group, unless more callers are queued to join it (and it is not full) or
+   * `force`. A failed commit rolls everything back and fails every member.
+   */
+  private async settleGroup(force = false): Promise<void> {
+    const group = this.group;
+    if (group === undefined) return;
+    if (!force && this.mutex.waiting > 0 && group.members.length < MAX_GROUP_MEMBERS) return;
+    const conn = this.connection();
+    try {
+      await this.flushAudit();
+      this.group = undefined;
+      await conn.exec('COMMIT');
+    } catch (e) {
+      this.group = undefined;
+      await conn.exec('ROLLBACK').catch(() => undefined);
+      this.auditHead = group.startHead;
+      for (const m of group.members) m.fail(e);
+      return;
+    }
+    for (const m of group.members) m.commit();
+  }
+
+  /**
+   * Runs a read: inside the current transaction if there is one, else serialized after writes.
+   * A read that saw an open group's writes is answered only once they are committed.
+   */
   private read<T>(fn: (conn: SqliteConnection) => Promise<T>): Promise<T> {
     if (txStore.getStore()?.vault === this) return fn(this.connection());
-    return this.mutex.run(() => fn(this.connection()));
+    return new Promise<T>((resolve, reject) => {
+      this.mutex
+        .run(async () => {
+          let result: T;
+          try {
+            await this.flushAudit();
+            result = await fn(this.connection());
+          } catch (e) {
+            reject(e);
+            await this.settleGroup();
+            return;
+          }
+          if (this.group === undefined) resolve(result);
+          else this.group.members.push({ commit: () => resolve(result), fail: reject });
+          await this.settleGroup();
+        })
+        .catch(reject);
+    });
   }
 
   private connection(): SqliteConnection {
@@ -289,14 +394,15 @@ export class Vault {
   private async audited<T>(
     entry: { identity: string; operation: string; object?: string | null; detail?: string | null },
     fn: () => Promise<T>,
+    savepoint = true,
   ): Promise<T> {
     const nested = txStore.getStore()?.vault === this;
     try {
-      return await this.transaction(async () => {
+      return await this.member(async () => {
         const r = await fn();
         await this.appendAudit({ ...entry, result: 'Success' });
         return r;
-      });
+      }, savepoint);
     } catch (e) {
       if (!nested && isKeyholdError(e) && !this.locked && e.code !== 'vault-in-use' && e.code !== 'io') {
         await this.appendAudit({ ...entry, result: e.reason ?? e.code }).catch(() => undefined);
@@ -406,16 +512,27 @@ export class Vault {
       return await this.transaction(async () => {
         const conn = this.connection();
         const seen = new Set<string>();
-        for (const o of objects) {
-          if (o.uniqueIdentifier === undefined) continue;
-          const exists = await conn.get('SELECT 1 AS x FROM objects WHERE uid = ?', [o.uniqueIdentifier]);
-          if (exists !== undefined || seen.has(o.uniqueIdentifier)) {
-            failed = o.uniqueIdentifier;
-            throw new KeyholdError('invalid-argument', `Unique Identifier ${o.uniqueIdentifier} is already used`);
+        const given = objects.flatMap((o) => (o.uniqueIdentifier === undefined ? [] : [o.uniqueIdentifier]));
+        for (const uid of given) {
+          if (seen.has(uid)) {
+            failed = uid;
+            throw new KeyholdError('invalid-argument', `Unique Identifier ${uid} is already used`);
           }
-          seen.add(o.uniqueIdentifier);
+          seen.add(uid);
         }
-        await insertObjects(conn, full);
+        try {
+          await insertObjects(conn, full);
+        } catch (e) {
+          // The UNIQUE uid column refuses a used identifier; name it (this path only reads on failure).
+          if (sqliteCode(e) !== 'SQLITE_CONSTRAINT') throw e;
+          for (const uid of given) {
+            if ((await conn.get('SELECT 1 AS x FROM objects WHERE uid = ?', [uid])) !== undefined) {
+              failed = uid;
+              throw new KeyholdError('invalid-argument', `Unique Identifier ${uid} is already used`);
+            }
+          }
+          throw e;
+        }
         await this.appendAuditMany(full.map((o) => ({ identity, operation, object: o.uniqueIdentifier })));
         return full.map((o) => o.uniqueIdentifier);
       });
@@ -443,15 +560,20 @@ export class Vault {
    * is audited. Archived objects must be recovered first (KMIP: Recover before Get).
    */
   async getObjectForUse(uid: string, identity: string, operation = 'Get'): Promise<ManagedObject> {
-    return this.audited({ identity, operation, object: uid }, async () => {
-      const stored = await readObject(this.connection(), uid, new Date(), true);
-      if (stored.archived) {
-        throw new KeyholdError('illegal-state', `object ${uid} is archived; recover it first`, {
-          reason: 'Object Archived',
-        });
-      }
-      return stored.object;
-    });
+    // A read: its only write is the audit entry, so it needs no savepoint of its own.
+    return this.audited(
+      { identity, operation, object: uid },
+      async () => {
+        const stored = await readObject(this.connection(), uid, new Date(), true);
+        if (stored.archived) {
+          throw new KeyholdError('illegal-state', `object ${uid} is archived; recover it first`, {
+            reason: 'Object Archived',
+          });
+        }
+        return stored.object;
+      },
+      false,
+    );
   }
 
   /** Records a use of an object's key material made elsewhere (crypto, tokens). */
@@ -642,8 +764,9 @@ export class Vault {
 
   /** Appends entries in order, chained, in the current transaction or one of their own. */
   async appendAuditMany(inputs: AuditInput[]): Promise<AuditEntry[]> {
-    return this.transaction(async () => {
+    return this.member(async () => {
       const ctx = txStore.getStore() as TxContext;
+      const group = this.group as CommitGroup;
       const time = new Date();
       const entries: AuditEntry[] = [];
       for (const input of inputs) {
@@ -660,25 +783,20 @@ export class Vault {
         const entry: AuditEntry = { ...base, hash: entryHash(base) };
         entries.push(entry);
         ctx.head = { seq: entry.seq, hash: entry.hash };
+        group.pendingAudit.push([
+          entry.seq,
+          entry.time.getTime(),
+          entry.identity,
+          entry.operation,
+          entry.object,
+          entry.result,
+          entry.detail,
+          entry.prevHash,
+          entry.hash,
+        ]);
       }
-      await insertRows(
-        this.connection(),
-        'INSERT INTO audit (seq, time, identity, operation, object, result, detail, prev_hash, hash)',
-        9,
-        entries.map((e) => [
-          e.seq,
-          e.time.getTime(),
-          e.identity,
-          e.operation,
-          e.object,
-          e.result,
-          e.detail,
-          e.prevHash,
-          e.hash,
-        ]),
-      );
       return entries;
-    });
+    }, false);
   }
 
   /** Entries from `fromSeq` on, oldest first. */

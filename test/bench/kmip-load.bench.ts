@@ -120,6 +120,8 @@ function rssKiB(pid: number): number {
 
 async function startKeyhold(dir: string): Promise<{ child: ChildProcess; port: number; tls: Tls }> {
   const env = { PATH: process.env['PATH'], HOME: dir, KEYHOLD_PASSPHRASE: 'bench passphrase' } as NodeJS.ProcessEnv;
+  // KMIP_BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") go to `keyhold serve`'s node only.
+  const serverNodeArgs = (process.env['KMIP_BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
   const vault = path.join(dir, 'vault');
   const run = (args: string[]) => {
     const r = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8' });
@@ -130,7 +132,17 @@ async function startKeyhold(dir: string): Promise<{ child: ChildProcess; port: n
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--vault', vault, '--port', String(port), '--max-connections', String(IDLE + 100)],
+    [
+      ...serverNodeArgs,
+      BIN,
+      'serve',
+      '--vault',
+      vault,
+      '--port',
+      String(port),
+      '--max-connections',
+      String(IDLE + 100),
+    ],
     {
       env,
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -248,6 +248,10 @@ describe('keyhold serve', () => {
       const entries = await vault.listAudit(1, 100_000);
       expect(entries.filter((e) => e.identity === 'alice').length).toBeGreaterThan(20);
       expect(entries.some((e) => e.identity === 'bob' && e.result !== 'Success')).toBe(true);
+      // A Locate that found objects is recorded too (it reads no object through the vault).
+      expect(entries.some((e) => e.identity === 'alice' && e.operation === 'Locate' && e.result === 'Success')).toBe(
+        true,
+      );
       expect((await vault.verifyAudit()).ok ?? true).toBeTruthy();
     } finally {
       await vault.lock();

@@ -176,6 +176,48 @@ describe('managed objects in the vault', () => {
   });
 });
 
+describe('group commit', () => {
+  it('concurrent transactions share one commit; a failing one rolls back only itself', async () => {
+    const taken = await vault.insert(aesKey('taken'), 'alice');
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        vault.insert(i === 5 ? { ...aesKey('dup'), uniqueIdentifier: taken } : aesKey(`g${i}`), 'alice'),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect((results[5] as PromiseRejectedResult).reason).toBeInstanceOf(KeyholdError);
+    const stored = await vault.locate({ attributes: { Name: ['g*'] } });
+    expect(stored.uniqueIdentifiers).toHaveLength(11);
+    expect((await vault.verifyAudit()).ok).toBe(true);
+  });
+
+  it('a commit that fails fails every transaction of its group, and the chain stays whole', async () => {
+    // A deferred foreign key is checked only at COMMIT: it makes the group's commit fail.
+    await vault.transaction(() =>
+      vault.unsafeExec(
+        'CREATE TABLE t_parent (id INTEGER PRIMARY KEY); ' +
+          'CREATE TABLE t_child (p INTEGER REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED)',
+      ),
+    );
+    const before = (await vault.info()).auditEntries;
+    const [a, bad, c] = await Promise.allSettled([
+      vault.insert(aesKey('before-bad'), 'alice'),
+      vault.transaction(() => vault.unsafeExec('INSERT INTO t_child (p) VALUES (99)')),
+      vault.insert(aesKey('after-bad'), 'alice'),
+    ]);
+    expect([a?.status, bad?.status, c?.status]).toEqual(['rejected', 'rejected', 'rejected']);
+    expect((await vault.locate({ attributes: { Name: ['*-bad'] } })).uniqueIdentifiers).toEqual([]);
+    expect((await vault.verifyAudit()).ok).toBe(true);
+    // Nothing of the failed group is in the chain; the vault goes on.
+    const uid = await vault.insert(aesKey('later'), 'alice');
+    expect((await vault.getObject(uid)).attributes['Name']).toHaveLength(1);
+    const entries = await vault.listAudit(before + 1);
+    expect(entries.some((e) => e.object === uid && e.result === 'Success')).toBe(true);
+    expect(entries.some((e) => e.result === 'Success' && e.operation === 'Register' && e.object !== uid)).toBe(false);
+    expect((await vault.verifyAudit()).ok).toBe(true);
+  });
+});
+
 describe('lifecycle in the vault', () => {
   it('Activate, Revoke, Destroy with their dates; Destroy removes material and keeps metadata', async () => {
     const uid = await vault.insert(aesKey('life'), 'alice');
