@@ -27,6 +27,11 @@ export interface ConsoleOptions {
   token?: string;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
+  /**
+   * Called once, when the page's script has been sent: while the browser compiles and runs it,
+   * the caller can load what the first API calls need without delaying the page itself.
+   */
+  onScriptServed?: () => void;
 }
 
 export interface RunningConsole {
@@ -164,8 +169,13 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     if (!file) {
       return send(res, 404, 'text/plain; charset=utf-8', url.pathname === '/' ? notBuiltText : 'Not found.\n');
     }
-    return send(res, 200, file.mediaType, file.body);
+    send(res, 200, file.mediaType, file.body);
+    if (scriptPending && file.mediaType.startsWith('text/javascript')) {
+      scriptPending = false;
+      setImmediate(() => options.onScriptServed?.());
+    }
   }
+  let scriptPending = options.onScriptServed !== undefined;
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(req, res).catch(() => {

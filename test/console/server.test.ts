@@ -147,3 +147,36 @@ describe('web console server', () => {
     });
   });
 });
+
+describe('onScriptServed', () => {
+  it('fires once, after the page script (not the page) has been sent', async () => {
+    let fired = 0;
+    const router = createRouter({}, 'http');
+    const s = await startConsole({ router, rendererDir: root, onScriptServed: () => fired++ });
+    try {
+      const get = (p: string) =>
+        new Promise<number>((resolve, reject) => {
+          http
+            .get(
+              { host: '127.0.0.1', port: s.port, path: p, headers: { Authorization: `Bearer ${s.token}` } },
+              (res) => {
+                res.resume();
+                res.on('end', () => resolve(res.statusCode ?? 0));
+              },
+            )
+            .on('error', reject);
+        });
+      expect(await get('/')).toBe(200);
+      await new Promise((r) => setImmediate(r));
+      expect(fired).toBe(0);
+      expect(await get('/assets/app.js')).toBe(200);
+      await new Promise((r) => setImmediate(r));
+      expect(fired).toBe(1);
+      expect(await get('/assets/app.js')).toBe(200);
+      await new Promise((r) => setImmediate(r));
+      expect(fired).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+});

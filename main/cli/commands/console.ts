@@ -35,21 +35,33 @@ export function registerConsole(program: Command): void {
         throw new KeyholdError('invalid-argument', '--auto-lock must be a whole number of seconds.');
       }
       const vaultPath = path.resolve(flags.vault ?? defaultVaultPath());
-      // The engine's modules load while the console already listens and the page loads.
-      const enginePromise = import('../../api/handlers.js').then(({ createEngine }) =>
-        createEngine({
-          vaultPath,
-          ...(autoLockSeconds === undefined ? {} : { autoLockSeconds }),
-          identity: `console:${os.userInfo().username}`,
-        }),
-      );
-      const router = deferredRouter(enginePromise.then((engine) => createRouter(engine.handlers, 'http')));
+      // The engine's modules load once the page's script is on its way (while the browser runs it),
+      // on the first API call, or after 2 s: loading them at once would delay the page's first requests.
+      let startEngine: () => void = () => undefined;
+      const engineWanted = new Promise<void>((resolve) => (startEngine = resolve));
+      setTimeout(() => startEngine(), 2000).unref();
+      const enginePromise = engineWanted
+        .then(() => import('../../api/handlers.js'))
+        .then(({ createEngine }) =>
+          createEngine({
+            vaultPath,
+            ...(autoLockSeconds === undefined ? {} : { autoLockSeconds }),
+            identity: `console:${os.userInfo().username}`,
+          }),
+        );
+      const deferred = deferredRouter(enginePromise.then((engine) => createRouter(engine.handlers, 'http')));
+      const router: typeof deferred = {
+        call: (name, request) => {
+          startEngine();
+          return deferred.call(name, request);
+        },
+        supports: (name) => deferred.supports(name),
+      };
       const tls = isLoopback(flags.host)
         ? undefined
         : await (await import('../../console/tls-certificate.js')).consoleCertificate(flags.host);
-      const running = await startConsole(
-        tls ? { router, host: flags.host, port, tls } : { router, host: flags.host, port },
-      );
+      const common = { router, host: flags.host, port, onScriptServed: startEngine };
+      const running = await startConsole(tls ? { ...common, tls } : common);
       process.stdout.write(`Keyhold console for ${vaultPath}\n`);
       process.stdout.write(`Open this address in your browser (it contains the access token):\n    ${running.url}\n`);
       if (tls) {
