@@ -150,8 +150,12 @@ export class VaultSession {
     this.#idleTimer.unref?.();
   }
 
-  async listObjects(): Promise<ObjectSummary[]> {
-    return (await this.vault().listObjects()).map(summarize);
+  /** Summaries (no key material) in one vault read, newest first; a page with offset and limit. */
+  async listObjects(page: { offset?: number; limit?: number } = {}): Promise<ObjectSummary[]> {
+    const options: { offset?: number; limit?: number } = {};
+    if (page.offset !== undefined) options.offset = page.offset;
+    if (page.limit !== undefined) options.limit = page.limit;
+    return (await this.vault().listObjects(options)).map(summarize);
   }
 
   handlers(): Handlers {
@@ -165,7 +169,7 @@ export class VaultSession {
         this.setAutoLockSeconds(seconds);
         return this.status();
       },
-      'objects.list': () => this.listObjects(),
+      'objects.list': (page) => this.listObjects(page),
       'objects.get': async ({ uniqueIdentifier }) => {
         const vault = this.vault();
         const o = await vault.getObject(uniqueIdentifier);

@@ -72,7 +72,11 @@ export const requests = {
   'vault.unlock': object({ passphrase }),
   'vault.lock': none,
   'vault.setAutoLock': object({ seconds: integer({ min: 0, max: 86_400 }) }),
-  'objects.list': none,
+  /** Object summaries, newest first; a page of them with offset and limit. */
+  'objects.list': object({
+    offset: optional(integer({ min: 0, max: 100_000_000 })),
+    limit: optional(integer({ min: 1, max: 1_000_000 })),
+  }),
   'objects.get': object({ uniqueIdentifier: uid }),
   'objects.activate': object({ uniqueIdentifier: uid }),
   'objects.revoke': object({ uniqueIdentifier: uid, reason: literal(...revocationReasons) }),

@@ -121,7 +121,11 @@ describe('the API over a real vault (SQLCipher on disk)', () => {
     expect(
       value<{ state: string }>(await router.call('vault.unlock', { passphrase: 'correct horse battery' })).state,
     ).toBe('unlocked');
-    expect(value<ObjectSummary[]>(await router.call('objects.list', {}))).toHaveLength(4);
+    const all = value<ObjectSummary[]>(await router.call('objects.list', {}));
+    expect(all).toHaveLength(4);
+    const page = value<ObjectSummary[]>(await router.call('objects.list', { offset: 1, limit: 2 }));
+    expect(page.map((o) => o.uniqueIdentifier)).toEqual(all.slice(1, 3).map((o) => o.uniqueIdentifier));
+    expect((await router.call('objects.list', { limit: 0 })).ok).toBe(false);
 
     const verification = value<{ valid: boolean; entries: number }>(await router.call('audit.verify', {}));
     expect(verification.valid).toBe(true);

@@ -88,3 +88,60 @@ describe('the renderer store', () => {
     expect(store.getState().filter.text).toBe('');
   });
 });
+
+describe('object list paging', () => {
+  it('shows the first page, then appends the next pages until a short one', async () => {
+    const { firstPage, nextPages } = await import('../../renderer/src/store/objects-slice.js');
+    const total = firstPage + nextPages + 3;
+    const all: ObjectSummary[] = Array.from({ length: total }, (_, i) => ({
+      uniqueIdentifier: `u${i}`,
+      objectType: 'SymmetricKey',
+      state: 'Active',
+    }));
+    const { api, calls } = fakeApi({
+      'objects.list': (r) => {
+        const { offset = 0, limit = total } = r as { offset?: number; limit?: number };
+        return { ok: true, value: all.slice(offset, offset + limit) };
+      },
+    });
+    const store = createKeyholdStore(api);
+    await store.getState().loadObjects();
+    expect(calls.map(([, r]) => r)).toEqual([
+      { offset: 0, limit: firstPage },
+      { offset: firstPage, limit: nextPages },
+      { offset: firstPage + nextPages, limit: nextPages },
+    ]);
+    expect(store.getState().objects.map((o) => o.uniqueIdentifier)).toEqual(all.map((o) => o.uniqueIdentifier));
+    expect(store.getState().objectsStatus).toBe('ready');
+  });
+});
+
+describe('settings', () => {
+  it('loads the saved settings, resolves the system theme, and saves a change', async () => {
+    const saved = { autoLockMinutes: 10, clipboardClearSeconds: 45, theme: 'system' as const };
+    const { api, calls } = fakeApi({
+      'settings.get': () => ({ ok: true, value: saved }),
+      'settings.set': (r) => ({ ok: true, value: { ...saved, ...(r as object) } }),
+      'vault.status': () => ({ ok: true, value: { ...unlocked, autoLockSeconds: 60 } }),
+    });
+    const store = createKeyholdStore(api);
+    store.getState().setSystemDark(true);
+    await store.getState().loadSettings();
+    expect(store.getState().settings).toEqual(saved);
+    expect(store.getState().theme).toBe('dark');
+    expect(await store.getState().saveSettings({ autoLockMinutes: 1, theme: 'light' })).toBe(true);
+    expect(store.getState().theme).toBe('light');
+    expect(store.getState().settings.autoLockMinutes).toBe(1);
+    expect(store.getState().vault?.autoLockSeconds).toBe(60);
+    expect(calls).toContainEqual(['settings.set', { autoLockMinutes: 1, theme: 'light' }]);
+  });
+
+  it('keeps the defaults when the engine has no settings', async () => {
+    const { api } = fakeApi({});
+    const store = createKeyholdStore(api);
+    await store.getState().loadSettings();
+    expect(store.getState().settings.clipboardClearSeconds).toBe(30);
+    expect(await store.getState().saveSettings({ theme: 'dark' })).toBe(false);
+    expect(store.getState().notice).toBeUndefined();
+  });
+});
