@@ -32,7 +32,7 @@ interface Subject {
 
 /**
  * Runs the subjects in interleaved rounds (the machine is shared: load changes hit all of them
- * alike), after the same warm-up for each, and keeps each one's median round. Every subject goes
+ * alike; the order rotates each round), after the same warm-up for each, and keeps each one's median round. Every subject goes
  * over the same messages in the same loop; each round lasts `seconds / rounds`.
  */
 function measure(messages: number, subjects: Subject[]): Figure[] {
@@ -44,7 +44,10 @@ function measure(messages: number, subjects: Subject[]): Figure[] {
     while (performance.now() - started < Math.min(200, (seconds * 1000) / rounds)) sink += s.pass();
   }
   for (let round = 0; round < rounds; round++) {
-    subjects.forEach((s, k) => {
+    // Each round starts with a different subject, so none always runs first or after the same one.
+    for (let j = 0; j < subjects.length; j++) {
+      const k = (round + j) % subjects.length;
+      const s = subjects[k]!;
       let passes = 0;
       const started = performance.now();
       let elapsed = 0;
@@ -54,7 +57,7 @@ function measure(messages: number, subjects: Subject[]): Figure[] {
         elapsed = performance.now() - started;
       }
       perRound[k]!.push(passes / (elapsed / 1000));
-    });
+    }
   }
   if (sink === 0.5) console.log('');
   return subjects.map((s, k) => {
