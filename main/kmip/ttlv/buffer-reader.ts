@@ -12,7 +12,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * Recently decoded short ASCII strings, direct-mapped by a hash of their bytes. KMIP messages
  * repeat the same short texts (attribute names, identifiers); handing out the same immutable
- * string again saves a native call and an allocation per item.
+ * string again saves a native call and an allocation per item. Passwords are never cached (the
+ * decoder says which texts may be).
  */
 const textCacheSlots = 4096;
 const textCacheMaxLength = 40;
@@ -39,13 +40,14 @@ export function readBigInt(b: Buffer, o: number, length: number): bigint {
 
 /**
  * Strict UTF-8 (RFC 3629) of `length` bytes at `o`: returns undefined for an invalid sequence.
+ * `cache` false keeps the text out of the cache (secrets such as passwords).
  * Short texts are looked up in the cache first (a match proves them ASCII); others are checked
  * for ASCII (every byte < 0x80), then decoded with the latin1 fast path or the fatal UTF-8 decoder.
  */
-export function readText(b: Buffer, o: number, length: number): string | undefined {
+export function readText(b: Buffer, o: number, length: number, cache: boolean): string | undefined {
   const end = o + length;
   let slot = -1;
-  if (length <= textCacheMaxLength && length > 0) {
+  if (cache && length <= textCacheMaxLength && length > 0) {
     // Hash of the length and the first and last four bytes: cheap, and enough to spread
     // identifiers and attribute names.
     const last = end - 4 > o ? end - 4 : o;

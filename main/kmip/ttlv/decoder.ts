@@ -18,6 +18,9 @@ const typeNames = [
 ];
 
 const empty = Buffer.alloc(0);
+/** Password and One Time Password (Credential Value): never kept in the text cache. */
+const passwordTag = 0x4200a1;
+const oneTimePasswordTag = 0x420156;
 
 /*
  * The state of the one decode in progress. Decoding is synchronous and never re-entered, so it
@@ -129,7 +132,7 @@ function readItem(start: number, end: number, depth: number): TtlvItem {
       if (length > 0 && buf[o + length - 1] === 0) {
         throw new TtlvError('Text String ends with a NUL terminator', o + length - 1, tag);
       }
-      const value = readText(buf, o, length);
+      const value = readText(buf, o, length, tag !== passwordTag && tag !== oneTimePasswordTag);
       if (value === undefined) throw new TtlvError('Text String is not valid UTF-8', o, tag);
       if (strictPadding) checkPadding(o + length, o + padded, tag);
       pos = o + padded;

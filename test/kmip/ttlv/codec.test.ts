@@ -103,6 +103,16 @@ describe('TTLV round trip against the naive builder', () => {
     expect(b!.byteLength).toBe(b!.buffer.byteLength);
   });
 
+  it('decodes a Password like any text (it bypasses the text cache)', () => {
+    for (const text of ['secret-pass-1', 'secret-pass-1', 'secret-pass-2']) {
+      expect(decodeTtlv(hex(naive.textString(0x4200a1, text)))).toEqual({
+        tag: 0x4200a1,
+        type: ItemType.TextString,
+        value: text,
+      });
+    }
+  });
+
   it('decodes texts that share length, head and tail (the text cache) to their own values', () => {
     const texts = ['Name-AAAA-001', 'Name-BBBB-001', 'Name-AAAA-001', 'Name-CCCC-001', 'Name-BBBB-001', 'Nämé-x-1'];
     for (let round = 0; round < 2; round++) {
