@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { KeyholdError } from '../../shared/errors.js';
+import { firstListPage } from '../../shared/api/index.js';
 import type { ObjectSummary, VaultStatus } from '../../shared/api/index.js';
 import { HEADER_FILE, Vault } from '../vault/index.js';
 import type { SealOptions } from '../vault/index.js';
@@ -21,6 +22,9 @@ export interface VaultSessionOptions {
   sealOptions?: SealOptions;
 }
 
+/** The first page the window asks for after unlock. */
+const prefetchLimit = firstListPage;
+
 /** Calls that only look (the window's polling): they do not count as activity for the idle lock. */
 const passiveCalls = new Set(['system.capabilities', 'vault.status', 'server.status', 'settings.get']);
 
@@ -31,6 +35,8 @@ export class VaultSession {
   #lastActivity = Date.now();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #lockListeners: (() => unknown)[] = [];
+  /** The list's first page, read at unlock for the call that follows it. */
+  #prefetched: { vault: Vault; promise: Promise<ObjectSummary[]> } | undefined;
   readonly #identity: string;
   readonly #sealOptions: SealOptions | undefined;
 
@@ -96,12 +102,18 @@ export class VaultSession {
     if (this.#vault && !this.#vault.locked) return this.status();
     this.#vault = await Vault.open(this.#path, { unlock: { kind: 'passphrase', passphrase } });
     this.touch();
+    // The window asks for the list's first page next: read it while the answer travels.
+    const vault = this.#vault;
+    const promise = vault.listObjects({ offset: 0, limit: prefetchLimit }).then((list) => list.map(summarize));
+    promise.catch(() => undefined);
+    this.#prefetched = { vault, promise };
     return this.status();
   }
 
   async lock(): Promise<VaultStatus> {
     const v = this.#vault;
     this.#vault = undefined;
+    this.#prefetched = undefined;
     this.#disarm();
     if (v) for (const listener of this.#lockListeners) await listener();
     await v?.lock();
@@ -120,6 +132,8 @@ export class VaultSession {
    */
   touch(callName?: string): void {
     if (callName !== undefined && passiveCalls.has(callName)) return;
+    // Any other call may change the vault: the list read at unlock would be stale.
+    if (callName !== 'objects.list' && callName !== 'vault.unlock') this.#prefetched = undefined;
     this.#lastActivity = Date.now();
     this.#arm();
   }
@@ -152,6 +166,12 @@ export class VaultSession {
 
   /** Summaries (no key material) in one vault read, newest first; a page with offset and limit. */
   async listObjects(page: { offset?: number; limit?: number } = {}): Promise<ObjectSummary[]> {
+    const prefetched = this.#prefetched;
+    this.#prefetched = undefined;
+    if (prefetched?.vault === this.#vault && (page.offset ?? 0) === 0 && page.limit === prefetchLimit) {
+      this.vault();
+      return prefetched.promise;
+    }
     const options: { offset?: number; limit?: number } = {};
     if (page.offset !== undefined) options.offset = page.offset;
     if (page.limit !== undefined) options.limit = page.limit;

@@ -64,6 +64,9 @@ const subject = object({
   country: optional(string({ min: 2, max: 2, pattern: /^[A-Z]{2}$/ })),
 });
 
+/** The object list's first page: the window asks for it after unlock, the engine reads it ahead. */
+export const firstListPage = 2000;
+
 export const requests = {
   'system.capabilities': none,
   'vault.status': none,

@@ -1,4 +1,5 @@
 /** The object browser: summaries of every object, the filter, the selection and its detail. */
+import { firstListPage } from '../../../shared/api/index.js';
 import type { ApiError, ObjectDetail, ObjectSummary } from '../../../shared/api/index.js';
 import { emptyFilter } from './filter.js';
 import type { ObjectFilter } from './filter.js';
@@ -23,7 +24,7 @@ export interface ObjectsSlice {
 }
 
 /** The first page of the object list, then the size of each further page. */
-export const firstPage = 2000;
+export const firstPage = firstListPage;
 export const nextPages = 50_000;
 
 export const createObjectsSlice: SliceCreator<ObjectsSlice> = (api) => (set, get) => {
