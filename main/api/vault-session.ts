@@ -168,7 +168,12 @@ export class VaultSession {
   async listObjects(page: { offset?: number; limit?: number } = {}): Promise<ObjectSummary[]> {
     const prefetched = this.#prefetched;
     this.#prefetched = undefined;
-    if (prefetched?.vault === this.#vault && (page.offset ?? 0) === 0 && page.limit === prefetchLimit) {
+    if (
+      prefetched !== undefined &&
+      prefetched.vault === this.#vault &&
+      (page.offset ?? 0) === 0 &&
+      page.limit === prefetchLimit
+    ) {
       this.vault();
       return prefetched.promise;
     }
