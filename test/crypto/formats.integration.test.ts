@@ -303,10 +303,49 @@ describe('OpenSSH', () => {
       expect(s.run('ssh-keygen', '-l', '-f', 'kh_key.pub')).toMatch(/SHA256:/);
     }
   });
-  it('a passphrase-protected OpenSSH key is refused with a clear unsupported error', () => {
+  it('Keyhold reads passphrase-protected keys ssh-keygen writes (bcrypt KDF, aes256-ctr)', () => {
+    for (const t of ['ed25519', 'ecdsa', 'rsa'] as const) {
+      s.run('ssh-keygen', '-q', '-t', t, '-N', 'pass phrase', '-C', `enc-${t}`, '-f', `id_enc_${t}`);
+      const text = s.read(`id_enc_${t}`).toString();
+      const priv = readOpenSshPrivateKey(text, 'pass phrase');
+      expect(priv.comment).toBe(`enc-${t}`);
+      expect(spki(priv.key)).toBe(spki(readOpenSshPublicKey(s.read(`id_enc_${t}.pub`).toString()).key));
+      expect(readAny(Buffer.from(text), 'pass phrase').privateKeys).toHaveLength(1);
+    }
+  });
+  it('ssh-keygen reads the passphrase-protected keys Keyhold writes', async () => {
+    for (const spec of [{ algorithm: 'Ed25519' }, { algorithm: 'EC', curve: 'P-384' }] as const) {
+      const { privateKey } = await generateKeyPair(spec);
+      const text = writeOpenSshPrivateKey(privateKey, 'kh-enc', 'secret words');
+      expect(text).not.toBe(writeOpenSshPrivateKey(privateKey, 'kh-enc'));
+      chmodSync(s.write('kh_enc', text), 0o600);
+      expect(s.run('ssh-keygen', '-y', '-P', 'secret words', '-f', 'kh_enc').trim()).toBe(
+        writeOpenSshPublicKey(privateKey, 'kh-enc').trim(),
+      );
+      expect(() => s.run('ssh-keygen', '-y', '-P', 'wrong', '-f', 'kh_enc')).toThrow();
+      expect(spki(readOpenSshPrivateKey(text, 'secret words').key)).toBe(spki(privateKey));
+    }
+  });
+  it('wrong, missing passphrase, truncated file and unknown cipher are clear errors', () => {
     s.run('ssh-keygen', '-q', '-t', 'ed25519', '-N', 'pass phrase', '-f', 'id_enc');
-    expect(() => readAny(s.read('id_enc'))).toThrow(
-      expect.objectContaining({ code: 'unsupported', message: expect.stringMatching(/ssh-keygen -p/) }),
+    const text = s.read('id_enc').toString();
+    expect(() => readAny(Buffer.from(text))).toThrow(
+      expect.objectContaining({ code: 'format', message: expect.stringMatching(/passphrase-protected/) }),
+    );
+    expect(() => readOpenSshPrivateKey(text, 'not it')).toThrow(
+      expect.objectContaining({ code: 'format', message: expect.stringMatching(/wrong passphrase/) }),
+    );
+    const body = text.split('\n').slice(1, -2).join('');
+    const der = Buffer.from(body, 'base64');
+    const wrap = (b: Buffer): string =>
+      `-----BEGIN OPENSSH PRIVATE KEY-----\n${b.toString('base64')}\n-----END OPENSSH PRIVATE KEY-----\n`;
+    expect(() => readOpenSshPrivateKey(wrap(der.subarray(0, der.length - 40)), 'pass phrase')).toThrow(
+      expect.objectContaining({ code: 'format', message: expect.stringMatching(/truncated/) }),
+    );
+    const odd = Buffer.from(der);
+    odd.write('aes256-xts', 15 + 4, 'latin1'); // same length as aes256-ctr
+    expect(() => readOpenSshPrivateKey(wrap(odd), 'pass phrase')).toThrow(
+      expect.objectContaining({ code: 'unsupported', message: expect.stringMatching(/cipher aes256-xts/) }),
     );
   });
 });

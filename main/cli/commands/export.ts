@@ -77,12 +77,8 @@ async function render(
           return { data: `${JSON.stringify(exportJwk(key, { certificates: chain }), null, 2)}\n`, secret: true };
         }
         case 'openssh':
-          if (password)
-            throw new KeyholdError(
-              'unsupported',
-              'OpenSSH private keys are exported without a passphrase (add one with ssh-keygen -p)',
-            );
-          return { data: writeOpenSshPrivateKey(key, nameOf(meta) ?? ''), secret: true };
+          // With --password-file: bcrypt KDF + aes256-ctr, as ssh-keygen -N writes.
+          return { data: writeOpenSshPrivateKey(key, nameOf(meta) ?? '', password), secret: true };
         default:
           return refuse(meta, format);
       }

@@ -34,7 +34,7 @@ const empty = (format: string): ImportedItems => ({
   secrets: [],
 });
 
-/** Reads a file's bytes. `password` opens PKCS#12 and encrypted PKCS#8. */
+/** Reads a file's bytes. `password` opens PKCS#12, encrypted PKCS#8 and passphrase-protected OpenSSH keys. */
 export function readAny(data: Uint8Array, password?: string): ImportedItems {
   if (data.length === 0) throw formatError('the file is empty');
   const head = Buffer.from(data.subarray(0, 256)).toString('latin1').trimStart();
@@ -67,7 +67,7 @@ function fromPem(text: string, password?: string): ImportedItems {
   for (const b of blocks) {
     switch (b.label) {
       case 'OPENSSH PRIVATE KEY': {
-        const { key, comment } = readOpenSshPrivateKey(b.text);
+        const { key, comment } = readOpenSshPrivateKey(b.text, password);
         out.format = 'OpenSSH private key';
         out.privateKeys.push({ key, label: comment || undefined });
         break;

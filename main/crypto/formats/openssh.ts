@@ -1,7 +1,16 @@
 // OpenSSH keys: public "ssh-ed25519 AAAA... comment" lines (RFC 4253 6.6, RFC 5656, RFC 8709)
-// and unencrypted "openssh-key-v1" private keys (OpenSSH PROTOCOL.key).
-import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { formatError, unsupported } from '../errors.js';
+// and "openssh-key-v1" private keys (OpenSSH PROTOCOL.key), plain or passphrase-protected
+// (bcrypt KDF + aes256-ctr, as ssh-keygen -N writes).
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
+import { pbkdf as bcryptPbkdf } from 'bcrypt-pbkdf';
+import { formatError, invalidArgument, unsupported, wipe } from '../errors.js';
 import { randomBytes } from '../random.js';
 import { pemDecode } from './pem.js';
 
@@ -155,8 +164,35 @@ export function readOpenSshPublicKey(text: string): { key: KeyObject; comment: s
   return { key, comment: fields.slice(at + 2).join(' ') };
 }
 
-/** An unencrypted "-----BEGIN OPENSSH PRIVATE KEY-----" file, as ssh-keygen writes with -N "". */
-export function writeOpenSshPrivateKey(key: KeyObject, comment = ''): string {
+// OpenSSH's private-section ciphers Keyhold reads (ssh-keygen writes aes256-ctr by default);
+// it writes aes256-ctr. Key and IV both come from bcrypt_pbkdf.
+const SSH_CIPHERS: Record<string, { node: string; keyLength: number }> = {
+  'aes128-ctr': { node: 'aes-128-ctr', keyLength: 16 },
+  'aes192-ctr': { node: 'aes-192-ctr', keyLength: 24 },
+  'aes256-ctr': { node: 'aes-256-ctr', keyLength: 32 },
+  'aes128-cbc': { node: 'aes-128-cbc', keyLength: 16 },
+  'aes192-cbc': { node: 'aes-192-cbc', keyLength: 24 },
+  'aes256-cbc': { node: 'aes-256-cbc', keyLength: 32 },
+};
+/** ssh-keygen's default bcrypt rounds (-a 16). */
+const SSH_ROUNDS = 16;
+
+/** bcrypt_pbkdf(passphrase, salt, rounds) -> cipher key || IV (16 bytes). */
+function sshKeyIv(passphrase: string, salt: Uint8Array, rounds: number, keyLength: number): Buffer {
+  const pass = Buffer.from(passphrase, 'utf8');
+  const out = Buffer.alloc(keyLength + 16);
+  const rc = bcryptPbkdf(pass, pass.length, salt, salt.length, out, out.length, rounds);
+  pass.fill(0);
+  if (rc !== 0) throw formatError('OpenSSH key: bcrypt KDF parameters are not valid');
+  return out;
+}
+
+/**
+ * A "-----BEGIN OPENSSH PRIVATE KEY-----" file: unencrypted without a passphrase (ssh-keygen -N ""),
+ * else bcrypt KDF (16 rounds, 16-byte salt) and aes256-ctr, as ssh-keygen -N PASS writes.
+ */
+export function writeOpenSshPrivateKey(key: KeyObject, comment = '', passphrase?: string): string {
+  if (passphrase !== undefined && passphrase.length === 0) throw invalidArgument('OpenSSH passphrase is empty');
   if (key.type !== 'private') throw formatError('not a private key');
   const { type, blob } = publicBlob(key);
   const j = jwkOf(key);
@@ -181,13 +217,30 @@ export function writeOpenSshPrivateKey(key: KeyObject, comment = ''): string {
   }
   w.string(comment);
   let priv = w.bytes;
-  const pad = (8 - (priv.length % 8)) % 8;
-  priv = Buffer.concat([priv, Buffer.from(Array.from({ length: pad }, (_, i) => i + 1))]);
+  const blockSize = passphrase === undefined ? 8 : 16;
+  const pad = (blockSize - (priv.length % blockSize)) % blockSize;
+  const plain = Buffer.concat([priv, Buffer.from(Array.from({ length: pad }, (_, i) => i + 1))]);
+  priv.fill(0);
+  priv = plain;
+  let cipherName = 'none';
+  let kdfName = 'none';
+  let kdfOptions: Buffer = Buffer.alloc(0);
+  if (passphrase !== undefined) {
+    const salt = randomBytes(16);
+    const keyIv = sshKeyIv(passphrase, salt, SSH_ROUNDS, 32);
+    const c = createCipheriv('aes-256-ctr', keyIv.subarray(0, 32), keyIv.subarray(32));
+    const enc = Buffer.concat([c.update(priv), c.final()]);
+    wipe(keyIv, priv);
+    priv = enc;
+    cipherName = 'aes256-ctr';
+    kdfName = 'bcrypt';
+    kdfOptions = new Writer().string(salt).uint32(SSH_ROUNDS).bytes;
+  }
   const body = new Writer()
     .raw(Buffer.from('openssh-key-v1\0'))
-    .string('none')
-    .string('none')
-    .string('')
+    .string(cipherName)
+    .string(kdfName)
+    .string(kdfOptions)
     .uint32(1)
     .string(blob)
     .string(priv).bytes;
@@ -196,24 +249,59 @@ export function writeOpenSshPrivateKey(key: KeyObject, comment = ''): string {
   return `-----BEGIN OPENSSH PRIVATE KEY-----\n${b64.join('\n')}\n-----END OPENSSH PRIVATE KEY-----\n`;
 }
 
-/** Reads an "openssh-key-v1" private key. Passphrase-protected ones are refused (bcrypt KDF). */
-export function readOpenSshPrivateKey(text: string): { key: KeyObject; comment: string } {
+/** Decrypts the private section of a passphrase-protected key (bcrypt KDF). */
+function decryptSection(cipher: string, kdf: string, kdfOptions: Buffer, section: Buffer, passphrase?: string): Buffer {
+  const c = SSH_CIPHERS[cipher];
+  if (!c) throw unsupported(`OpenSSH private key cipher ${cipher} (Keyhold reads aes128/192/256-ctr and -cbc)`);
+  if (kdf !== 'bcrypt') throw unsupported(`OpenSSH private key KDF ${kdf} (only bcrypt)`);
+  if (passphrase === undefined || passphrase.length === 0)
+    throw formatError('the OpenSSH private key is passphrase-protected: give its passphrase (--password-file)');
+  const o = new Reader(kdfOptions);
+  const salt = o.string();
+  const rounds = o.uint32();
+  if (rounds < 1 || rounds > 1 << 20) throw formatError('OpenSSH key: bcrypt rounds out of range');
+  if (section.length % 16 !== 0) throw formatError('OpenSSH key: encrypted section is truncated');
+  const keyIv = sshKeyIv(passphrase, salt, rounds, c.keyLength);
+  try {
+    const d = createDecipheriv(c.node, keyIv.subarray(0, c.keyLength), keyIv.subarray(c.keyLength));
+    d.setAutoPadding(false);
+    return Buffer.concat([d.update(section), d.final()]);
+  } finally {
+    keyIv.fill(0);
+  }
+}
+
+/**
+ * Reads an "openssh-key-v1" private key; a passphrase-protected one (bcrypt KDF, AES-CTR/CBC)
+ * needs `passphrase`, and a wrong one is reported as such (the check integers differ).
+ */
+export function readOpenSshPrivateKey(text: string, passphrase?: string): { key: KeyObject; comment: string } {
   const block = pemDecode(text).find((b) => b.label === 'OPENSSH PRIVATE KEY');
   if (!block) throw formatError('no OPENSSH PRIVATE KEY block');
   const r = new Reader(block.der);
   if (!r.raw(15).equals(Buffer.from('openssh-key-v1\0'))) throw formatError('not an openssh-key-v1 key');
   const cipher = r.text();
   const kdf = r.text();
-  r.string();
-  if (cipher !== 'none' || kdf !== 'none') {
-    throw unsupported(
-      `passphrase-protected OpenSSH keys (${cipher}, ${kdf} KDF): remove the passphrase with "ssh-keygen -p -N '' -f FILE" and import again`,
-    );
-  }
+  const kdfOptions = r.string();
   if (r.uint32() !== 1) throw unsupported('OpenSSH files with more than one key');
   r.string(); // public key, repeated inside
-  const p = new Reader(r.string());
-  if (p.uint32() !== p.uint32()) throw formatError('OpenSSH private key check bytes differ (damaged file)');
+  const encrypted = cipher !== 'none' || kdf !== 'none';
+  const section = encrypted ? decryptSection(cipher, kdf, kdfOptions, r.string(), passphrase) : r.string();
+  try {
+    return readPrivateSection(section, encrypted);
+  } finally {
+    if (encrypted) section.fill(0);
+  }
+}
+
+function readPrivateSection(section: Buffer, encrypted: boolean): { key: KeyObject; comment: string } {
+  const p = new Reader(section);
+  if (p.uint32() !== p.uint32())
+    throw formatError(
+      encrypted
+        ? 'wrong passphrase for the OpenSSH private key (check bytes differ)'
+        : 'OpenSSH private key check bytes differ (damaged file)',
+    );
   const type = p.text();
   let jwk: JsonWebKey;
   if (type === 'ssh-ed25519') {
