@@ -11,6 +11,7 @@ import {
 import { isKeyholdError } from '../../shared/errors.js';
 import { cryptoError, invalidArgument, unsupported } from './errors.js';
 import { assertHash, HASH_LENGTH, type HashName } from './hash.js';
+import { derToP1363, ecdsaSignDigest, ecdsaVerifyDigest, p1363ToDer } from './openssl-digest-sign.js';
 import { randomBytes } from './random.js';
 
 export interface SignatureParameters {
@@ -101,12 +102,19 @@ const DIGEST_INFO: Partial<Record<HashName, string>> = {
   'sha3-512': '3051300d060960864801650304020a05000440',
 };
 
+/** Bytes of a P-256/P-384/P-521 scalar, for IEEE P1363 signatures. */
+const EC_SIZE: Record<string, number> = { prime256v1: 32, secp384r1: 48, secp521r1: 66 };
+
 function checkDigest(key: KeyObject, p: SignatureParameters, digest: Uint8Array): HashName {
   const k = kind(key);
-  if (k !== 'rsa') {
-    // Node 20 exposes no sign-a-digest call for ECDSA or EdDSA (EVP_PKEY_sign); see README.
-    throw unsupported(`signing a pre-digested value with ${k === 'ec' ? 'ECDSA' : 'EdDSA'}`);
+  if (k === 'eddsa') {
+    // Ed25519ph (RFC 8032 HashEdDSA) needs OpenSSL 3.2's "instance" parameter; the OpenSSL 3.0
+    // that Node 20 and Debian ship refuse it (openssl pkeyutl -pkeyopt instance:Ed25519ph fails).
+    throw unsupported(
+      `signing a pre-digested value with EdDSA (Ed25519ph/Ed448ph need OpenSSL 3.2; this is ${process.versions.openssl})`,
+    );
   }
+  if (k === 'ec' && p.padding) throw invalidArgument('ECDSA takes no padding');
   const hash = p.hash ?? 'sha256';
   assertHash(hash);
   if (digest.length !== HASH_LENGTH[hash])
@@ -114,10 +122,15 @@ function checkDigest(key: KeyObject, p: SignatureParameters, digest: Uint8Array)
   return hash;
 }
 
-/** Signs a digest computed elsewhere (KMIP Sign with Digested Data); RSA only. */
+/** Signs a digest computed elsewhere (KMIP Sign with Digested Data): RSA in-process, ECDSA via openssl pkeyutl. */
 export function signDigest(key: KeyObject, p: SignatureParameters, digest: Uint8Array): Buffer {
   if (key.type !== 'private') throw invalidArgument('signing needs a private key');
   const hash = checkDigest(key, p, digest);
+  if (kind(key) === 'ec') {
+    const der = ecdsaSignDigest(key, digest);
+    if ((p.dsaEncoding ?? 'der') === 'der') return der;
+    return derToP1363(der, EC_SIZE[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 32);
+  }
   try {
     if ((p.padding ?? 'PKCS1V1_5') === 'PSS') {
       const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
@@ -133,7 +146,7 @@ export function signDigest(key: KeyObject, p: SignatureParameters, digest: Uint8
   }
 }
 
-/** Verifies a signature over a digest (KMIP Signature Verify with Digested Data); RSA only. */
+/** Verifies a signature over a digest (KMIP Signature Verify with Digested Data); RSA and ECDSA. */
 export function verifyDigest(
   key: KeyObject,
   p: SignatureParameters,
@@ -141,6 +154,12 @@ export function verifyDigest(
   signature: Uint8Array,
 ): boolean {
   const hash = checkDigest(key, p, digest);
+  if (kind(key) === 'ec') {
+    if ((p.dsaEncoding ?? 'der') === 'der') return ecdsaVerifyDigest(key, digest, signature);
+    const size = EC_SIZE[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 32;
+    if (signature.length !== 2 * size) return false;
+    return ecdsaVerifyDigest(key, digest, p1363ToDer(signature));
+  }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (signature.length !== Math.ceil(bits / 8)) return false;
   try {

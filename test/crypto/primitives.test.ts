@@ -243,15 +243,26 @@ describe('signatures', () => {
     const p = { hash: 'sha256' as const };
     expect(hex(signDigest(privateKey, p, digest))).toBe(hex(sign(privateKey, p, data)));
   });
-  it('ECDSA P-256/P-384/P-521 and Ed448 sign and verify; ECDSA on a digest is refused clearly', async () => {
+  it('ECDSA P-256/P-384/P-521 and Ed448 sign and verify; ECDSA on a digest interchanges with on data', async () => {
     for (const curve of ['P-256', 'P-384', 'P-521'] as const) {
       const { privateKey, publicKey } = await generateKeyPair({ algorithm: 'EC', curve });
       const sig = sign(privateKey, { hash: 'sha384' }, Buffer.from('x'));
       expect(verify(publicKey, { hash: 'sha384' }, Buffer.from('x'), sig)).toBe(true);
-      expect(() => signDigest(privateKey, { hash: 'sha256' }, Buffer.alloc(32))).toThrow(
-        expect.objectContaining({ code: 'unsupported' }),
+      const digest = createHash('sha384').update('x').digest();
+      for (const dsaEncoding of ['der', 'ieee-p1363'] as const) {
+        const p = { hash: 'sha384' as const, dsaEncoding };
+        expect(verify(publicKey, p, Buffer.from('x'), signDigest(privateKey, p, digest))).toBe(true);
+        expect(verifyDigest(publicKey, p, digest, sign(privateKey, p, Buffer.from('x')))).toBe(true);
+        expect(verifyDigest(publicKey, p, Buffer.alloc(48), sign(privateKey, p, Buffer.from('x')))).toBe(false);
+      }
+      expect(() => signDigest(privateKey, { hash: 'sha256' }, Buffer.alloc(20))).toThrow(
+        expect.objectContaining({ code: 'invalid-argument', message: expect.stringMatching(/32 bytes/) }),
       );
     }
+    const ed25519 = await generateKeyPair({ algorithm: 'Ed25519' });
+    expect(() => signDigest(ed25519.privateKey, {}, Buffer.alloc(64))).toThrow(
+      expect.objectContaining({ code: 'unsupported', message: expect.stringMatching(/Ed25519ph/) }),
+    );
     const ed = await generateKeyPair({ algorithm: 'Ed448' });
     expect(verify(ed.publicKey, {}, Buffer.from('y'), sign(ed.privateKey, {}, Buffer.from('y')))).toBe(true);
   });
