@@ -180,37 +180,52 @@ describe('PKCS#12', () => {
     expect(() => readAny(s.read('o.p12'))).toThrow(/password is needed/);
   });
 
-  it('a legacy RC2-40 file (openssl pkcs12 -legacy) gives a clear unsupported error unless Node loads the legacy provider', () => {
-    s.openssl(
-      'pkcs12',
-      '-export',
-      '-legacy',
-      '-inkey',
-      'leaf.key',
-      '-in',
-      'leaf.pem',
-      '-passout',
-      'pass:pw',
-      '-out',
-      'rc2.p12',
-    );
-    let legacyLoaded = true;
-    try {
-      // Node loads OpenSSL's legacy provider only with --openssl-legacy-provider.
-      createCipheriv('rc2-40-cbc', Buffer.alloc(5), Buffer.alloc(8)).final();
-    } catch {
-      legacyLoaded = false;
-    }
-    if (legacyLoaded) {
-      expect(readPkcs12(s.read('rc2.p12'), 'pw').certificates).toHaveLength(1);
-    } else {
-      expect(() => readPkcs12(s.read('rc2.p12'), 'pw')).toThrow(
-        expect.objectContaining({
-          code: 'unsupported',
-          message: expect.stringMatching(/rc2-40-cbc.*--openssl-legacy-provider/),
-        }),
+  it('legacy files (openssl pkcs12 -legacy: RC2-40 certs, 3DES key; and RC2-40/3DES named) import without the legacy provider', () => {
+    const variants: [string, string[]][] = [
+      ['rc2.p12', ['-legacy']],
+      ['rc2-named.p12', ['-certpbe', 'PBE-SHA1-RC2-40', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']],
+    ];
+    for (const [file, opts] of variants) {
+      s.openssl(
+        'pkcs12',
+        '-export',
+        ...opts,
+        '-provider',
+        'legacy',
+        '-provider',
+        'default',
+        '-inkey',
+        'leaf.key',
+        '-in',
+        'leaf.pem',
+        '-certfile',
+        'root.pem',
+        '-name',
+        'legacy one',
+        '-passout',
+        'pass:pw',
+        '-out',
+        file,
+      );
+      expect(s.opensslAll('pkcs12', '-in', file, '-info', '-noout', '-passin', 'pass:pw', '-legacy')).toMatch(
+        /pbeWithSHA1And40BitRC2-CBC/,
+      );
+      const p = readPkcs12(s.read(file), 'pw');
+      expect(p.certificates.map((c) => c.der.toString('hex')).sort()).toEqual(
+        [chain.leaf.toString('hex'), chain.root.toString('hex')].sort(),
+      );
+      expect(p.privateKeys).toHaveLength(1);
+      expect(spki(p.privateKeys[0]!.key)).toBe(spki(chain.leafKey));
+      expect(p.privateKeys[0]!.friendlyName).toBe('legacy one');
+      expect(() => readPkcs12(s.read(file), 'wrong')).toThrow(
+        expect.objectContaining({ code: 'format', message: expect.stringMatching(/wrong password/) }),
+      );
+      expect(() => readPkcs12(s.read(file).subarray(0, 300), 'pw')).toThrow(
+        expect.objectContaining({ code: 'format' }),
       );
     }
+    // This process runs without --openssl-legacy-provider: RC2 came from the node-forge path.
+    expect(() => createCipheriv('rc2-40-cbc', Buffer.alloc(5), Buffer.alloc(8)).final()).toThrow();
   });
 });
 

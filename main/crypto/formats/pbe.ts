@@ -6,6 +6,7 @@ import { formatError, unsupported } from '../errors.js';
 import type { HashName } from '../hash.js';
 import { HASH_LENGTH } from '../hash.js';
 import { randomBytes } from '../random.js';
+import { rc2CbcDecrypt } from './rc2-legacy.js';
 import {
   integer,
   isSequence,
@@ -109,6 +110,23 @@ export function pkcs12Kdf(
   return Buffer.concat(out).subarray(0, n);
 }
 
+const usable = new Map<string, boolean>();
+
+/** Whether Node's OpenSSL runs `cipher` (RC2 only with --openssl-legacy-provider). */
+function hasCipher(cipher: string): boolean {
+  let ok = usable.get(cipher);
+  if (ok === undefined) {
+    try {
+      createDecipheriv(cipher, Buffer.alloc(cipher === 'rc2-40-cbc' ? 5 : 16), Buffer.alloc(8));
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    usable.set(cipher, ok);
+  }
+  return ok;
+}
+
 function run(cipher: string, key: Buffer, iv: Buffer, data: Uint8Array, encrypt: boolean): Buffer {
   try {
     const c = encrypt ? createCipheriv(cipher, key, iv) : createDecipheriv(cipher, key, iv);
@@ -162,6 +180,13 @@ export function pbeDecrypt(algorithm: Node, password: string, data: Uint8Array):
       const key = pkcs12Kdf('sha1', pw, salt, 1, iterations, legacy.keyLength);
       const iv = pkcs12Kdf('sha1', pw, salt, 2, iterations, 8);
       pw.fill(0);
+      if (legacy.name.startsWith('rc2') && !hasCipher(legacy.name)) {
+        try {
+          return rc2CbcDecrypt(key, legacy.keyLength * 8, iv, data);
+        } finally {
+          key.fill(0);
+        }
+      }
       return run(legacy.name, key, iv, data, false);
     }
     throw unsupported(`password-based encryption ${id}`);
