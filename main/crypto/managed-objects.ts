@@ -242,6 +242,38 @@ export function csrObject(der: Uint8Array, o: CommonOptions & { privateKeyId?: s
   };
 }
 
+/**
+ * A CRL the local CA issued, as a KMIP Opaque Object. Why Opaque Object and not Secret Data: a CRL
+ * is public, signed data meant to be published, while Secret Data (Password, Seed) is for
+ * confidential bytes and carries their export and usage rules; KMIP has no CRL object type, and
+ * Opaque Object is its type for "bytes the server does not interpret". KMIP defines no Opaque
+ * Data Type values, so it takes the extension value 0x80000000 and a custom attribute
+ * x-keyhold-content says what the bytes are ("X.509 CRL", DER). Its CertificateLink names the CA
+ * certificate that signed it; the Name is "CRL <CA name> <thisUpdate ISO date>".
+ */
+export function crlObject(der: Uint8Array, o: CommonOptions & { caCertificateId: string; caName?: string }): NewObject {
+  const crl = new x509.X509Crl(new Uint8Array(der));
+  const name = o.name ?? `CRL ${o.caName ?? crl.issuer} ${crl.thisUpdate.toISOString()}`;
+  return {
+    uniqueIdentifier: randomUUID(),
+    objectType: 'OpaqueObject',
+    owner: o.owner ?? '',
+    value: Uint8Array.from(der),
+    valueType: CRL_OPAQUE_DATA_TYPE,
+    attributes: {
+      ...common({ ...o, name }, undefined),
+      'x-keyhold-content': [CRL_CONTENT],
+      Digest: [digestAttribute(der)],
+      Link: [link('CertificateLink', o.caCertificateId)],
+    },
+  };
+}
+
+/** Opaque Data Type of a stored CRL (KMIP extension range: the spec lists no values). */
+export const CRL_OPAQUE_DATA_TYPE = '0x80000000';
+/** x-keyhold-content of a stored CRL. */
+export const CRL_CONTENT = 'X.509 CRL';
+
 // ---- from the vault ----
 
 /** The Link values of one type on an object. */

@@ -154,7 +154,16 @@ describe('keyhold csr / ca / cert', () => {
     const p12 = opensslAll('pkcs12', '-in', 'web.p12', '-passin', 'pass:p12 password', '-nodes');
     expect(p12.stdout.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
     ok('cert', 'revoke', leaf!, '--reason', 'KeyCompromise');
-    ok('ca', 'crl', '--ca', inter!, '--out', 'inter.crl');
+    const [crlId] = ok('ca', 'crl', '--ca', inter!, '--out', 'inter.crl');
+    // The CRL is kept in the vault: an Opaque Object, the same DER, linked to the CA certificate.
+    const crlShown = ok('object', 'show', crlId!).join('\n');
+    expect(crlShown).toMatch(/OpaqueObject/);
+    expect(crlShown).toMatch(/X\.509 CRL/);
+    expect(crlShown).toContain(inter!);
+    ok('export', crlId!, '--format', 'der', '--out', 'stored.crl.der');
+    expect(openssl('crl', '-inform', 'DER', '-in', 'stored.crl.der', '-noout', '-text')).toMatch(
+      /Revoked Certificates/,
+    );
     writeFileSync(
       path.join(dir, 'chain.pem'),
       readFileSync(path.join(dir, 'inter.pem')).toString() + readFileSync(path.join(dir, 'root.pem')).toString(),
@@ -279,6 +288,20 @@ describe('keyhold export / import', () => {
     writeFileSync(path.join(dir, 'cut.pem'), readFileSync(path.join(dir, 'o.key')).subarray(0, 200));
     fails(/truncated/, 'import', 'cut.pem');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret phrase', '-f', path.join(dir, 'id_enc')]);
-    fails(/passphrase-protected OpenSSH/, 'import', 'id_enc');
+    fails(/OpenSSH private key is passphrase-protected/, 'import', 'id_enc');
+    writeFileSync(path.join(dir, 'ssh-pass.txt'), 'secret phrase\n');
+    writeFileSync(path.join(dir, 'ssh-wrong.txt'), 'not the phrase\n');
+    fails(/wrong passphrase for the OpenSSH private key/, 'import', 'id_enc', '--password-file', 'ssh-wrong.txt');
+    const [sshId] = ok('import', 'id_enc', '--password-file', 'ssh-pass.txt');
+    // And back out with a passphrase: ssh-keygen reads it with that passphrase only.
+    ok('export', sshId!, '--format', 'openssh', '--out', 'back_enc', '--password-file', 'ssh-pass.txt');
+    chmodSync(path.join(dir, 'back_enc'), 0o600);
+    const pubLine = (f: string): string =>
+      execFileSync('ssh-keygen', ['-y', '-P', 'secret phrase', '-f', path.join(dir, f)], { encoding: 'utf8' })
+        .trim()
+        .split(' ')
+        .slice(0, 2)
+        .join(' ');
+    expect(pubLine('back_enc')).toBe(pubLine('id_enc'));
   });
 });

@@ -4,6 +4,7 @@ import { KeyholdError } from '../../../shared/errors.js';
 import {
   certificateObject,
   createCrl,
+  crlObject,
   generateKeyPair,
   keyPairObjects,
   linkedIds,
@@ -202,12 +203,14 @@ export function registerCa(program: Command): void {
   withVaultOptions(
     ca
       .command('crl')
-      .description('Write a CRL listing the revoked certificates this CA issued')
+      .description(
+        'Write a CRL of the revoked certificates this CA issued; keeps it in the vault and prints its Unique Identifier',
+      )
       .requiredOption('--ca <id>', 'the CA certificate (or CA key) Unique Identifier')
       .requiredOption('--out <file>', 'CRL output (PEM, or DER when FILE ends in .der)')
       .option('--days <n>', 'days until the next update', '7'),
   ).action(async (o: { ca: string; out: string; days: string } & VaultCliOptions) => {
-    const der = await withVault(o, async (v) => {
+    const stored = await withVault(o, async (v) => {
       const c = await loadCa(v, o.ca);
       const certs = await v.locate({ attributes: { CertificateType: ['X_509'] } });
       const entries: RevokedEntry[] = [];
@@ -232,8 +235,22 @@ export function registerCa(program: Command): void {
         });
       }
       await v.recordUse(c.object.uniqueIdentifier, cliIdentity(), 'CRL', 'Success', `${entries.length} revoked`);
-      return createCrl({ certificate: c.der, privateKey: c.privateKey }, entries, { nextUpdateDays: Number(o.days) });
+      const crl = await createCrl({ certificate: c.der, privateKey: c.privateKey }, entries, {
+        nextUpdateDays: Number(o.days),
+      });
+      // Kept in the vault too (an Opaque Object linked to the CA certificate; see crlObject).
+      const caName = (c.object.attributes['Name']?.[0] as { NameValue?: unknown } | undefined)?.NameValue;
+      const uid = await v.insert(
+        crlObject(crl, {
+          caCertificateId: c.object.uniqueIdentifier,
+          caName: typeof caName === 'string' ? caName : undefined,
+        }),
+        cliIdentity(),
+        'Register',
+      );
+      return { der: crl, uid };
     });
-    writeOutput(o.out, wantsDer(o.out) ? der : pemEncode('X509 CRL', der));
+    writeOutput(o.out, wantsDer(o.out) ? stored.der : pemEncode('X509 CRL', stored.der));
+    process.stdout.write(`${stored.uid}\n`);
   });
 }

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Command } from 'commander';
 import { KeyholdError } from '../../../shared/errors.js';
 import {
+  CRL_CONTENT,
   exportJwk,
   exportPrivateKey,
   exportPublicKey,
@@ -122,6 +123,14 @@ async function render(
       const der = valueOf(await v.getObjectForUse(id, cliIdentity(), 'Export'), 'CertificateRequest');
       if (format === 'pem') return { data: pemEncode('CERTIFICATE REQUEST', der), secret: false };
       if (format === 'der') return { data: der, secret: false };
+      return refuse(meta, format);
+    }
+    case 'OpaqueObject': {
+      const obj = await v.getObjectForUse(id, cliIdentity(), 'Export');
+      const der = Buffer.from(valueOf(obj, 'OpaqueObject'));
+      const isCrl = obj.attributes['x-keyhold-content']?.[0] === CRL_CONTENT;
+      if (format === 'der') return { data: der, secret: false };
+      if (format === 'pem' && isCrl) return { data: pemEncode('X509 CRL', der), secret: false };
       return refuse(meta, format);
     }
     case 'SymmetricKey':
