@@ -204,6 +204,43 @@ describe('keyhold token / vault slots CLI', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^TPM 2\.0 by IBM/);
   });
+  it('token escrow puts one vault key into two non-exportable tokens and writes an escrow; escrow-restore re-provisions a third', async () => {
+    const hsm = new SoftHsm();
+    try {
+      hsm.initToken('piv-a', PIN, '55555555');
+      hsm.initToken('piv-b', '9999', '55555555');
+      hsm.initToken('piv-spare', PIN, '55555555');
+      const m = ['--module', hsm.module];
+      const file = join(dir, 'payroll.escrow.json');
+      const env = { KEYHOLD_OTHER_TOKEN_PIN: '9999', KEYHOLD_ESCROW_PASSPHRASE: 'escrow passphrase' };
+      const e = await keyhold(
+        ['token', 'escrow', ...m, '--label', 'piv-a', '--to', 'piv-b', '--vault', vaultA, '--out', file, aesUid],
+        env,
+      );
+      expect(e.status, e.stderr).toBe(0);
+      expect(e.stdout).toMatch(/imported "payroll" into "piv-a", "piv-b"; escrow written to /);
+      const text = readFileSync(file, 'utf8');
+      expect(JSON.parse(text)).toMatchObject({ format: 'keyhold-token-escrow', label: 'payroll' });
+      expect(text).not.toContain(Buffer.alloc(32, 7).toString('base64').slice(0, 20));
+      for (const [label, pin] of [
+        ['piv-a', PIN],
+        ['piv-b', '9999'],
+      ] as const) {
+        const keys = await keyhold(['token', 'keys', ...m, '--label', label], { KEYHOLD_TOKEN_PIN: pin });
+        expect(keys.stdout).toMatch(/SecretKey .*"payroll"  AES 256  \[sensitive, non-extractable\]/);
+      }
+      const wrong = await keyhold(['token', 'escrow-restore', ...m, '--label', 'piv-spare', file], {
+        KEYHOLD_ESCROW_PASSPHRASE: 'not the passphrase',
+      });
+      expect(wrong.status).toBe(1);
+      expect(wrong.stderr).toMatch(/wrong escrow passphrase/);
+      const r = await keyhold(['token', 'escrow-restore', ...m, '--label', 'piv-spare', file], env);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/SecretKey .*"payroll"  AES 256  \[sensitive, non-extractable\]/);
+    } finally {
+      hsm.dispose();
+    }
+  });
 });
 
 describe('keyhold token generate --register', () => {

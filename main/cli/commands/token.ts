@@ -15,12 +15,15 @@ import {
   importKey,
   listObjects,
   listTokens,
+  openEscrow,
   parseBackup,
+  provisionWithEscrow,
   resolveModules,
   restoreObjects,
   storeBackupOnToken,
   withTokenSession,
   writeCertificate,
+  type EscrowFile,
   type ImportMaterial,
   type TokenObjectInfo,
   type TokenSelector,
@@ -42,6 +45,7 @@ import {
 export const TOKEN_PIN_ENV = 'KEYHOLD_TOKEN_PIN';
 export const NEW_TOKEN_PIN_ENV = 'KEYHOLD_NEW_TOKEN_PIN';
 export const OTHER_TOKEN_PIN_ENV = 'KEYHOLD_OTHER_TOKEN_PIN';
+export const ESCROW_PASSPHRASE_ENV = 'KEYHOLD_ESCROW_PASSPHRASE';
 
 interface TokenCliOptions {
   module?: string[];
@@ -391,6 +395,90 @@ export function registerToken(program: Command): void {
           o.kek,
         );
         process.stdout.write(`tokens now share the key-encryption key "${o.kek}"\n`);
+      }),
+    );
+
+  withVaultOptions(
+    withTokenOptions(
+      token
+        .command('escrow')
+        .description(
+          'For tokens that cannot export (PIV-style): put a vault key into several tokens, non-extractable, and write an encrypted escrow',
+        ),
+    ),
+  )
+    .argument('<id>', 'Unique Identifier of the vault key (generated off-token, in the vault)')
+    .requiredOption('--out <file>', 'escrow file to write (encrypted under a passphrase)')
+    .option('--to <label>', 'another token to import into (repeatable; PIN from $KEYHOLD_OTHER_TOKEN_PIN)', collect)
+    .option('--name <name>', 'label on the tokens (default: the object’s Name)')
+    .action(
+      async (id: string, o: TokenCliOptions & VaultTokenOptions & { out: string; to?: string[]; name?: string }) =>
+        withModules(async () => {
+          const obj = await withVault(o, (v) => v.getObjectForUse(id, cliIdentity(), 'Export'));
+          const label = o.name ?? nameOf(obj) ?? id;
+          const material = importMaterialOf(obj);
+          const pass = await readPassphrase({}, 'Escrow passphrase: ', true, {
+            variable: ESCROW_PASSPHRASE_ENV,
+            file: undefined,
+          });
+          try {
+            const { escrow, imported } = await provisionWithEscrow(
+              resolveModules(o.module),
+              [
+                { selector: selectorOf(o), options: { pin: () => tokenPin() } },
+                ...(o.to ?? []).map((l) => ({ selector: { label: l }, options: { pin: () => otherTokenPin() } })),
+              ],
+              material,
+              { label },
+              pass.toString('utf8'),
+            );
+            writeFileSync(o.out, JSON.stringify(escrow, null, 2) + '\n', { mode: 0o600 });
+            process.stdout.write(imported.map(formatObject).join(''));
+            process.stdout.write(
+              `imported "${label}" into ${escrow.tokens.map((t) => `"${t.label}"`).join(', ')}; escrow written to ${o.out}\n`,
+            );
+          } finally {
+            pass.fill(0);
+            if (material.kind === 'secret') material.value.fill(0);
+            else material.der.fill(0);
+            if (obj.keyBlock?.keyMaterial instanceof Uint8Array) obj.keyBlock.keyMaterial.fill(0);
+          }
+        }),
+    );
+
+  withTokenOptions(
+    token
+      .command('escrow-restore')
+      .description('Re-provision a (replacement) token from an escrow written by `keyhold token escrow`'),
+  )
+    .argument('<file>', 'escrow file')
+    .action(async (file: string, o: TokenCliOptions) =>
+      withModules(async () => {
+        let escrow: EscrowFile;
+        try {
+          escrow = JSON.parse(readFileSync(file, 'utf8')) as EscrowFile;
+        } catch (e) {
+          throw new KeyholdError('format', `cannot read the escrow ${file}`, { cause: e });
+        }
+        const pass = await readPassphrase({}, 'Escrow passphrase: ', false, {
+          variable: ESCROW_PASSPHRASE_ENV,
+          file: undefined,
+        });
+        let material: ImportMaterial;
+        try {
+          material = await openEscrow(escrow, pass.toString('utf8'));
+        } finally {
+          pass.fill(0);
+        }
+        try {
+          const made = await withTokenSession(resolveModules(o.module), selectorOf(o), { pin: () => tokenPin() }, (s) =>
+            importKey(s, material, { label: escrow.label, extractable: false }),
+          );
+          process.stdout.write(made.map(formatObject).join(''));
+        } finally {
+          if (material.kind === 'secret') material.value.fill(0);
+          else material.der.fill(0);
+        }
       }),
     );
 
