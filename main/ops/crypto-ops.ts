@@ -17,6 +17,7 @@ import {
   symmetricParameters,
   verify,
   type CryptographicParameters,
+  type SymmetricParameters,
 } from '../crypto/index.js';
 import type { StructureItem } from '../kmip/ttlv/index.js';
 import type { ManagedObject } from '../vault/model.js';
@@ -73,6 +74,30 @@ function cryptoFailure(e: unknown): Error {
   return kmipError('CryptographicFailure', 'the cryptographic operation failed', 'crypto');
 }
 
+/**
+ * Protocol-level checks and forms KMIP allows before the symmetric primitive runs:
+ * - ChaCha20 nonces of 8 bytes (original 64-bit form) or 12 bytes (RFC 8439) start at block
+ *   counter 0; the primitive takes the 16-byte counter||nonce block, so the counter is prefixed.
+ * - A decryption in a mode that needs an IV without one is an Invalid Message (the request
+ *   lacks a field the operation requires for this mode), not an invalid field value.
+ * - An AEAD tag length the algorithm cannot produce is a General Failure of the request.
+ */
+function adaptSymmetric(sp: SymmetricParameters, direction: 'encrypt' | 'decrypt'): SymmetricParameters {
+  if (sp.algorithm === 'ChaCha20' && sp.iv && (sp.iv.length === 8 || sp.iv.length === 12)) {
+    const block = new Uint8Array(16);
+    block.set(sp.iv, 16 - sp.iv.length);
+    return { ...sp, iv: block };
+  }
+  const needsIv = sp.mode !== undefined && sp.mode !== 'ECB' && (sp.algorithm === 'AES' || sp.algorithm === 'DES3');
+  if (direction === 'decrypt' && needsIv && !sp.iv) {
+    throw kmipError('InvalidMessage', `${sp.mode} decryption needs an IV/Counter/Nonce`, 'invalid-argument');
+  }
+  if (sp.mode === 'GCM' && sp.tagLength !== undefined && ![4, 8, 12, 13, 14, 15, 16].includes(sp.tagLength)) {
+    throw kmipError('GeneralFailure', `GCM tag length ${sp.tagLength} is not valid`, 'invalid-argument');
+  }
+  return sp;
+}
+
 /** Encrypt (KMIP 1.4 section 4.29). */
 export async function encrypt(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
   const obj = await loadObject(payload, ctx);
@@ -91,7 +116,7 @@ export async function encrypt(payload: StructureItem, ctx: OpsContext): Promise<
     }
     const keyBytes = usableKey(obj, USAGE_MASK.Encrypt, 'Encrypt');
     const aad = findBytes(payload, Tag.AuthenticatedEncryptionAdditionalData);
-    const sp = symmetricParameters(algorithmOf(obj), p, { iv, aad });
+    const sp = adaptSymmetric(symmetricParameters(algorithmOf(obj), p, { iv, aad }), 'encrypt');
     const r = encryptSymmetric(keyBytes, sp, data);
     return t.struct(Tag.ResponsePayload, [
       t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
@@ -120,10 +145,13 @@ export async function decrypt(payload: StructureItem, ctx: OpsContext): Promise<
       ]);
     }
     const keyBytes = usableKey(obj, USAGE_MASK.Decrypt, 'Decrypt');
-    const sp = symmetricParameters(algorithmOf(obj), p, {
-      iv: findBytes(payload, Tag.IVCounterNonce),
-      aad: findBytes(payload, Tag.AuthenticatedEncryptionAdditionalData),
-    });
+    const sp = adaptSymmetric(
+      symmetricParameters(algorithmOf(obj), p, {
+        iv: findBytes(payload, Tag.IVCounterNonce),
+        aad: findBytes(payload, Tag.AuthenticatedEncryptionAdditionalData),
+      }),
+      'decrypt',
+    );
     const out = decryptSymmetric(keyBytes, sp, data, findBytes(payload, Tag.AuthenticatedEncryptionTag));
     return t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier), t.bytes(Tag.Data, out)]);
   } catch (e) {
