@@ -80,3 +80,4 @@ export { provisionWithEscrow, openEscrow, type EscrowFile } from './escrow.js';
 export { pkcs11SlotProvider, type Pkcs11Credential } from './slot-provider.js';
 export { watchTokens, type TokenEvent, type TokenWatcher } from './watch.js';
 export { tokenKeyReference, pkcs11Uri, PKCS11_URI_ATTRIBUTE } from './reference.js';
+export { parsePkcs11Uri, tokenKeyLocation, TokenCrypto, type TokenKeyLocation } from './token-crypto.js';
