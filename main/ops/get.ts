@@ -47,11 +47,17 @@ export async function get(payload: StructureItem, ctx: OpsContext): Promise<Stru
   let out = obj;
   if (format !== undefined && obj.keyBlock)
     out = { ...obj, keyBlock: convertKeyBlock(obj, obj.keyBlock, enumName('KeyFormatType', format)) };
-  return t.struct(Tag.ResponsePayload, [
+  const response = t.struct(Tag.ResponsePayload, [
     t.enm(Tag.ObjectType, objectTypeValue(obj.objectType)),
     t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
     objectToTtlv(out, ctx.version),
   ]);
+  if (obj.keyBlock && obj.attributes.Fresh?.[0] === true) {
+    // Fresh (KMIP 1.4 section 3.34): False once the key material has been served, stored once.
+    obj.attributes.Fresh = [false];
+    await ctx.store.put(obj, ctx.identity);
+  }
+  return response;
 }
 
 /** The attribute names a request asks for: 1.x Attribute Name or 2.x Attribute Reference. */

@@ -63,6 +63,9 @@ export function touch(obj: ManagedObject, ctx: OpsContext): void {
   setSingle(obj.attributes, 'LastChangeDate', ctx.now());
 }
 
+/** The lease, in seconds, the server grants on a key (Lease Time attribute, ObtainLease). */
+export const DEFAULT_LEASE_SECONDS = 3600;
+
 /** Attributes a client may not set on create or register (server-managed). */
 export const serverManaged = new Set([
   'UniqueIdentifier',
@@ -124,6 +127,20 @@ export async function newObject(
   attrs.InitialDate = [now];
   attrs.LastChangeDate = [now];
   if (atLeast(ctx.version, 1, 2)) attrs.OriginalCreationDate = [now];
+  if (kb) {
+    // KMIP 1.4 sections 3.48-3.51 and 3.34: Sensitive defaults to False and Extractable to True;
+    // Always Sensitive / Never Extractable record them as they were at creation; Fresh is True
+    // until the key material has left the server.
+    const sensitive = first<boolean>(attrs, 'Sensitive') === true;
+    const extractable = first<boolean>(attrs, 'Extractable') !== false;
+    attrs.Sensitive = [sensitive];
+    attrs.AlwaysSensitive = [sensitive];
+    attrs.Extractable = [extractable];
+    attrs.NeverExtractable = [!extractable];
+    attrs.Fresh = [true];
+    // Lease Time (KMIP 1.4 section 3.20): the server's lease for the key, the one ObtainLease grants.
+    attrs.LeaseTime = [DEFAULT_LEASE_SECONDS];
+  }
   const material = kb?.keyMaterial instanceof Uint8Array ? kb.keyMaterial : parts.value;
   if (material && material.length > 0) {
     // Digest (KMIP 1.4 section 3.17): SHA-256 over the key material as registered.
