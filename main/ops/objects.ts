@@ -122,6 +122,10 @@ export async function newObject(
   const kb = parts.keyBlock;
   if (kb?.cryptographicAlgorithm) attrs.CryptographicAlgorithm = [kb.cryptographicAlgorithm];
   if (kb?.cryptographicLength !== undefined) attrs.CryptographicLength = [kb.cryptographicLength];
+  // KMIP 2.1 section 4.26: Key Format Type is an attribute of keys (not one in 1.x, never sent there).
+  if (kb) attrs.KeyFormatType = [kb.keyFormatType];
+  // KMIP 2.1 section 4.56: Short Unique Identifier, the SHA-256 of the Unique Identifier (2.x only).
+  attrs.ShortUniqueIdentifier = [createHash('sha256').update(uid).digest()];
   const activation = first<Date>(attrs, 'ActivationDate');
   attrs.State = [activation instanceof Date && activation.getTime() <= now.getTime() ? 'Active' : 'PreActive'];
   attrs.InitialDate = [now];
