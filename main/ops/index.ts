@@ -1,5 +1,6 @@
 import { activate, archive, destroy, recover, revoke } from './lifecycle.js';
 import { addAttribute, adjustAttribute, deleteAttribute, modifyAttribute, setAttribute } from './attribute-ops.js';
+import { cancel, poll } from './async-ops.js';
 import type { OperationHandler } from './context.js';
 import { create, createKeyPair, register } from './create.js';
 import {
@@ -59,6 +60,8 @@ export const operations: Partial<Record<number, OperationHandler>> = {
   [Operation.Hash]: hashOp,
   [Operation.Interop]: interop,
   [Operation.Log]: log,
+  [Operation.Poll]: poll,
+  [Operation.Cancel]: cancel,
 };
 operations[Operation.Query] = makeQuery(() =>
   Object.keys(operations)
