@@ -66,6 +66,9 @@ export function touch(obj: ManagedObject, ctx: OpsContext): void {
 /** The lease, in seconds, the server grants on a key (Lease Time attribute, ObtainLease). */
 export const DEFAULT_LEASE_SECONDS = 3600;
 
+/** Protection Storage Mask bit Software (KMIP 2.1 section 11.39). */
+const PROTECTION_STORAGE_SOFTWARE = 0x1;
+
 /** Attributes a client may not set on create or register (server-managed). */
 export const serverManaged = new Set([
   'UniqueIdentifier',
@@ -144,6 +147,8 @@ export async function newObject(
     attrs.Fresh = [true];
     // Lease Time (KMIP 1.4 section 3.20): the server's lease for the key, the one ObtainLease grants.
     attrs.LeaseTime = [DEFAULT_LEASE_SECONDS];
+    // Protection Storage Mask (KMIP 2.1 section 4.44): Keyhold keeps key material in software (0x1).
+    attrs.ProtectionStorageMask = [PROTECTION_STORAGE_SOFTWARE];
   }
   const material = kb?.keyMaterial instanceof Uint8Array ? kb.keyMaterial : parts.value;
   if (material && material.length > 0) {
