@@ -7,6 +7,7 @@ import type { Handler, Handlers } from './router.js';
 import type { SealOptions } from '../vault/index.js';
 import { VaultSession } from './vault-session.js';
 import { ServerService } from './server-handlers.js';
+import { tokenHandlers } from './token-handlers.js';
 import { loadSettings, saveSettings, settingsPath } from './settings.js';
 
 /**
@@ -86,6 +87,7 @@ export function createEngine(options: EngineOptions): Engine {
       ...session.handlers(),
       ...lazyPkiHandlers(session),
       ...server.handlers(),
+      ...tokenHandlers(session),
       'settings.get': () => settings,
       'settings.set': (changes) => {
         const next = { ...settings };

@@ -18,6 +18,9 @@ import type {
   ObjectSummary,
   ServerStatus,
   Settings,
+  TokenList,
+  TokenObject,
+  VaultSlot,
   VaultStatus,
 } from './types.js';
 
@@ -40,6 +43,12 @@ export const usageMaskNames = [
   'CertificateSign',
   'CRLSign',
 ] as const;
+
+export const tokenKeyAlgorithms = ['AES', 'RSA', 'EC'] as const;
+export const tokenCurves = ['P-256', 'P-384', 'P-521'] as const;
+const tokenLabel = string({ min: 1, max: 32 });
+/** A token PIN: passed to the login and dropped; never stored or logged. */
+const tokenPin = string({ min: 1, max: 256 });
 
 export const keyKinds = ['SymmetricKey', 'KeyPair', 'SecretData'] as const;
 export const keyAlgorithms = ['AES', 'HMACSHA256', 'HMACSHA512', 'ChaCha20', 'RSA', 'EC', 'Ed25519'] as const;
@@ -129,6 +138,25 @@ export const requests = {
     clipboardClearSeconds: optional(integer({ min: 5, max: 600 })),
     theme: optional(literal('system', 'light', 'dark')),
   }),
+  /** The PKCS#11 modules found on the system and the tokens present in them. */
+  'tokens.list': none,
+  'tokens.objects': object({ label: tokenLabel, pin: tokenPin }),
+  'tokens.generate': object({
+    label: tokenLabel,
+    pin: tokenPin,
+    algorithm: literal(...tokenKeyAlgorithms),
+    length: optional(integer({ min: 128, max: 8192 })),
+    curve: optional(literal(...tokenCurves)),
+    name: string({ min: 1, max: 64 }),
+  }),
+  /** The vault's key slots (unlock methods). */
+  'vault.slots.list': none,
+  'vault.slots.addTpm': object({
+    pcrs: optional(array(integer({ min: 0, max: 23 }), { max: 24 })),
+    tcti: optional(string({ min: 1, max: 256, pattern: /^[A-Za-z0-9_:=,./-]+$/ })),
+  }),
+  'vault.slots.addToken': object({ label: tokenLabel, pin: tokenPin }),
+  'vault.slots.remove': object({ id: string({ min: 1, max: 64 }) }),
 } satisfies Record<string, Schema<unknown>>;
 
 export interface Responses {
@@ -161,6 +189,13 @@ export interface Responses {
   'server.enroll': ExportedFile;
   'settings.get': Settings;
   'settings.set': Settings;
+  'tokens.list': TokenList;
+  'tokens.objects': TokenObject[];
+  'tokens.generate': TokenObject[];
+  'vault.slots.list': VaultSlot[];
+  'vault.slots.addTpm': VaultSlot;
+  'vault.slots.addToken': VaultSlot;
+  'vault.slots.remove': VaultSlot[];
 }
 
 export type CallName = keyof typeof requests & keyof Responses;

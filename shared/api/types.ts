@@ -152,3 +152,51 @@ export interface Capabilities {
   /** The transport: the desktop window or the web console. */
   transport: 'ipc' | 'http';
 }
+
+export interface TokenModule {
+  path: string;
+  manufacturer: string;
+  description: string;
+}
+
+export interface TokenSummary {
+  modulePath: string;
+  slotId: number;
+  label: string;
+  manufacturer: string;
+  model: string;
+  serialNumber: string;
+  /** CKF_ flags by name, e.g. "LOGIN_REQUIRED", "USER_PIN_COUNT_LOW", "USER_PIN_FINAL_TRY". */
+  flags: string[];
+  pinPad: boolean;
+}
+
+export interface TokenList {
+  modules: TokenModule[];
+  tokens: TokenSummary[];
+}
+
+/** A key, certificate or data object on a token (never its value). */
+export interface TokenObject {
+  objectClass: string;
+  label: string;
+  /** CKA_ID, hex. */
+  id: string;
+  keyType?: string;
+  bits?: number;
+  curve?: string;
+  sensitive?: boolean;
+  extractable?: boolean;
+  private: boolean;
+  usage: string[];
+}
+
+/** A vault key slot (an unlock method), without its wrapped key. */
+export interface VaultSlot {
+  id: string;
+  kind: string;
+  label: string;
+  createdAt: string;
+  /** A short description: "passphrase", "TPM, PCR 7", "token “Alice”". */
+  detail: string;
+}
