@@ -1,0 +1,114 @@
+/**
+ * Re-key (KMIP 1.4 section 4.4 / 2.1 section 6.1.45): a replacement for an existing symmetric
+ * key, with the existing key's attributes, its names, and its dates moved by the Offset.
+ */
+import { generateSymmetricKey, type SymmetricKeyAlgorithm } from '../crypto/generate.js';
+import type { StructureItem } from '../kmip/ttlv/index.js';
+import type { AttributeValue, Attributes, ManagedObject } from '../vault/model.js';
+import { attributesFromV1, attributesFromV2 } from './attributes.js';
+import { atLeast, type OpsContext } from './context.js';
+import { kmipError } from './errors.js';
+import { first, loadObject, newObject, touch } from './objects.js';
+import { findInt, findStruct, t } from './ttlv.js';
+import { Tag } from './vocabulary.js';
+
+/** Attributes of the existing key that the replacement does not inherit (1.4 Table 173). */
+const notCopied = new Set([
+  'UniqueIdentifier',
+  'InitialDate',
+  'DestroyDate',
+  'CompromiseOccurrenceDate',
+  'CompromiseDate',
+  'RevocationReason',
+  'State',
+  'Digest',
+  'Link',
+  'LastChangeDate',
+  'RandomNumberGenerator',
+  'ArchiveDate',
+  'OriginalCreationDate',
+  'Fresh',
+  'ShortUniqueIdentifier',
+]);
+
+/** Dates that move with the Activation Date when an Offset is given (1.4 Table 172). */
+const shiftedDates = ['ProcessStartDate', 'ProtectStopDate', 'DeactivationDate'];
+
+/** The replacement's attributes: the existing key's, dates per the Offset, then the request's. */
+function replacementAttributes(old: ManagedObject, offsetSeconds: number | undefined, now: Date): Attributes {
+  const attrs: Attributes = {};
+  for (const [name, values] of Object.entries(old.attributes)) {
+    if (!notCopied.has(name)) attrs[name] = values.slice();
+  }
+  if (offsetSeconds !== undefined) {
+    const activation = new Date(now.getTime() + offsetSeconds * 1000);
+    const before = first<Date>(old.attributes, 'ActivationDate');
+    const shift = before instanceof Date ? activation.getTime() - before.getTime() : undefined;
+    attrs['ActivationDate'] = [activation];
+    for (const name of shiftedDates) {
+      const d = first<Date>(old.attributes, name);
+      if (d instanceof Date && shift !== undefined) attrs[name] = [new Date(d.getTime() + shift)];
+      else delete attrs[name];
+    }
+  }
+  // Usage Limits: the Total is kept and the Count starts again at the Total.
+  const limits = first<{ [k: string]: AttributeValue }>(old.attributes, 'UsageLimits');
+  if (limits && typeof limits === 'object' && 'UsageLimitsTotal' in limits) {
+    attrs['UsageLimits'] = [{ ...limits, UsageLimitsCount: limits['UsageLimitsTotal'] as AttributeValue }];
+  }
+  return attrs;
+}
+
+export async function reKey(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
+  const old = await loadObject(payload, ctx);
+  if (old.objectType !== 'SymmetricKey') {
+    throw kmipError('InvalidObjectType', `Re-key replaces symmetric keys, not a ${old.objectType}`, 'invalid-argument');
+  }
+  const algorithm = first<string>(old.attributes, 'CryptographicAlgorithm') ?? old.keyBlock?.cryptographicAlgorithm;
+  const length = first<number>(old.attributes, 'CryptographicLength') ?? old.keyBlock?.cryptographicLength;
+  if (algorithm === undefined) {
+    throw kmipError(
+      'InvalidField',
+      `object ${old.uniqueIdentifier} has no Cryptographic Algorithm`,
+      'invalid-argument',
+    );
+  }
+  const offset = findInt(payload, Tag.Offset);
+  const now = ctx.now();
+  const requested = {
+    ...attributesFromV1(findStruct(payload, Tag.TemplateAttribute)),
+    ...attributesFromV2(findStruct(payload, Tag.Attributes)),
+  };
+  const attrs = { ...replacementAttributes(old, offset, now), ...requested };
+  let material: Buffer;
+  try {
+    material = generateSymmetricKey(algorithm as SymmetricKeyAlgorithm, length);
+  } catch {
+    throw kmipError('InvalidField', `cannot make a new ${algorithm} key of ${length ?? '?'} bits`, 'invalid-argument');
+  }
+  const replacement = await newObject(ctx, 'SymmetricKey', attrs, {
+    keyBlock: {
+      keyFormatType: old.keyBlock?.keyFormatType ?? 'Raw',
+      keyMaterial: material,
+      cryptographicAlgorithm: algorithm,
+      cryptographicLength: length ?? material.length * 8,
+    },
+  });
+  if (atLeast(ctx.version, 1, 3)) {
+    replacement.attributes['RandomNumberGenerator'] = [
+      { RNGAlgorithm: 'DRBG', CryptographicAlgorithm: 'AES', CryptographicLength: 256 },
+    ];
+  }
+  replacement.attributes['Link'] = [{ LinkType: 'ReplacedObjectLink', LinkedObjectIdentifier: old.uniqueIdentifier }];
+  // The replacement takes over the names (1.4 Table 173); the existing key points to it.
+  delete old.attributes['Name'];
+  (old.attributes['Link'] ??= []).push({
+    LinkType: 'ReplacementObjectLink',
+    LinkedObjectIdentifier: replacement.uniqueIdentifier,
+  });
+  touch(old, ctx);
+  await ctx.store.put(replacement, ctx.identity);
+  await ctx.store.put(old, ctx.identity);
+  ctx.idPlaceholder = replacement.uniqueIdentifier;
+  return t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, replacement.uniqueIdentifier)]);
+}
