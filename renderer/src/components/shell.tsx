@@ -9,12 +9,15 @@ import { KeyWizard } from './key-wizard.js';
 import { ObjectBrowser } from './object-browser.js';
 import { ServerPanel } from './server-panel.js';
 import { Settings } from './settings.js';
+import { TokensPanel } from './tokens-panel.js';
+import { UnlockMethods } from './unlock-methods.js';
 
 const nav: [Screen, string, string][] = [
   ['objects', 'Vault', '▤'],
   ['generate', 'Generate key', '✦'],
   ['csr', 'Certificate request', '✎'],
   ['certificates', 'Certificates', '▣'],
+  ['tokens', 'Tokens', '⚿'],
   ['server', 'KMIP server', '⇄'],
   ['audit', 'Audit log', '☰'],
   ['settings', 'Settings', '⚙'],
@@ -82,7 +85,13 @@ export function Shell() {
         {screen === 'certificates' && <Certificates />}
         {screen === 'server' && <ServerPanel />}
         {screen === 'audit' && <AuditView />}
-        {screen === 'settings' && <Settings />}
+        {screen === 'tokens' && <TokensPanel />}
+        {screen === 'settings' && (
+          <div className="stack">
+            <Settings />
+            <UnlockMethods />
+          </div>
+        )}
       </main>
     </div>
   );

@@ -7,6 +7,7 @@ import { createObjectsSlice } from './objects-slice.js';
 import { createAuditSlice } from './audit-slice.js';
 import { createUiSlice } from './ui-slice.js';
 import { createOperationsSlice } from './operations-slice.js';
+import { createTokensSlice } from './tokens-slice.js';
 import type { KeyholdState } from './types.js';
 
 export type KeyholdStore = StoreApi<KeyholdState>;
@@ -19,5 +20,6 @@ export function createKeyholdStore(api: KeyholdApi): KeyholdStore {
     ...createAuditSlice(api)(...a),
     ...createUiSlice(api)(...a),
     ...createOperationsSlice(api)(...a),
+    ...createTokensSlice(api)(...a),
   }));
 }

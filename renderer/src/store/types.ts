@@ -5,8 +5,9 @@ import type { ObjectsSlice } from './objects-slice.js';
 import type { AuditSlice } from './audit-slice.js';
 import type { UiSlice } from './ui-slice.js';
 import type { OperationsSlice } from './operations-slice.js';
+import type { TokensSlice } from './tokens-slice.js';
 
-export type KeyholdState = VaultSlice & ObjectsSlice & AuditSlice & UiSlice & OperationsSlice;
+export type KeyholdState = VaultSlice & ObjectsSlice & AuditSlice & UiSlice & OperationsSlice & TokensSlice;
 
 /** A slice creator: gets the whole store's set/get and the API it calls. */
 export type SliceCreator<T> = (api: KeyholdApi) => StateCreator<KeyholdState, [], [], T>;

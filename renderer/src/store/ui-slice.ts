@@ -3,7 +3,7 @@ import { describeError } from '../../../shared/api/index.js';
 import type { ApiError, Settings } from '../../../shared/api/index.js';
 import type { SliceCreator } from './types.js';
 
-export type Screen = 'objects' | 'generate' | 'csr' | 'certificates' | 'server' | 'audit' | 'settings';
+export type Screen = 'objects' | 'generate' | 'csr' | 'certificates' | 'server' | 'audit' | 'settings' | 'tokens';
 export type Theme = 'light' | 'dark';
 
 export interface Notice {

@@ -1,0 +1,266 @@
+/**
+ * Settings › Unlock methods: the vault's key slots, with remove, and two short wizards with a
+ * review step: "Unlock with this computer's TPM" (optionally bound to PCR 7, Secure Boot state)
+ * and "Unlock with a token" (a key on a PKCS#11 token, PIN at each unlock).
+ */
+import { useEffect, useState } from 'react';
+import { useKeyhold } from '../store/context.js';
+import { formatDate, Field, Review, Steps, Unavailable, useSupported } from './common.js';
+import { ProblemBox } from './tokens-panel.js';
+
+type Wizard = 'tpm' | 'token' | undefined;
+
+const kindWords: Record<string, string> = { passphrase: 'Passphrase', tpm: 'TPM', pkcs11: 'Token' };
+
+function TpmWizard({ onDone }: { onDone: () => void }) {
+  const addTpmSlot = useKeyhold((s) => s.addTpmSlot);
+  const notify = useKeyhold((s) => s.notify);
+  const [step, setStep] = useState(0);
+  const [pcr7, setPcr7] = useState(false);
+  const [working, setWorking] = useState(false);
+  return (
+    <section className="card narrow wizard" aria-labelledby="tpm-wizard-title">
+      <h3 id="tpm-wizard-title">Unlock with this computer’s TPM</h3>
+      <Steps steps={['Options', 'Review']} current={step} />
+      {step === 0 ? (
+        <>
+          <p className="muted small">
+            The vault’s key is sealed to this computer’s TPM, so the vault opens here without a passphrase. It opens on
+            no other computer. Your passphrase keeps working.
+          </p>
+          <label className="check">
+            <input type="checkbox" checked={pcr7} onChange={(e) => setPcr7(e.target.checked)} /> Also bind to the Secure
+            Boot state (PCR 7)
+          </label>
+          <p className="hint">
+            With PCR 7 the TPM refuses if the Secure Boot settings or keys change; you then unlock with the passphrase.
+          </p>
+          <div className="row">
+            <button type="button" className="secondary" onClick={onDone}>
+              Cancel
+            </button>
+            <button type="button" onClick={() => setStep(1)}>
+              Review…
+            </button>
+          </div>
+        </>
+      ) : (
+        <>
+          <Review
+            rows={[
+              ['Unlock method', 'This computer’s TPM 2.0'],
+              ['Bound to', pcr7 ? 'PCR 7 (Secure Boot state)' : 'Nothing else: any boot of this computer'],
+              ['Passphrase', 'Still works'],
+            ]}
+          />
+          <div className="row">
+            <button type="button" className="secondary" onClick={() => setStep(0)}>
+              Back
+            </button>
+            <button
+              type="button"
+              disabled={working}
+              onClick={() => {
+                setWorking(true);
+                void addTpmSlot(pcr7 ? [7] : []).then((slot) => {
+                  setWorking(false);
+                  if (slot) {
+                    notify({
+                      kind: 'success',
+                      title: 'TPM unlock added.',
+                      action: 'This computer now opens the vault.',
+                    });
+                    onDone();
+                  }
+                });
+              }}
+            >
+              {working ? 'Sealing to the TPM…' : 'Add TPM unlock'}
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+function TokenWizard({ onDone }: { onDone: () => void }) {
+  const addTokenSlot = useKeyhold((s) => s.addTokenSlot);
+  const loadTokens = useKeyhold((s) => s.loadTokens);
+  const tokens = useKeyhold((s) => s.tokenList?.tokens) ?? [];
+  const notify = useKeyhold((s) => s.notify);
+  const [step, setStep] = useState(0);
+  const [label, setLabel] = useState('');
+  const [pin, setPin] = useState('');
+  const [working, setWorking] = useState(false);
+  useEffect(() => {
+    void loadTokens();
+  }, [loadTokens]);
+  const chosen = label || tokens[0]?.label || '';
+  const cancel = () => {
+    setPin('');
+    onDone();
+  };
+  return (
+    <section className="card narrow wizard" aria-labelledby="token-wizard-title">
+      <h3 id="token-wizard-title">Unlock with a token</h3>
+      <Steps steps={['Token and PIN', 'Review']} current={step} />
+      {step === 0 ? (
+        <form
+          className="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (chosen !== '' && pin !== '') setStep(1);
+          }}
+        >
+          {tokens.length === 0 ? (
+            <p className="empty">No token is plugged in. Insert your token or smart card, then try again.</p>
+          ) : (
+            <Field label="Token">
+              {(id) => (
+                <select id={id} value={chosen} onChange={(e) => setLabel(e.target.value)}>
+                  {tokens.map((t) => (
+                    <option key={`${t.modulePath}:${t.slotId}`} value={t.label}>
+                      {t.label} — {t.manufacturer} {t.model}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          )}
+          <Field label="Token PIN" hint="Used now to create a key on the token; asked again at each unlock.">
+            {(id) => (
+              <input id={id} type="password" autoComplete="off" value={pin} onChange={(e) => setPin(e.target.value)} />
+            )}
+          </Field>
+          <div className="row">
+            <button type="button" className="secondary" onClick={cancel}>
+              Cancel
+            </button>
+            <button type="submit" disabled={chosen === '' || pin === ''}>
+              Review…
+            </button>
+          </div>
+        </form>
+      ) : (
+        <>
+          <Review
+            rows={[
+              ['Unlock method', `A key on token “${chosen}”`],
+              ['At each unlock', 'Insert the token and enter its PIN'],
+              ['Passphrase', 'Still works'],
+            ]}
+          />
+          <div className="row">
+            <button type="button" className="secondary" onClick={() => setStep(0)}>
+              Back
+            </button>
+            <button
+              type="button"
+              disabled={working}
+              onClick={() => {
+                setWorking(true);
+                void addTokenSlot(chosen, pin).then((slot) => {
+                  setWorking(false);
+                  if (slot) {
+                    setPin('');
+                    notify({
+                      kind: 'success',
+                      title: 'Token unlock added.',
+                      action: `Token “${chosen}” now opens the vault.`,
+                    });
+                    onDone();
+                  }
+                });
+              }}
+            >
+              {working ? 'Working on the token…' : 'Add token unlock'}
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function UnlockMethods() {
+  const supported = useSupported('vault.slots.list', 'vault.slots.remove');
+  const slots = useKeyhold((s) => s.slots);
+  const problem = useKeyhold((s) => s.slotProblem);
+  const loadSlots = useKeyhold((s) => s.loadSlots);
+  const removeSlot = useKeyhold((s) => s.removeSlot);
+  const [wizard, setWizard] = useState<Wizard>(undefined);
+  const [confirming, setConfirming] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    if (supported) void loadSlots();
+  }, [supported, loadSlots]);
+  if (!supported) return <Unavailable what="Unlock methods" calls={['vault.slots.list', 'vault.slots.remove']} />;
+  return (
+    <div className="stack">
+      <section className="card" aria-labelledby="unlock-title">
+        <div className="card-head">
+          <h2 id="unlock-title">Unlock methods</h2>
+          <div className="row">
+            <button type="button" onClick={() => setWizard('tpm')} disabled={wizard !== undefined}>
+              Unlock with this computer’s TPM…
+            </button>
+            <button type="button" onClick={() => setWizard('token')} disabled={wizard !== undefined}>
+              Unlock with a token…
+            </button>
+          </div>
+        </div>
+        <p className="muted small">Each key slot opens the vault on its own. The last one cannot be removed.</p>
+        <table className="grid" aria-label="Key slots">
+          <thead>
+            <tr>
+              <th>Method</th>
+              <th>Details</th>
+              <th>Added</th>
+              <th aria-label="Actions" />
+            </tr>
+          </thead>
+          <tbody>
+            {slots.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  <strong>{kindWords[s.kind] ?? s.kind}</strong> <span className="muted small">{s.label}</span>
+                </td>
+                <td>{s.detail}</td>
+                <td>{formatDate(s.createdAt)}</td>
+                <td>
+                  {confirming === s.id ? (
+                    <span className="row">
+                      <button
+                        type="button"
+                        className="danger"
+                        onClick={() => void removeSlot(s.id).then(() => setConfirming(undefined))}
+                      >
+                        Remove
+                      </button>
+                      <button type="button" className="secondary" onClick={() => setConfirming(undefined)}>
+                        Keep
+                      </button>
+                    </span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="secondary"
+                      disabled={slots.length <= 1}
+                      aria-label={`Remove ${kindWords[s.kind] ?? s.kind} key slot ${s.label}`}
+                      onClick={() => setConfirming(s.id)}
+                    >
+                      Remove…
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      {problem && <ProblemBox problem={problem} />}
+      {wizard === 'tpm' && <TpmWizard onDone={() => setWizard(undefined)} />}
+      {wizard === 'token' && <TokenWizard onDone={() => setWizard(undefined)} />}
+    </div>
+  );
+}
