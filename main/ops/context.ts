@@ -45,6 +45,34 @@ export interface AccessPolicy {
   isGranted(uniqueIdentifier: string, identity: string): boolean;
 }
 
+/**
+ * Crypto on objects whose key material stays on a hardware token (the vault object carries only
+ * a PKCS#11 URI); main/tokens/pkcs11/token-crypto.ts implements it. Mechanisms are the token
+ * layer's names (ECDSA-SHA256, RSA-PKCS1-SHA256, AES-GCM, ...): see ops/token-mechanisms.ts.
+ */
+export interface TokenKeyCrypto {
+  handles(obj: Pick<ManagedObject, 'attributes'>): boolean;
+  sign(obj: Pick<ManagedObject, 'attributes'>, mechanism: string, data: Uint8Array): Promise<Uint8Array>;
+  verify(
+    obj: Pick<ManagedObject, 'attributes'>,
+    mechanism: string,
+    data: Uint8Array,
+    signature: Uint8Array,
+  ): Promise<boolean>;
+  encrypt(
+    obj: Pick<ManagedObject, 'attributes'>,
+    mechanism: string,
+    data: Uint8Array,
+    iv?: Uint8Array,
+  ): Promise<Uint8Array>;
+  decrypt(
+    obj: Pick<ManagedObject, 'attributes'>,
+    mechanism: string,
+    data: Uint8Array,
+    iv?: Uint8Array,
+  ): Promise<Uint8Array>;
+}
+
 /** The state one operation runs with: the caller, the store, the message's version and batch state. */
 export interface OpsContext {
   store: ObjectStore;
@@ -55,6 +83,8 @@ export interface OpsContext {
   /** The ID Placeholder (KMIP 1.4 section 3.44 / 2.1 section 4.47): carried between batch items. */
   idPlaceholder: string | undefined;
   now(): Date;
+  /** Present when the server can reach PKCS#11 tokens: Sign/Verify/Encrypt/Decrypt on token keys. */
+  tokenCrypto?: TokenKeyCrypto;
 }
 
 /** One KMIP operation: request payload in, response payload out; failures throw KeyholdError with a reason. */

@@ -25,11 +25,13 @@ import { valueFromTtlv } from './attributes.js';
 import type { OpsContext } from './context.js';
 import { kmipError } from './errors.js';
 import { first, loadObject, stateOf } from './objects.js';
+import { decryptOnToken, encryptOnToken, signOnToken, verifyOnToken } from './token-crypto-ops.js';
 import { findBytes, findInt, findStruct, need, t } from './ttlv.js';
 import { Tag, enumValue } from './vocabulary.js';
 
 /** The key's material as bytes, or a KMIP error (no key, destroyed, not Active). */
-function usableKey(obj: ManagedObject, usage: number, what: string): Uint8Array {
+/** The key is Active and its usage mask allows `usage` (key material not looked at). */
+function checkUsable(obj: ManagedObject, usage: number, what: string): void {
   if (stateOf(obj) !== 'Active')
     throw kmipError('WrongKeyLifecycleState', `${what} needs an Active key`, 'illegal-state');
   const mask = first<number>(obj.attributes, 'CryptographicUsageMask');
@@ -40,6 +42,10 @@ function usableKey(obj: ManagedObject, usage: number, what: string): Uint8Array 
       'permission-denied',
     );
   }
+}
+
+function usableKey(obj: ManagedObject, usage: number, what: string): Uint8Array {
+  checkUsable(obj, usage, what);
   const m = obj.keyBlock?.keyMaterial;
   if (m instanceof Uint8Array) return m;
   if (m && m.Key instanceof Uint8Array) return m.Key;
@@ -105,6 +111,10 @@ export async function encrypt(payload: StructureItem, ctx: OpsContext): Promise<
   const p = parameters(payload, obj);
   const iv = findBytes(payload, Tag.IVCounterNonce);
   try {
+    if (ctx.tokenCrypto?.handles(obj)) {
+      checkUsable(obj, USAGE_MASK.Encrypt, 'Encrypt');
+      return await encryptOnToken(ctx.tokenCrypto, obj, algorithmOf(obj), p, data, iv);
+    }
     const key = asymmetric(obj);
     if (key) {
       usableKey(obj, USAGE_MASK.Encrypt, 'Encrypt');
@@ -135,6 +145,18 @@ export async function decrypt(payload: StructureItem, ctx: OpsContext): Promise<
   const data = need(findBytes(payload, Tag.Data), 'Data');
   const p = parameters(payload, obj);
   try {
+    if (ctx.tokenCrypto?.handles(obj)) {
+      checkUsable(obj, USAGE_MASK.Decrypt, 'Decrypt');
+      return await decryptOnToken(
+        ctx.tokenCrypto,
+        obj,
+        algorithmOf(obj),
+        p,
+        data,
+        findBytes(payload, Tag.IVCounterNonce),
+        findBytes(payload, Tag.AuthenticatedEncryptionTag),
+      );
+    }
     const key = asymmetric(obj);
     if (key) {
       usableKey(obj, USAGE_MASK.Decrypt, 'Decrypt');
@@ -163,6 +185,14 @@ export async function decrypt(payload: StructureItem, ctx: OpsContext): Promise<
 export async function signOp(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
   const obj = await loadObject(payload, ctx);
   const data = need(findBytes(payload, Tag.Data), 'Data');
+  if (ctx.tokenCrypto?.handles(obj)) {
+    checkUsable(obj, USAGE_MASK.Sign, 'Sign');
+    try {
+      return await signOnToken(ctx.tokenCrypto, obj, algorithmOf(obj), parameters(payload, obj), data);
+    } catch (e) {
+      throw cryptoFailure(e);
+    }
+  }
   usableKey(obj, USAGE_MASK.Sign, 'Sign');
   try {
     const key = asymmetric(obj);
@@ -182,6 +212,14 @@ export async function signatureVerify(payload: StructureItem, ctx: OpsContext): 
   const obj = await loadObject(payload, ctx);
   const data = need(findBytes(payload, Tag.Data), 'Data');
   const signature = need(findBytes(payload, Tag.SignatureData), 'Signature Data');
+  if (ctx.tokenCrypto?.handles(obj)) {
+    checkUsable(obj, USAGE_MASK.Verify, 'Signature Verify');
+    try {
+      return await verifyOnToken(ctx.tokenCrypto, obj, algorithmOf(obj), parameters(payload, obj), data, signature);
+    } catch (e) {
+      throw cryptoFailure(e);
+    }
+  }
   usableKey(obj, USAGE_MASK.Verify, 'Signature Verify');
   let ok: boolean;
   try {

@@ -21,6 +21,8 @@ export interface KmipServerOptions {
   authenticator?: Authenticator;
   isRevoked?(identity: ClientIdentity): boolean;
   operations?: Partial<Record<number, OperationHandler>>;
+  /** Crypto on token-backed objects (keys that stay on a PKCS#11 token). */
+  tokenCrypto?: import('../ops/context.js').TokenKeyCrypto;
   /** Optional HTTPS binding on the same port (first bytes "POST"). */
   http?: import('./tls-listener.js').KmipMessageHandler['takeOver'];
 }
@@ -38,6 +40,7 @@ export class KmipServer extends EventEmitter {
       access: options.access,
       operations: options.operations ?? allOperations,
       authenticator: options.authenticator,
+      ...(options.tokenCrypto ? { tokenCrypto: options.tokenCrypto } : {}),
     });
     const processor = this.processor;
     this.listener = new KmipTlsListener({

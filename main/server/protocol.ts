@@ -1,6 +1,13 @@
 import { KeyholdError } from '../../shared/errors.js';
 import { ItemType, decodeTtlv, encodeTtlv, type StructureItem, type TtlvItem } from '../kmip/ttlv/index.js';
-import type { AccessPolicy, ObjectStore, OperationHandler, OpsContext, ProtocolVersion } from '../ops/context.js';
+import type {
+  AccessPolicy,
+  ObjectStore,
+  OperationHandler,
+  OpsContext,
+  ProtocolVersion,
+  TokenKeyCrypto,
+} from '../ops/context.js';
 import { resultOf } from '../ops/errors.js';
 import { find, findAll, findBytes, findEnum, findInt, findStruct, findText, t } from '../ops/ttlv.js';
 import { supportedVersions } from '../ops/versions.js';
@@ -118,6 +125,7 @@ export interface ProcessorOptions {
   operations: Partial<Record<number, OperationHandler>>;
   authenticator?: Authenticator;
   now?: () => Date;
+  tokenCrypto?: TokenKeyCrypto;
 }
 
 const operationNames = new Map<number, string>(Object.entries(Operation).map(([k, v]) => [v, k]));
@@ -198,6 +206,7 @@ export class KmipProcessor {
       version,
       idPlaceholder: undefined,
       now: () => now,
+      ...(this.options.tokenCrypto ? { tokenCrypto: this.options.tokenCrypto } : {}),
     };
     for (const item of request.items) {
       const name = operationNames.get(item.operation) ?? `0x${item.operation.toString(16)}`;

@@ -1,3 +1,4 @@
+import type { TokenKeyCrypto } from '../ops/context.js';
 import type { Vault } from '../vault/index.js';
 import { GrantTable } from './access.js';
 import { KmipServer } from './kmip-server.js';
@@ -12,6 +13,8 @@ export interface ServeOptions {
   port: number;
   limits?: Partial<ServerLimits>;
   log?: (line: string) => void;
+  /** Crypto on vault objects whose key stays on a PKCS#11 token. */
+  tokenCrypto?: TokenKeyCrypto;
 }
 
 function normalSerial(s: string): string {
@@ -45,6 +48,7 @@ export async function startVaultServer(
     limits: options.limits,
     isRevoked: (identity) => !active.has(normalSerial(identity.serialNumber)),
     http: (socket, first, peer) => binding.takeOver(socket, first, peer),
+    ...(options.tokenCrypto ? { tokenCrypto: options.tokenCrypto } : {}),
   });
   holder.server = server;
   await server.listen();

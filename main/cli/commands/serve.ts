@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { KeyholdError } from '../../../shared/errors.js';
+import type { TokenKeyCrypto } from '../../ops/context.js';
 import { startVaultServer } from '../../server/serve.js';
 import { openVault, vaultPath, withVaultOptions, type VaultCliOptions } from '../vault-options.js';
 
@@ -8,6 +9,28 @@ interface ServeCliOptions extends VaultCliOptions {
   port: string;
   maxConnections?: string;
   idleTimeout?: string;
+  module?: string[];
+}
+
+/**
+ * Token access for keys that stay on a PKCS#11 token (`keyhold token generate --register`): the
+ * modules given or found; the PIN from KEYHOLD_TOKEN_PIN, asked for only when such a key is used.
+ */
+async function tokenCrypto(modules: string[] | undefined): Promise<TokenKeyCrypto | undefined> {
+  const pkcs11 = await import('../../tokens/pkcs11/index.js');
+  if ((modules === undefined || modules.length === 0) && pkcs11.findSystemModules().length === 0) return undefined;
+  return new pkcs11.TokenCrypto(pkcs11.resolveModules(modules), {
+    pin: async () => {
+      const pin = process.env['KEYHOLD_TOKEN_PIN'];
+      if (pin === undefined || pin === '') {
+        throw new KeyholdError(
+          'token',
+          'a key on a token needs its PIN: start keyhold serve with KEYHOLD_TOKEN_PIN set',
+        );
+      }
+      return pin;
+    },
+  });
 }
 
 function port(value: string): number {
@@ -25,11 +48,14 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'TCP port (KMIP over TLS and HTTPS share it)', '5696')
     .option('--max-connections <n>', 'most open connections')
     .option('--idle-timeout <seconds>', 'close a connection idle this long')
+    .option('--module <path...>', 'PKCS#11 module(s) for keys kept on tokens (default: those found on the system)')
     .action(async (options: ServeCliOptions) => {
       const vault = await openVault(options);
       let started;
       try {
+        const tokens = await tokenCrypto(options.module);
         started = await startVaultServer(vault, {
+          ...(tokens ? { tokenCrypto: tokens } : {}),
           host: options.host,
           port: port(options.port),
           limits: {
