@@ -36,7 +36,7 @@ function tokenObject(o: TokenObjectInfo): TokenObject {
 }
 
 export function slotView(s: KeySlotInfo): VaultSlot {
-  let detail: string = s.kind;
+  let detail = s.kind === 'passphrase' ? 'Typed at each unlock' : s.kind;
   if (s.kind === 'tpm') {
     const pcrs = Array.isArray(s.params['pcrs']) ? (s.params['pcrs'] as unknown[]).map(String) : [];
     detail = `TPM${pcrs.length > 0 ? `, bound to PCR ${pcrs.join(',')}` : ''}${s.params['pin'] === true ? ', PIN' : ''}`;

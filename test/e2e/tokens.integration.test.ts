@@ -66,12 +66,14 @@ describe('tokens and unlock methods in Chromium', () => {
     await page.getByLabel('User PIN').fill('000000');
     await page.getByRole('button', { name: 'Show objects' }).click();
     await page.getByRole('alert').filter({ hasText: 'Wrong PIN.' }).waitFor();
+    await page.getByText('PIN: few tries left').waitFor();
     await shot(page, 'tokens-wrong-pin');
     await page.getByLabel('User PIN').fill(PIN);
     await page.getByRole('button', { name: 'Show objects' }).click();
     await page.getByRole('heading', { name: 'On “Office Key”' }).waitFor();
     await page.getByText('No keys, certificates or data objects on this token yet.').waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
+    await page.getByText('PIN: few tries left').waitFor({ state: 'detached' });
   });
 
   it('generates an EC P-384 key on the token through a review step and lists it', async () => {

@@ -35,7 +35,7 @@ const passphrase: VaultSlot = {
   kind: 'passphrase',
   label: 'passphrase',
   createdAt: '2026-11-28T00:00:00Z',
-  detail: 'passphrase',
+  detail: 'Typed at each unlock',
 };
 const tpm: VaultSlot = {
   id: 's2',
@@ -58,7 +58,7 @@ describe('the tokens slice', () => {
     expect(await store.getState().openToken('Desk', pin)).toBe(true);
     expect(store.getState().openedToken).toBe('Desk');
     expect(store.getState().tokenObjects).toEqual([key]);
-    expect(calls.at(-1)).toEqual(['tokens.objects', { label: 'Desk', pin }]);
+    expect(calls.find((c) => c[0] === 'tokens.objects')).toEqual(['tokens.objects', { label: 'Desk', pin }]);
     expect(JSON.stringify(store.getState())).not.toContain(pin);
     store.getState().closeToken();
     expect(store.getState().tokenObjects).toBeUndefined();

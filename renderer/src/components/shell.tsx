@@ -17,7 +17,7 @@ const nav: [Screen, string, string][] = [
   ['generate', 'Generate key', '✦'],
   ['csr', 'Certificate request', '✎'],
   ['certificates', 'Certificates', '▣'],
-  ['tokens', 'Tokens', '⚿'],
+  ['tokens', 'Tokens', '◈'],
   ['server', 'KMIP server', '⇄'],
   ['audit', 'Audit log', '☰'],
   ['settings', 'Settings', '⚙'],

@@ -223,7 +223,10 @@ export function UnlockMethods() {
             {slots.map((s) => (
               <tr key={s.id}>
                 <td>
-                  <strong>{kindWords[s.kind] ?? s.kind}</strong> <span className="muted small">{s.label}</span>
+                  <strong>{kindWords[s.kind] ?? s.kind}</strong>
+                  {s.label.toLowerCase() !== (kindWords[s.kind] ?? s.kind).toLowerCase() && (
+                    <span className="muted small"> {s.label}</span>
+                  )}
                 </td>
                 <td>{s.detail}</td>
                 <td>{formatDate(s.createdAt)}</td>

@@ -98,6 +98,9 @@ export const createTokensSlice: SliceCreator<TokensSlice> = (api) => (set, get) 
         return false;
       }
       set({ openedToken: label, tokenObjects: r.value });
+      // A good login resets the tries-left flags.
+      const fresh = await api['tokens.list']({});
+      if (fresh.ok) set({ tokenList: fresh.value });
       return true;
     },
     closeToken: () => set({ openedToken: undefined, tokenObjects: undefined, tokenProblem: undefined }),
