@@ -72,7 +72,7 @@ export async function create(payload: StructureItem, ctx: OpsContext): Promise<S
 }
 
 /** Random Number Generator (KMIP 1.3+): keys made here come from OpenSSL's default CTR-DRBG (AES-256) through Node. */
-function markGenerated(obj: ManagedObject, ctx: OpsContext): void {
+export function markGenerated(obj: ManagedObject, ctx: OpsContext): void {
   if (atLeast(ctx.version, 1, 3))
     obj.attributes.RandomNumberGenerator = [
       { RNGAlgorithm: 'DRBG', CryptographicAlgorithm: 'AES', CryptographicLength: 256 },
@@ -91,17 +91,15 @@ function asInvalidField(e: unknown): KeyholdError {
 
 const curveOf: Record<string, 'P-256' | 'P-384' | 'P-521'> = { P_256: 'P-256', P_384: 'P-384', P_521: 'P-521' };
 
-/** Create Key Pair (KMIP 1.4 section 4.2): RSA or EC, linked both ways. */
-export async function createKeyPair(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
-  const common = payloadAttributes(payload, Tag.CommonTemplateAttribute, Tag.CommonAttributes);
-  const privAttrs = mergeAll(
-    common,
-    payloadAttributes(payload, Tag.PrivateKeyTemplateAttribute, Tag.PrivateKeyAttributes),
-  );
-  const pubAttrs = mergeAll(
-    common,
-    payloadAttributes(payload, Tag.PublicKeyTemplateAttribute, Tag.PublicKeyAttributes),
-  );
+/**
+ * A new RSA or EC key pair as two unsaved objects (not yet linked): the algorithm, length and
+ * curve come from the private key's attributes. Create Key Pair and Re-key Key Pair use it.
+ */
+export async function newKeyPair(
+  ctx: OpsContext,
+  privAttrs: Attributes,
+  pubAttrs: Attributes,
+): Promise<{ priv: ManagedObject; pub: ManagedObject }> {
   const algorithm = need(first<string>(privAttrs, 'CryptographicAlgorithm'), 'Cryptographic Algorithm');
   const length = first<number>(privAttrs, 'CryptographicLength');
   let spec: KeyPairSpec;
@@ -142,6 +140,21 @@ export async function createKeyPair(payload: StructureItem, ctx: OpsContext): Pr
       cryptographicLength: bits,
     },
   });
+  return { priv, pub };
+}
+
+/** Create Key Pair (KMIP 1.4 section 4.2): RSA or EC, linked both ways. */
+export async function createKeyPair(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
+  const common = payloadAttributes(payload, Tag.CommonTemplateAttribute, Tag.CommonAttributes);
+  const privAttrs = mergeAll(
+    common,
+    payloadAttributes(payload, Tag.PrivateKeyTemplateAttribute, Tag.PrivateKeyAttributes),
+  );
+  const pubAttrs = mergeAll(
+    common,
+    payloadAttributes(payload, Tag.PublicKeyTemplateAttribute, Tag.PublicKeyAttributes),
+  );
+  const { priv, pub } = await newKeyPair(ctx, privAttrs, pubAttrs);
   (priv.attributes.Link ??= []).push({ LinkType: 'PublicKeyLink', LinkedObjectIdentifier: pub.uniqueIdentifier });
   (pub.attributes.Link ??= []).push({ LinkType: 'PrivateKeyLink', LinkedObjectIdentifier: priv.uniqueIdentifier });
   markGenerated(priv, ctx);

@@ -19,7 +19,7 @@ import { get, getAttributeList, getAttributes } from './get.js';
 import { locate } from './locate.js';
 import { check, getUsageAllocation, interop, log, obtainLease } from './misc-ops.js';
 import { makeQuery } from './query.js';
-import { reKey } from './rekey.js';
+import { reKey, reKeyKeyPair } from './rekey.js';
 import { Operation } from './vocabulary.js';
 
 export * from './context.js';
@@ -34,6 +34,7 @@ export const operations: Partial<Record<number, OperationHandler>> = {
   [Operation.CreateKeyPair]: createKeyPair,
   [Operation.Register]: register,
   [Operation.ReKey]: reKey,
+  [Operation.ReKeyKeyPair]: reKeyKeyPair,
   [Operation.Locate]: locate,
   [Operation.Check]: check,
   [Operation.Get]: get,

@@ -6,10 +6,11 @@ import { generateSymmetricKey, type SymmetricKeyAlgorithm } from '../crypto/gene
 import type { StructureItem } from '../kmip/ttlv/index.js';
 import type { AttributeValue, Attributes, ManagedObject } from '../vault/model.js';
 import { attributesFromV1, attributesFromV2 } from './attributes.js';
-import { atLeast, type OpsContext } from './context.js';
+import type { OpsContext } from './context.js';
+import { markGenerated, newKeyPair } from './create.js';
 import { kmipError } from './errors.js';
 import { first, loadObject, newObject, touch } from './objects.js';
-import { findInt, findStruct, t } from './ttlv.js';
+import { findInt, findStruct, findText, t } from './ttlv.js';
 import { Tag } from './vocabulary.js';
 
 /** Attributes of the existing key that the replacement does not inherit (1.4 Table 173). */
@@ -59,6 +60,25 @@ function replacementAttributes(old: ManagedObject, offsetSeconds: number | undef
   return attrs;
 }
 
+/** Template Attribute (1.x) or Attributes (2.x) of the request. */
+function requestedAttributes(payload: StructureItem, v1: number, v2: number): Attributes {
+  return { ...attributesFromV1(findStruct(payload, v1)), ...attributesFromV2(findStruct(payload, v2)) };
+}
+
+/** The replacement takes over the names (1.4 Table 173); the existing object points to it. */
+function supersede(old: ManagedObject, replacement: ManagedObject, ctx: OpsContext): void {
+  delete old.attributes['Name'];
+  (old.attributes['Link'] ??= []).push({
+    LinkType: 'ReplacementObjectLink',
+    LinkedObjectIdentifier: replacement.uniqueIdentifier,
+  });
+  (replacement.attributes['Link'] ??= []).push({
+    LinkType: 'ReplacedObjectLink',
+    LinkedObjectIdentifier: old.uniqueIdentifier,
+  });
+  touch(old, ctx);
+}
+
 export async function reKey(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
   const old = await loadObject(payload, ctx);
   if (old.objectType !== 'SymmetricKey') {
@@ -75,10 +95,7 @@ export async function reKey(payload: StructureItem, ctx: OpsContext): Promise<St
   }
   const offset = findInt(payload, Tag.Offset);
   const now = ctx.now();
-  const requested = {
-    ...attributesFromV1(findStruct(payload, Tag.TemplateAttribute)),
-    ...attributesFromV2(findStruct(payload, Tag.Attributes)),
-  };
+  const requested = requestedAttributes(payload, Tag.TemplateAttribute, Tag.Attributes);
   const attrs = { ...replacementAttributes(old, offset, now), ...requested };
   let material: Buffer;
   try {
@@ -94,21 +111,64 @@ export async function reKey(payload: StructureItem, ctx: OpsContext): Promise<St
       cryptographicLength: length ?? material.length * 8,
     },
   });
-  if (atLeast(ctx.version, 1, 3)) {
-    replacement.attributes['RandomNumberGenerator'] = [
-      { RNGAlgorithm: 'DRBG', CryptographicAlgorithm: 'AES', CryptographicLength: 256 },
-    ];
-  }
-  replacement.attributes['Link'] = [{ LinkType: 'ReplacedObjectLink', LinkedObjectIdentifier: old.uniqueIdentifier }];
-  // The replacement takes over the names (1.4 Table 173); the existing key points to it.
-  delete old.attributes['Name'];
-  (old.attributes['Link'] ??= []).push({
-    LinkType: 'ReplacementObjectLink',
-    LinkedObjectIdentifier: replacement.uniqueIdentifier,
-  });
-  touch(old, ctx);
+  markGenerated(replacement, ctx);
+  supersede(old, replacement, ctx);
   await ctx.store.put(replacement, ctx.identity);
   await ctx.store.put(old, ctx.identity);
   ctx.idPlaceholder = replacement.uniqueIdentifier;
   return t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, replacement.uniqueIdentifier)]);
+}
+
+/**
+ * Re-key Key Pair (KMIP 1.4 section 4.5 / 2.1 section 6.1.46): a replacement pair for an existing
+ * private key and its public key, each with the attributes of the one it replaces.
+ */
+export async function reKeyKeyPair(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
+  const uid = findText(payload, Tag.PrivateKeyUniqueIdentifier);
+  const oldPriv = await loadObject(
+    uid === undefined ? payload : t.struct(Tag.RequestPayload, [t.text(Tag.UniqueIdentifier, uid)]),
+    ctx,
+  );
+  if (oldPriv.objectType !== 'PrivateKey') {
+    throw kmipError('InvalidObjectType', `Re-key Key Pair replaces private keys, not a ${oldPriv.objectType}`);
+  }
+  const pubLink = (oldPriv.attributes['Link'] ?? []).find(
+    (l) => typeof l === 'object' && l !== null && (l as { LinkType?: string }).LinkType === 'PublicKeyLink',
+  ) as { LinkedObjectIdentifier?: string } | undefined;
+  const oldPub =
+    pubLink?.LinkedObjectIdentifier === undefined
+      ? undefined
+      : await loadObject(
+          t.struct(Tag.RequestPayload, [t.text(Tag.UniqueIdentifier, pubLink.LinkedObjectIdentifier)]),
+          ctx,
+        );
+  const offset = findInt(payload, Tag.Offset);
+  const now = ctx.now();
+  const common = requestedAttributes(payload, Tag.CommonTemplateAttribute, Tag.CommonAttributes);
+  const privAttrs = {
+    ...replacementAttributes(oldPriv, offset, now),
+    ...common,
+    ...requestedAttributes(payload, Tag.PrivateKeyTemplateAttribute, Tag.PrivateKeyAttributes),
+  };
+  const pubAttrs = {
+    ...(oldPub ? replacementAttributes(oldPub, offset, now) : {}),
+    ...common,
+    ...requestedAttributes(payload, Tag.PublicKeyTemplateAttribute, Tag.PublicKeyAttributes),
+  };
+  const { priv, pub } = await newKeyPair(ctx, privAttrs, pubAttrs);
+  priv.attributes['Link'] = [{ LinkType: 'PublicKeyLink', LinkedObjectIdentifier: pub.uniqueIdentifier }];
+  pub.attributes['Link'] = [{ LinkType: 'PrivateKeyLink', LinkedObjectIdentifier: priv.uniqueIdentifier }];
+  markGenerated(priv, ctx);
+  markGenerated(pub, ctx);
+  supersede(oldPriv, priv, ctx);
+  if (oldPub) supersede(oldPub, pub, ctx);
+  await ctx.store.put(priv, ctx.identity);
+  await ctx.store.put(pub, ctx.identity);
+  await ctx.store.put(oldPriv, ctx.identity);
+  if (oldPub) await ctx.store.put(oldPub, ctx.identity);
+  ctx.idPlaceholder = priv.uniqueIdentifier;
+  return t.struct(Tag.ResponsePayload, [
+    t.text(Tag.PrivateKeyUniqueIdentifier, priv.uniqueIdentifier),
+    t.text(Tag.PublicKeyUniqueIdentifier, pub.uniqueIdentifier),
+  ]);
 }

@@ -111,3 +111,61 @@ describe('Re-key', () => {
     expect(value(missing, Tag.ResultReason)).toBe(ResultReason.ItemNotFound);
   });
 });
+
+describe('Re-key Key Pair', () => {
+  it('replaces a private key and its public key: same curve, names moved, links between all four', async () => {
+    const { send, object } = setup();
+    const created = await send(Operation.CreateKeyPair, [
+      t.struct(Tag.CommonAttributes, [t.enm(Tag.CryptographicAlgorithm, 26), t.int(Tag.CryptographicLength, 384)]),
+      t.struct(Tag.PrivateKeyAttributes, [
+        t.struct(Tag.Name, [t.text(Tag.NameValue, 'signer'), t.enm(Tag.NameType, 1)]),
+        t.int(Tag.CryptographicUsageMask, 1),
+      ]),
+      t.struct(Tag.PublicKeyAttributes, [
+        t.struct(Tag.Name, [t.text(Tag.NameValue, 'signer.pub'), t.enm(Tag.NameType, 1)]),
+        t.int(Tag.CryptographicUsageMask, 2),
+      ]),
+    ]);
+    expect(value(created, Tag.ResultStatus)).toBe(0);
+    const createdPayload = find(created, Tag.ResponsePayload) as StructureItem;
+    const oldPriv = value(createdPayload, Tag.PrivateKeyUniqueIdentifier) as string;
+    const oldPub = value(createdPayload, Tag.PublicKeyUniqueIdentifier) as string;
+    const item = await send(Operation.ReKeyKeyPair, [t.text(Tag.PrivateKeyUniqueIdentifier, oldPriv)]);
+    expect(value(item, Tag.ResultStatus)).toBe(0);
+    const payload = find(item, Tag.ResponsePayload) as StructureItem;
+    const [newPriv, newPub] = [
+      await object(value(payload, Tag.PrivateKeyUniqueIdentifier) as string),
+      await object(value(payload, Tag.PublicKeyUniqueIdentifier) as string),
+    ];
+    expect(newPriv.attributes['Name']).toEqual([{ NameValue: 'signer', NameType: 'UninterpretedTextString' }]);
+    expect(newPub.attributes['Name']).toEqual([{ NameValue: 'signer.pub', NameType: 'UninterpretedTextString' }]);
+    expect(newPriv.attributes['CryptographicLength']).toEqual([384]);
+    expect(newPriv.attributes['CryptographicUsageMask']).toEqual([1]);
+    expect(newPub.attributes['CryptographicUsageMask']).toEqual([2]);
+    expect(newPriv.attributes['Link']).toEqual(
+      expect.arrayContaining([
+        { LinkType: 'PublicKeyLink', LinkedObjectIdentifier: newPub.uniqueIdentifier },
+        { LinkType: 'ReplacedObjectLink', LinkedObjectIdentifier: oldPriv },
+      ]),
+    );
+    expect(newPub.attributes['Link']).toEqual(
+      expect.arrayContaining([
+        { LinkType: 'PrivateKeyLink', LinkedObjectIdentifier: newPriv.uniqueIdentifier },
+        { LinkType: 'ReplacedObjectLink', LinkedObjectIdentifier: oldPub },
+      ]),
+    );
+    const [oldPrivObj, oldPubObj] = [await object(oldPriv), await object(oldPub)];
+    expect(oldPrivObj.attributes['Name']).toBeUndefined();
+    expect(oldPrivObj.attributes['Link']).toContainEqual({
+      LinkType: 'ReplacementObjectLink',
+      LinkedObjectIdentifier: newPriv.uniqueIdentifier,
+    });
+    expect(oldPubObj.attributes['Link']).toContainEqual({
+      LinkType: 'ReplacementObjectLink',
+      LinkedObjectIdentifier: newPub.uniqueIdentifier,
+    });
+    expect(Buffer.from(newPub.keyBlock?.keyMaterial as Uint8Array)).not.toEqual(
+      Buffer.from(oldPubObj.keyBlock?.keyMaterial as Uint8Array),
+    );
+  });
+});
