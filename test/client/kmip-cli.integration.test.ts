@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryObjectStore } from '../../main/ops/index.js';
-import { GrantTable } from '../../main/server/access.js';
-import { KmipServer } from '../../main/server/kmip-server.js';
-import { makeTestPki, pem, type TestPki } from '../interop/support/certs.js';
+import type { KmipServer } from '../../main/server/kmip-server.js';
+import type { TestPki } from '../interop/support/certs.js';
+import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
 import { ensureBuilt, REPO } from '../vault/support-dist.js';
 
 const BIN = path.join(REPO, 'bin/keyhold.js');
@@ -15,17 +14,9 @@ describe('keyhold kmip (client CLI)', () => {
   let flags: string[];
   beforeAll(async () => {
     ensureBuilt();
-    pki = makeTestPki();
-    server = new KmipServer({
-      host: '127.0.0.1',
-      port: 0,
-      cert: pem(pki.serverCert),
-      key: pem(pki.serverKey),
-      ca: pem(pki.caCert),
-      store: new MemoryObjectStore(),
-      access: new GrantTable(),
-    });
-    const port = await server.listen();
+    const started = await startMemoryKmipServer();
+    ({ pki, server } = started);
+    const port = started.port;
     const c = pki.client('cli');
     flags = ['kmip', '--server', `127.0.0.1:${port}`, '--cert', c.cert, '--key', c.key, '--ca', pki.caCert];
   });

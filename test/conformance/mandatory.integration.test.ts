@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatResults, type FileResult } from '../../main/conformance/index.js';
-import { MemoryObjectStore } from '../../main/ops/index.js';
-import { GrantTable } from '../../main/server/access.js';
-import { KmipServer } from '../../main/server/kmip-server.js';
-import { makeTestPki, pem, type TestPki } from '../interop/support/certs.js';
+import type { KmipServer } from '../../main/server/kmip-server.js';
+import type { TestPki } from '../interop/support/certs.js';
+import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
 import { mandatoryFiles, runAll } from './support.js';
 
 /**
@@ -18,17 +17,7 @@ describe('OASIS mandatory test cases against Keyhold server', () => {
   let server: KmipServer;
   let port: number;
   beforeAll(async () => {
-    pki = makeTestPki();
-    server = new KmipServer({
-      host: '127.0.0.1',
-      port: 0,
-      cert: pem(pki.serverCert),
-      key: pem(pki.serverKey),
-      ca: pem(pki.caCert),
-      store: new MemoryObjectStore(),
-      access: new GrantTable(),
-    });
-    port = await server.listen();
+    ({ pki, server, port } = await startMemoryKmipServer());
   });
   afterAll(async () => {
     await server?.close();

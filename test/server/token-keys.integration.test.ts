@@ -3,12 +3,12 @@ import { KmipClient } from '../../main/client/kmip-client.js';
 import { MemoryObjectStore } from '../../main/ops/index.js';
 import { findBytes, findEnum, t } from '../../main/ops/ttlv.js';
 import { Tag } from '../../main/ops/vocabulary.js';
-import { GrantTable } from '../../main/server/access.js';
-import { KmipServer } from '../../main/server/kmip-server.js';
+import type { KmipServer } from '../../main/server/kmip-server.js';
 import { generateKey, openModule, withTokenSession, TokenCrypto } from '../../main/tokens/pkcs11/index.js';
 import { tokenKeyReference } from '../../main/tokens/pkcs11/reference.js';
 import type { ManagedObject } from '../../main/vault/model.js';
-import { makeTestPki, pem } from '../interop/support/certs.js';
+import { pem } from '../interop/support/certs.js';
+import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
 import { SoftHsm } from '../tokens/softhsm.js';
 
 const PIN = '1234';
@@ -54,18 +54,12 @@ describe('KMIP operations on token-backed keys', () => {
       };
       await store.put(obj, 'alice');
     }
-    const pki = makeTestPki();
-    server = new KmipServer({
-      host: '127.0.0.1',
-      port: 0,
-      cert: pem(pki.serverCert),
-      key: pem(pki.serverKey),
-      ca: pem(pki.caCert),
+    const started = await startMemoryKmipServer({
       store,
-      access: new GrantTable(),
       tokenCrypto: new TokenCrypto(modules, { pin: async () => PIN }),
     });
-    const port = await server.listen();
+    server = started.server;
+    const { pki, port } = started;
     const alice = pki.client('alice');
     client = await KmipClient.connect({
       host: '127.0.0.1',
