@@ -5,12 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KmipConnection } from '../../main/client/connection.js';
 import { KmipClient } from '../../main/client/kmip-client.js';
-import { MemoryObjectStore } from '../../main/ops/index.js';
-import { GrantTable } from '../../main/server/access.js';
-import { KmipServer } from '../../main/server/kmip-server.js';
 import { makeTestPki, pem } from '../interop/support/certs.js';
 import { freePort } from '../interop/support/ports.js';
 import { startPyKmipServer } from '../interop/support/pykmip-server.js';
+import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
 
 /**
  * KMIP load: N concurrent mutual-TLS connections (Keyhold's client), each looping over
@@ -186,20 +184,13 @@ export async function bench(): Promise<void> {
     console.log(line('keyhold serve', k));
     // The same server code over an in-memory store, in this process: the protocol's own cost
     // without the vault's durable (fsync per commit) writes.
-    const memory = new KmipServer({
-      host: '127.0.0.1',
-      port: 0,
-      cert: pem(pki.serverCert),
-      key: pem(pki.serverKey),
-      ca: pem(pki.caCert),
-      store: new MemoryObjectStore(),
-      access: new GrantTable(),
-    });
-    const memoryPort = await memory.listen();
+    const memory = await startMemoryKmipServer();
+    const memoryClient = memory.pki.client('bench');
+    const memoryTls = { cert: pem(memoryClient.cert), key: pem(memoryClient.key), ca: pem(memory.pki.caCert) };
     const alice = pki.client('bench');
     const aliceTls = { cert: pem(alice.cert), key: pem(alice.key), ca: pem(pki.caCert) };
-    const m = await load(memoryPort, aliceTls, 'memory');
-    await memory.close();
+    const m = await load(memory.port, memoryTls, 'memory');
+    await memory.server.close();
     console.log(line('keyhold memory', m));
     const p = await load(pykmip.port, aliceTls, 'pykmip');
     console.log(line('pykmip-server', p));
