@@ -12,6 +12,7 @@ import { attributesFromV1, attributesFromV2 } from './attributes.js';
 import { atLeast, type OpsContext } from './context.js';
 import { kmipError } from './errors.js';
 import { objectFromTtlv, objectTypeName, objectTypeValue, objectTag } from './managed-object.js';
+import { wrappingKeyLink } from './key-wrapping.js';
 import { first, newObject } from './objects.js';
 import { find, findEnum, findStruct, need, t } from './ttlv.js';
 import { Tag } from './vocabulary.js';
@@ -176,6 +177,9 @@ export async function register(payload: StructureItem, ctx: OpsContext): Promise
   if (objItem?.type !== 1) throw kmipError('InvalidField', `the ${objectType} is missing`, 'invalid-argument');
   const parts = objectFromTtlv(objectType, objItem);
   const obj = await newObject(ctx, objectType, { ...parts.attributes, ...attrs }, parts);
+  // KMIP 2.1 section 6.1.43: a wrapped object is stored as given, linked to the key that wrapped it.
+  const wrappedBy = wrappingKeyLink(parts.keyBlock);
+  if (wrappedBy) (obj.attributes.Link ??= []).push(wrappedBy);
   await ctx.store.put(obj, ctx.identity);
   ctx.idPlaceholder = obj.uniqueIdentifier;
   return t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier)]);

@@ -4,6 +4,7 @@ import type { KeyBlock, ManagedObject } from '../vault/model.js';
 import { attributeExistsIn, attributesToWire, isCustomName, modelName, spacedName } from './attributes.js';
 import type { OpsContext } from './context.js';
 import { kmipError } from './errors.js';
+import { readKeyWrappingSpecification, unwrapKeyBlock, wrapKeyBlock } from './key-wrapping.js';
 import { objectToTtlv, objectTypeValue } from './managed-object.js';
 import { loadObject, stateOf } from './objects.js';
 import { findAll, findEnum, findText, t } from './ttlv.js';
@@ -30,23 +31,53 @@ function convertKeyBlock(obj: ManagedObject, kb: KeyBlock, wanted: string): KeyB
   throw kmipError('KeyFormatTypeNotSupported', `cannot return this key as ${wanted}`, 'unsupported');
 }
 
+/**
+ * The object as Get and Export return it (KMIP 1.4 section 4.11 / 2.1 section 6.1.19): in the
+ * requested Key Format Type, unwrapped when Key Wrap Type is Not Wrapped, and wrapped when the
+ * request has a Key Wrapping Specification. The stored object is not changed. A Sensitive key
+ * leaves only wrapped; a key that is not Extractable never leaves.
+ */
+export async function servedObject(
+  obj: ManagedObject,
+  payload: StructureItem,
+  ctx: OpsContext,
+  options: { destroyed: 'refuse' | 'metadata' } = { destroyed: 'refuse' },
+): Promise<ManagedObject> {
+  const state = stateOf(obj);
+  const destroyed = state === 'Destroyed' || state === 'DestroyedCompromised';
+  if (destroyed && obj.keyBlock === undefined && obj.value === undefined) {
+    if (options.destroyed === 'metadata') return obj;
+    throw kmipError('ObjectDestroyed', `object ${obj.uniqueIdentifier} is destroyed`, 'illegal-state');
+  }
+  const wrapping = readKeyWrappingSpecification(payload);
+  if (wrapping && !obj.keyBlock)
+    throw kmipError('InvalidObjectType', `a ${obj.objectType} has no Key Block to wrap`, 'invalid-argument');
+  if (obj.keyBlock && obj.attributes.Extractable?.[0] === false)
+    throw kmipError('NotExtractable', `object ${obj.uniqueIdentifier} is not extractable`, 'permission-denied');
+  if (obj.attributes.Sensitive?.[0] === true && !wrapping)
+    throw kmipError('Sensitive', 'a sensitive key cannot be returned unwrapped', 'permission-denied');
+  const format = findEnum(payload, Tag.KeyFormatType);
+  const wrapType = findEnum(payload, Tag.KeyWrapType);
+  let kb = obj.keyBlock;
+  if (!kb) return obj;
+  if (
+    kb.keyWrappingData &&
+    (wrapping || (wrapType !== undefined && enumName('KeyWrapType', wrapType) === 'NotWrapped'))
+  )
+    kb = await unwrapKeyBlock(kb, ctx);
+  if (format !== undefined) {
+    if (kb.keyWrappingData)
+      throw kmipError('KeyFormatTypeNotSupported', 'a key stored wrapped is returned as registered', 'unsupported');
+    kb = convertKeyBlock(obj, kb, enumName('KeyFormatType', format));
+  }
+  if (wrapping) kb = await wrapKeyBlock(obj, kb, wrapping, ctx);
+  return kb === obj.keyBlock ? obj : { ...obj, keyBlock: kb };
+}
+
 /** Get (KMIP 1.4 section 4.11). */
 export async function get(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
   const obj = await loadObject(payload, ctx);
-  const state = stateOf(obj);
-  if (
-    (state === 'Destroyed' || state === 'DestroyedCompromised') &&
-    obj.keyBlock === undefined &&
-    obj.value === undefined
-  ) {
-    throw kmipError('ObjectDestroyed', `object ${obj.uniqueIdentifier} is destroyed`, 'illegal-state');
-  }
-  if (obj.attributes.Sensitive?.[0] === true)
-    throw kmipError('Sensitive', 'a sensitive key cannot be returned unwrapped', 'permission-denied');
-  const format = findEnum(payload, Tag.KeyFormatType);
-  let out = obj;
-  if (format !== undefined && obj.keyBlock)
-    out = { ...obj, keyBlock: convertKeyBlock(obj, obj.keyBlock, enumName('KeyFormatType', format)) };
+  const out = await servedObject(obj, payload, ctx);
   const response = t.struct(Tag.ResponsePayload, [
     t.enm(Tag.ObjectType, objectTypeValue(obj.objectType)),
     t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
