@@ -1,6 +1,7 @@
 import { activate, archive, destroy, recover, revoke } from './lifecycle.js';
 import { addAttribute, adjustAttribute, deleteAttribute, modifyAttribute, setAttribute } from './attribute-ops.js';
 import { cancel, poll } from './async-ops.js';
+import { certify, reCertify } from './certify.js';
 import type { OperationHandler } from './context.js';
 import { create, createKeyPair, register } from './create.js';
 import {
@@ -16,6 +17,7 @@ import {
 } from './crypto-ops.js';
 import { discoverVersions } from './discover-versions.js';
 import { get, getAttributeList, getAttributes } from './get.js';
+import { exportOp, importOp } from './import-export.js';
 import { locate } from './locate.js';
 import { check, getUsageAllocation, interop, log, obtainLease } from './misc-ops.js';
 import { makeQuery } from './query.js';
@@ -65,6 +67,10 @@ export const operations: Partial<Record<number, OperationHandler>> = {
   [Operation.Log]: log,
   [Operation.Poll]: poll,
   [Operation.Cancel]: cancel,
+  [Operation.Certify]: certify,
+  [Operation.ReCertify]: reCertify,
+  [Operation.Import]: importOp,
+  [Operation.Export]: exportOp,
 };
 operations[Operation.Query] = makeQuery(() =>
   Object.keys(operations)
