@@ -41,8 +41,8 @@ export interface AuditEntry {
 /** Who may touch which object (ownership, grants, admins). */
 export interface AccessPolicy {
   isAdmin(identity: string): boolean;
-  /** Identities other than the owner that may use the object. */
-  isGranted(uniqueIdentifier: string, identity: string): boolean;
+  /** Identities other than the owner that may use the object (for this operation, when given). */
+  isGranted(uniqueIdentifier: string, identity: string, operation?: string): boolean;
 }
 
 /**
@@ -82,6 +82,8 @@ export interface OpsContext {
   version: ProtocolVersion;
   /** The ID Placeholder (KMIP 1.4 section 3.44 / 2.1 section 4.47): carried between batch items. */
   idPlaceholder: string | undefined;
+  /** The KMIP operation being answered (Get, Encrypt...): grants may be limited to some. */
+  operation?: string;
   now(): Date;
   /** Present when the server can reach PKCS#11 tokens: Sign/Verify/Encrypt/Decrypt on token keys. */
   tokenCrypto?: TokenKeyCrypto;

@@ -30,7 +30,7 @@ export function mayAccess(obj: ManagedObject, ctx: OpsContext): boolean {
   return (
     obj.owner === ctx.identity ||
     ctx.access.isAdmin(ctx.identity) ||
-    ctx.access.isGranted(obj.uniqueIdentifier, ctx.identity) ||
+    ctx.access.isGranted(obj.uniqueIdentifier, ctx.identity, ctx.operation) ||
     (obj.attributes[GRANT_ATTRIBUTE] ?? []).includes(ctx.identity)
   );
 }

@@ -19,7 +19,7 @@ export interface KmipServerOptions {
   requireClientCertificate?: boolean;
   limits?: Partial<ServerLimits>;
   authenticator?: Authenticator;
-  isRevoked?(identity: ClientIdentity): boolean;
+  isRevoked?(identity: ClientIdentity): boolean | Promise<boolean>;
   operations?: Partial<Record<number, OperationHandler>>;
   /** Crypto on token-backed objects (keys that stay on a PKCS#11 token). */
   tokenCrypto?: import('../ops/context.js').TokenKeyCrypto;
@@ -75,6 +75,11 @@ export class KmipServer extends EventEmitter {
 
   get connectionCount(): number {
     return this.listener.connectionCount;
+  }
+
+  /** Closes the open connections whose peer matches (a client revoked while connected). */
+  closeConnections(match: (peer: PeerContext) => boolean): number {
+    return this.listener.closeConnections(match);
   }
 
   close(): Promise<void> {

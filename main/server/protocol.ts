@@ -211,6 +211,7 @@ export class KmipProcessor {
     for (const item of request.items) {
       const name = operationNames.get(item.operation) ?? `0x${item.operation.toString(16)}`;
       const handler = this.options.operations[item.operation];
+      ctx.operation = name;
       try {
         if (!handler)
           throw new KeyholdError('unsupported', `${name} is not supported`, { reason: 'Operation Not Supported' });

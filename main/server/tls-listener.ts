@@ -33,8 +33,12 @@ export interface TlsListenerOptions {
   requireClientCertificate?: boolean;
   limits?: Partial<ServerLimits>;
   handler: KmipMessageHandler;
-  /** Refuses an identity at connect time (revoked enrollments). */
-  isRevoked?(identity: ClientIdentity): boolean;
+  /**
+   * Refuses an identity at connect time (revoked or unknown enrollments). Asked once per
+   * connection, so it may look the identity up (in the vault) and answer asynchronously; the
+   * connection reads nothing until it has answered.
+   */
+  isRevoked?(identity: ClientIdentity): boolean | Promise<boolean>;
 }
 
 /**
@@ -47,6 +51,8 @@ export class KmipTlsListener extends EventEmitter {
   private readonly server: tls.Server;
   private readonly limits: ServerLimits;
   private readonly sockets = new Set<Duplex>();
+  /** Accepted (authenticated) connections, by connection id: what closeConnections() looks at. */
+  private readonly peers = new Map<number, { peer: PeerContext; socket: tls.TLSSocket }>();
   private nextId = 1;
 
   constructor(private readonly options: TlsListenerOptions) {
@@ -101,6 +107,20 @@ export class KmipTlsListener extends EventEmitter {
     });
   }
 
+  /**
+   * Closes the open connections whose peer matches (a client revoked while connected); returns
+   * how many were closed.
+   */
+  closeConnections(match: (peer: PeerContext) => boolean): number {
+    let n = 0;
+    for (const { peer, socket } of [...this.peers.values()]) {
+      if (!match(peer)) continue;
+      socket.destroy();
+      n++;
+    }
+    return n;
+  }
+
   private accept(socket: tls.TLSSocket, requireCert: boolean): void {
     const connectionId = this.nextId++;
     const peerCert = socket.getPeerCertificate();
@@ -113,18 +133,39 @@ export class KmipTlsListener extends EventEmitter {
         return;
       }
       identity = identityOf(peerCert);
-      if (this.options.isRevoked?.(identity)) {
-        this.emit('rejected', { reason: `client ${identity.name} is revoked`, connectionId });
-        socket.destroy();
-        return;
-      }
     } else if (requireCert) {
       socket.destroy();
       return;
     }
     const peer: PeerContext = { identity, remoteAddress: socket.remoteAddress ?? '', connectionId };
+    const refuse = (reason: string): void => {
+      this.emit('rejected', { reason, connectionId });
+      socket.destroy();
+    };
+    const verdict = identity && this.options.isRevoked ? this.options.isRevoked(identity) : false;
+    if (verdict === false) return this.serve(socket, peer);
+    if (verdict === true) return refuse(`client ${identity?.name ?? ''} is revoked`);
+    // Until the check answers the socket is not read (no 'data' listener yet), only timed out.
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(this.limits.handshakeTimeoutMs, () => socket.destroy());
+    verdict.then(
+      (revoked) => {
+        if (socket.destroyed) return;
+        if (revoked) refuse(`client ${identity?.name ?? ''} is revoked`);
+        else this.serve(socket, peer);
+      },
+      () => refuse('the client enrollment could not be checked'),
+    );
+  }
+
+  /** Serves an accepted connection: frames in, responses out, in order. */
+  private serve(socket: tls.TLSSocket, peer: PeerContext): void {
+    this.peers.set(peer.connectionId, { peer, socket });
     this.emit('connect', peer);
-    socket.once('close', () => this.emit('disconnect', peer));
+    socket.once('close', () => {
+      this.peers.delete(peer.connectionId);
+      this.emit('disconnect', peer);
+    });
     socket.setTimeout(this.limits.idleTimeoutMs, () => socket.destroy());
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());

@@ -3,8 +3,12 @@ import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { KeyholdError } from '../../../shared/errors.js';
-import { enrollClient, listClients, revokeClient } from '../../server/pki.js';
-import { withVault, withVaultOptions, type VaultCliOptions } from '../vault-options.js';
+import type { Grant } from '../../server/access.js';
+import { ServerControl, type ClientBundle } from '../../server/control-engine.js';
+import { ControlClient, controlSocketPath } from '../../server/control-socket.js';
+import { enrollClient, listClients, revokeClient, type EnrolledClient } from '../../server/pki.js';
+import type { Vault } from '../../vault/index.js';
+import { vaultPath, withVault, withVaultOptions, type VaultCliOptions } from '../vault-options.js';
 
 interface EnrollOptions extends VaultCliOptions {
   out: string;
@@ -40,16 +44,43 @@ function writePkcs12(dir: string, name: string, password: string): void {
   }
 }
 
-/** `keyhold clients enroll|list|revoke`: KMIP client certificates issued by the server CA. */
+/**
+ * Runs a change through the running server's control socket when `keyhold serve` holds the vault
+ * (it takes effect there at once), else opens the vault itself as when no server runs.
+ */
+async function viaServer<T>(
+  options: VaultCliOptions,
+  remote: (client: ControlClient) => Promise<unknown>,
+  local: (vault: Vault) => Promise<T>,
+): Promise<T> {
+  const client = await ControlClient.connect(controlSocketPath(vaultPath(options)));
+  if (!client) return withVault(options, local);
+  try {
+    return (await remote(client)) as T;
+  } finally {
+    client.close();
+  }
+}
+
+function describeOps(operations: readonly string[]): string {
+  return operations.length === 0 ? 'every operation' : operations.join(', ');
+}
+
+/** `keyhold clients enroll|list|revoke|grant|ungrant|grants`: KMIP client certificates and access. */
 export function registerClients(program: Command): void {
-  const clients = program.command('clients').description('Enroll, list and revoke KMIP clients');
+  const clients = program.command('clients').description('Enroll, list and revoke KMIP clients; grant them objects');
 
   withVaultOptions(clients.command('enroll <name>').description('Issue a client certificate bundle'))
     .requiredOption('--out <dir>', 'folder for NAME.crt, NAME.key, ca.crt and NAME.p12')
     .option('--admin', 'this client sees every object')
     .option('--p12-password <password>', 'password of NAME.p12 (default: empty)')
     .action(async (name: string, options: EnrollOptions) => {
-      const bundle = await withVault(options, (vault) => enrollClient(vault, name, { admin: options.admin === true }));
+      const admin = options.admin === true;
+      const bundle = await viaServer<ClientBundle>(
+        options,
+        (c) => c.call('clients.enroll', { name, admin }),
+        (vault) => enrollClient(vault, name, { admin }),
+      );
       mkdirSync(options.out, { recursive: true });
       const keyFile = path.join(options.out, `${name}.key`);
       writeFileSync(path.join(options.out, `${name}.crt`), bundle.certPem);
@@ -69,7 +100,11 @@ export function registerClients(program: Command): void {
   withVaultOptions(clients.command('list').description('List enrolled clients'))
     .option('--json', 'print JSON')
     .action(async (options: VaultCliOptions & { json?: boolean }) => {
-      const list = await withVault(options, (vault) => listClients(vault));
+      const list = await viaServer<EnrolledClient[]>(
+        options,
+        (c) => c.call('clients.list', {}),
+        (vault) => listClients(vault),
+      );
       if (options.json) {
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return;
@@ -82,9 +117,58 @@ export function registerClients(program: Command): void {
     });
 
   withVaultOptions(
-    clients.command('revoke <name>').description('Revoke a client (refused at its next connection)'),
+    clients
+      .command('revoke <name>')
+      .description('Revoke a client (a running server refuses it at once and closes its connections)'),
   ).action(async (name: string, options: VaultCliOptions) => {
-    await withVault(options, (vault) => revokeClient(vault, name));
+    await viaServer(
+      options,
+      (c) => c.call('clients.revoke', { name }),
+      (vault) => revokeClient(vault, name),
+    );
     process.stdout.write(`revoked ${name}\n`);
   });
+
+  withVaultOptions(
+    clients
+      .command('grant <name> <uid>')
+      .description('Let client NAME use object UID, which another client owns (all operations unless --ops)'),
+  )
+    .option('--ops <list>', 'only these KMIP operations, comma-separated (get,encrypt,decrypt,get-attributes,...)')
+    .action(async (name: string, uid: string, options: VaultCliOptions & { ops?: string }) => {
+      const operations = options.ops === undefined ? [] : options.ops.split(',');
+      const grant = await viaServer<Grant>(
+        options,
+        (c) => c.call('grants.add', { name, uniqueIdentifier: uid, operations }),
+        async (vault) => (await ServerControl.load(vault)).grant(name, uid, operations),
+      );
+      process.stdout.write(`granted ${name} ${uid}: ${describeOps(grant.operations)}\n`);
+    });
+
+  withVaultOptions(
+    clients.command('ungrant <name> <uid>').description('Remove the grant of object UID to NAME'),
+  ).action(async (name: string, uid: string, options: VaultCliOptions) => {
+    await viaServer(
+      options,
+      (c) => c.call('grants.remove', { name, uniqueIdentifier: uid }),
+      async (vault) => (await ServerControl.load(vault)).ungrant(name, uid),
+    );
+    process.stdout.write(`ungranted ${name} ${uid}\n`);
+  });
+
+  withVaultOptions(clients.command('grants [name]').description('List grants (of one client, or all)'))
+    .option('--json', 'print JSON')
+    .action(async (name: string | undefined, options: VaultCliOptions & { json?: boolean }) => {
+      const list = await viaServer<Grant[]>(
+        options,
+        (c) => c.call('grants.list', name === undefined ? {} : { name }),
+        async (vault) => (await ServerControl.load(vault)).grants(name),
+      );
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+        return;
+      }
+      for (const g of list)
+        process.stdout.write(`${g.identity}\t${g.uniqueIdentifier}\t${describeOps(g.operations)}\n`);
+    });
 }

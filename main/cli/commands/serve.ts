@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { KeyholdError } from '../../../shared/errors.js';
 import type { TokenKeyCrypto } from '../../ops/context.js';
+import { ControlClient, controlSocketPath } from '../../server/control-socket.js';
 import { startVaultServer } from '../../server/serve.js';
 import { openVault, vaultPath, withVaultOptions, type VaultCliOptions } from '../vault-options.js';
 
@@ -33,6 +34,25 @@ async function tokenCrypto(modules: string[] | undefined): Promise<TokenKeyCrypt
   });
 }
 
+/** A second `keyhold serve` on the same vault stops before asking for the passphrase. */
+async function refuseWhenRunning(socketPath: string): Promise<void> {
+  const client = await ControlClient.connect(socketPath).catch(() => undefined);
+  if (!client) return;
+  let where = '';
+  try {
+    const info = (await client.call('server.status', {})) as { pid?: number; host?: string; port?: number };
+    where = ` (pid ${info.pid ?? '?'}, listening on ${info.host ?? '?'}:${info.port ?? '?'})`;
+  } catch {
+    // It answered the connection; that is enough to refuse.
+  } finally {
+    client.close();
+  }
+  throw new KeyholdError(
+    'vault-in-use',
+    `a Keyhold server is already running on this vault${where}; stop it first or use another vault`,
+  );
+}
+
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new KeyholdError('invalid-argument', `bad port ${value}`);
@@ -50,6 +70,8 @@ export function registerServe(program: Command): void {
     .option('--idle-timeout <seconds>', 'close a connection idle this long')
     .option('--module <path...>', 'PKCS#11 module(s) for keys kept on tokens (default: those found on the system)')
     .action(async (options: ServeCliOptions) => {
+      const socketPath = controlSocketPath(vaultPath(options));
+      await refuseWhenRunning(socketPath);
       const vault = await openVault(options);
       let started;
       try {
@@ -58,6 +80,7 @@ export function registerServe(program: Command): void {
           ...(tokens ? { tokenCrypto: tokens } : {}),
           host: options.host,
           port: port(options.port),
+          controlSocket: socketPath,
           limits: {
             ...(options.maxConnections ? { maxConnections: Number(options.maxConnections) } : {}),
             ...(options.idleTimeout ? { idleTimeoutMs: Number(options.idleTimeout) * 1000 } : {}),
@@ -67,7 +90,7 @@ export function registerServe(program: Command): void {
         await vault.lock();
         throw e;
       }
-      const { server, created } = started;
+      const { server, created, controlSocket } = started;
       if (created) {
         process.stdout.write(
           `keyhold: created a server CA and certificate in ${vaultPath(options)}\n` +
@@ -77,6 +100,7 @@ export function registerServe(program: Command): void {
       process.stdout.write(
         `keyhold: KMIP server listening on ${options.host}:${server.port} (TLS 1.2/1.3, client certificates required)\n`,
       );
+      if (controlSocket) process.stderr.write(`keyhold: control socket ${controlSocket.path}\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.removeListener('SIGINT', stop);
@@ -86,7 +110,7 @@ export function registerServe(program: Command): void {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
-      await server.close();
+      await started.stop();
       await vault.lock();
       process.stdout.write('keyhold: server stopped\n');
     });

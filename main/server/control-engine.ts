@@ -1,0 +1,182 @@
+import { X509Certificate } from 'node:crypto';
+import { KeyholdError, isKeyholdError } from '../../shared/errors.js';
+import type { Vault } from '../vault/index.js';
+import { GrantTable, operationList, type Grant } from './access.js';
+import { loadGrants, ownerOf, saveGrants } from './control-grants.js';
+import type { ControlRequest } from './control-protocol.js';
+import type { ClientIdentity } from './identity.js';
+import { enrollClient, listClients, revokeClient, type EnrolledClient } from './pki.js';
+import type { PeerContext } from './tls-listener.js';
+
+/** What the engine needs from a running listener: closing a revoked client's connections. */
+export interface ConnectionCloser {
+  closeConnections(match: (peer: PeerContext) => boolean): number;
+}
+
+export interface ClientBundle {
+  certPem: string;
+  keyPem: string;
+  caCertPem: string;
+}
+
+/** Certificate serial numbers as hex without leading zeros, upper case (Node prints both ways). */
+export function normalSerial(s: string): string {
+  return s.toUpperCase().replace(/^0+/, '');
+}
+
+/**
+ * Client administration for a running server, in-process: enroll, revoke, grant. The same
+ * object answers the control socket (`keyhold clients ...` while `keyhold serve` runs) and the
+ * desktop's server panel, so a change takes effect at once for the server it belongs to:
+ * a new client may connect, a revoked one is refused and its open connections are closed.
+ * Who may connect is decided per connection against the vault (the enrollment's State), not
+ * from a list read at start.
+ */
+export class ServerControl {
+  readonly access: GrantTable;
+  /** Enrollment record Unique Identifier by certificate serial (normalized). */
+  private readonly records = new Map<string, string>();
+  private servers = new Set<ConnectionCloser>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly vault: Vault,
+    clients: EnrolledClient[],
+    grants: Grant[],
+  ) {
+    this.access = new GrantTable(
+      clients.filter((c) => c.admin && !c.revoked).map((c) => c.name),
+      grants,
+    );
+    for (const c of clients) this.records.set(normalSerial(c.serialNumber), c.uniqueIdentifier);
+  }
+
+  /** Reads the enrolled clients and the grants from the vault. */
+  static async load(vault: Vault): Promise<ServerControl> {
+    return new ServerControl(vault, await listClients(vault), await loadGrants(vault));
+  }
+
+  /** Connects a listener: revocations close its matching connections. */
+  attach(server: ConnectionCloser): () => void {
+    this.servers.add(server);
+    return () => this.servers.delete(server);
+  }
+
+  /**
+   * True unless the certificate is an enrolled client whose enrollment is still Active in the
+   * vault: one indexed read per connection, so a revocation made a moment ago is seen.
+   */
+  async isRevoked(identity: ClientIdentity): Promise<boolean> {
+    const uid = this.records.get(normalSerial(identity.serialNumber));
+    if (uid === undefined) return true;
+    try {
+      const state = (await this.vault.getObject(uid)).attributes.State?.[0];
+      return state !== 'Active' && state !== 'PreActive';
+    } catch (e) {
+      if (isKeyholdError(e) && e.code === 'not-found') return true;
+      throw e;
+    }
+  }
+
+  /** Changes run one at a time: each is a read, a vault write and an update of the tables. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  listClients(): Promise<EnrolledClient[]> {
+    return listClients(this.vault);
+  }
+
+  enroll(name: string, options: { admin?: boolean } = {}): Promise<ClientBundle> {
+    return this.serial(async () => {
+      const bundle = await enrollClient(this.vault, name, { admin: options.admin === true });
+      const serial = normalSerial(new X509Certificate(bundle.certPem).serialNumber);
+      const record = (await listClients(this.vault)).find((c) => normalSerial(c.serialNumber) === serial);
+      if (record) this.records.set(serial, record.uniqueIdentifier);
+      if (options.admin === true) this.access.addAdmin(name);
+      return bundle;
+    });
+  }
+
+  /** Revokes a client's enrollments and closes its open connections; returns how many were closed. */
+  revoke(name: string): Promise<{ closedConnections: number }> {
+    return this.serial(async () => {
+      const before = (await listClients(this.vault)).filter((c) => c.name === name && !c.revoked);
+      await revokeClient(this.vault, name);
+      const serials = new Set(before.map((c) => normalSerial(c.serialNumber)));
+      this.access.removeAdmin(name);
+      let closedConnections = 0;
+      for (const server of this.servers) {
+        closedConnections += server.closeConnections(
+          (peer) => peer.identity !== undefined && serials.has(normalSerial(peer.identity.serialNumber)),
+        );
+      }
+      return { closedConnections };
+    });
+  }
+
+  /** Opens an object another identity owns to an enrolled client, for every operation or those named. */
+  grant(name: string, uniqueIdentifier: string, operations: readonly string[] = []): Promise<Grant> {
+    return this.serial(async () => {
+      const ops = operationList(operations);
+      const client = (await listClients(this.vault)).find((c) => c.name === name && !c.revoked);
+      if (!client) throw new KeyholdError('not-found', `no enrolled client ${name}`);
+      const owner = await ownerOf(this.vault, uniqueIdentifier);
+      if (owner === name) throw new KeyholdError('invalid-argument', `${name} already owns ${uniqueIdentifier}`);
+      const next = new GrantTable([], this.access.list());
+      next.grant(uniqueIdentifier, name, ops);
+      await saveGrants(this.vault, next.list());
+      this.access.grant(uniqueIdentifier, name, ops);
+      return { identity: name, uniqueIdentifier, operations: ops };
+    });
+  }
+
+  /** Removes a grant; the next request of that client on the object is Permission Denied. */
+  ungrant(name: string, uniqueIdentifier: string): Promise<void> {
+    return this.serial(async () => {
+      const next = new GrantTable([], this.access.list());
+      if (!next.ungrant(uniqueIdentifier, name))
+        throw new KeyholdError('not-found', `${name} has no grant on ${uniqueIdentifier}`);
+      await saveGrants(this.vault, next.list());
+      this.access.ungrant(uniqueIdentifier, name);
+    });
+  }
+
+  grants(name?: string): Grant[] {
+    return this.access.list(name);
+  }
+}
+
+/** What `server.status` answers over the control socket. */
+export interface ControlServerInfo {
+  pid: number;
+  host: string;
+  port: number;
+}
+
+/** Answers one checked control request with the engine (the control socket's handler). */
+export async function answerControl(
+  control: ServerControl,
+  request: ControlRequest,
+  info: () => ControlServerInfo,
+): Promise<unknown> {
+  switch (request.method) {
+    case 'server.status':
+      return info();
+    case 'clients.list':
+      return control.listClients();
+    case 'clients.enroll':
+      return control.enroll(request.params.name, { admin: request.params.admin === true });
+    case 'clients.revoke':
+      return control.revoke(request.params.name);
+    case 'grants.list':
+      return control.grants(request.params.name);
+    case 'grants.add':
+      return control.grant(request.params.name, request.params.uniqueIdentifier, request.params.operations ?? []);
+    case 'grants.remove':
+      await control.ungrant(request.params.name, request.params.uniqueIdentifier);
+      return {};
+  }
+}
