@@ -370,6 +370,97 @@ export class KmipClient {
     const p = await this.call('RNGRetrieve', [t.int(Tag.DataLength, length)]);
     return findBytes(p, Tag.Data) ?? new Uint8Array();
   }
+
+  /**
+   * Certify (KMIP 1.4 section 4.7 / 2.1 section 6.1.6): a certificate for a public key (by its
+   * Unique Identifier) or for a PKCS#10 request (DER, or PEM); the new certificate's identifier.
+   */
+  async certify(o: { uniqueIdentifier?: string; csr?: Uint8Array; attributes?: Attributes }): Promise<string> {
+    const p = await this.call('Certify', [
+      o.uniqueIdentifier !== undefined ? t.text(Tag.UniqueIdentifier, o.uniqueIdentifier) : undefined,
+      ...this.certificateRequestItems(o.csr),
+      o.attributes ? this.attributesItem(o.attributes) : undefined,
+    ]);
+    return uid(p);
+  }
+
+  /** Re-certify (KMIP 1.4 section 4.8 / 2.1 section 6.1.45): a renewed certificate; Offset in seconds. */
+  async reCertify(
+    uniqueIdentifier: string,
+    o: { csr?: Uint8Array; offsetSeconds?: number; attributes?: Attributes } = {},
+  ): Promise<string> {
+    const p = await this.call('ReCertify', [
+      t.text(Tag.UniqueIdentifier, uniqueIdentifier),
+      ...this.certificateRequestItems(o.csr),
+      o.offsetSeconds !== undefined ? t.interval(Tag.Offset, o.offsetSeconds) : undefined,
+      o.attributes ? this.attributesItem(o.attributes) : undefined,
+    ]);
+    return uid(p);
+  }
+
+  private certificateRequestItems(csr: Uint8Array | undefined): TtlvItem[] {
+    if (!csr) return [];
+    const pem = Buffer.from(csr.subarray(0, 11)).toString('latin1') === '-----BEGIN ';
+    return [
+      t.enm(Tag.CertificateRequestType, pem ? 3 : 2),
+      t.bytes(this.negotiated.major >= 2 ? Tag.CertificateRequestValue : Tag.CertificateRequest, csr),
+    ];
+  }
+
+  /**
+   * Get with a Key Wrapping Specification: the key wrapped by another key (an AES key with Wrap
+   * Key usage: NISTKeyWrap, AESKeyWrapPadding; or an RSA public key: PaddingMethod OAEP).
+   */
+  async getWrapped(
+    uniqueIdentifier: string,
+    wrapping: KeyWrapping,
+  ): Promise<{ objectType: string; object: StructureItem | undefined; wrappedKey: Uint8Array | undefined }> {
+    const p = await this.call('Get', [
+      t.text(Tag.UniqueIdentifier, uniqueIdentifier),
+      keyWrappingSpecification(wrapping),
+    ]);
+    const object = p.value.find((i): i is StructureItem => i.type === ItemType.Structure);
+    return {
+      objectType: enumName('ObjectType', findEnum(p, Tag.ObjectType) ?? 0),
+      object,
+      wrappedKey: findBytes(findStruct(object, Tag.KeyBlock), Tag.KeyValue),
+    };
+  }
+
+  /**
+   * Export (KMIP 2.1 section 6.1.18): the object with all its attributes, optionally wrapped; the
+   * Response Payload as is, ready for `importObject` on another server.
+   */
+  async exportObject(uniqueIdentifier: string, o: { wrapping?: KeyWrapping } = {}): Promise<StructureItem> {
+    return this.call('Export', [
+      t.text(Tag.UniqueIdentifier, uniqueIdentifier),
+      o.wrapping ? keyWrappingSpecification(o.wrapping) : undefined,
+    ]);
+  }
+
+  /** Import (KMIP 2.1 section 6.1.25) of an Export Response Payload, under its Unique Identifier. */
+  async importObject(
+    exported: StructureItem,
+    o: { replaceExisting?: boolean; keyWrapType?: 'NotWrapped' | 'AsRegistered' } = {},
+  ): Promise<string> {
+    const uniqueIdentifier = findText(exported, Tag.UniqueIdentifier);
+    const objectType = findEnum(exported, Tag.ObjectType);
+    const object = exported.value.find((i) => i.type === ItemType.Structure && i.tag !== Tag.Attributes);
+    if (uniqueIdentifier === undefined || objectType === undefined || !object)
+      throw new KeyholdError(
+        'invalid-argument',
+        'not an Export response: Unique Identifier, Object Type or object missing',
+      );
+    const p = await this.call('Import', [
+      t.text(Tag.UniqueIdentifier, uniqueIdentifier),
+      t.enm(Tag.ObjectType, objectType),
+      o.replaceExisting !== undefined ? t.bool(Tag.ReplaceExisting, o.replaceExisting) : undefined,
+      o.keyWrapType ? t.enm(Tag.KeyWrapType, enumValue('KeyWrapType', o.keyWrapType) ?? 1) : undefined,
+      findStruct(exported, Tag.Attributes) ?? t.struct(Tag.Attributes, []),
+      object,
+    ]);
+    return uid(p);
+  }
 }
 
 /** Field order of Cryptographic Parameters (KMIP 1.4 section 3.6); strict parsers (PyKMIP) need it. */
@@ -399,6 +490,29 @@ function cryptoParams(params: Record<string, string>): TtlvItem | undefined {
     Tag.CryptographicParameters,
     entries.map(([k, v]) => t.enm((Tag as Record<string, number>)[k] ?? 0, enumValue(k, v) ?? 0)),
   );
+}
+
+/** A Key Wrapping Specification (Wrapping Method Encrypt): the wrapping key and how to wrap. */
+export interface KeyWrapping {
+  wrappingKey: string;
+  /** Cryptographic Parameters by name, e.g. { BlockCipherMode: 'NISTKeyWrap' } or { PaddingMethod: 'OAEP', HashingAlgorithm: 'SHA_256' }. */
+  parameters?: Record<string, string>;
+  /** Default (absent): TTLV Encoding of the Key Value, as the spec says. */
+  encoding?: 'NoEncoding' | 'TTLVEncoding';
+  /** Attribute names (as 1.x spells them) to wrap with the key material (TTLV Encoding only). */
+  attributeNames?: string[];
+}
+
+function keyWrappingSpecification(w: KeyWrapping): TtlvItem {
+  return t.struct(Tag.KeyWrappingSpecification, [
+    t.enm(Tag.WrappingMethod, 1),
+    t.struct(Tag.EncryptionKeyInformation, [
+      t.text(Tag.UniqueIdentifier, w.wrappingKey),
+      cryptoParams(w.parameters ?? {}),
+    ]),
+    ...(w.attributeNames ?? []).map((n) => t.text(Tag.AttributeName, n)),
+    w.encoding ? t.enm(Tag.EncodingOption, enumValue('EncodingOption', w.encoding) ?? 1) : undefined,
+  ]);
 }
 
 function uid(p: StructureItem): string {

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { KeyholdError } from '../../../shared/errors.js';
 import { KmipClient } from '../../client/kmip-client.js';
 import { writeKmipJson } from '../../kmip/json/index.js';
-import { ItemType, type StructureItem, type TtlvItem } from '../../kmip/ttlv/index.js';
+import { ItemType, decodeTtlv, encodeTtlv, type StructureItem, type TtlvItem } from '../../kmip/ttlv/index.js';
 import { parseKmipXmlItem } from '../../kmip/xml/index.js';
 import { t } from '../../ops/ttlv.js';
 import { Operation, Tag, type OperationName } from '../../ops/vocabulary.js';
@@ -29,6 +29,28 @@ function read(file: string | undefined, what: string): string | undefined {
   } catch {
     throw new KeyholdError('io', `cannot read the ${what} ${file}`);
   }
+}
+
+function readBytes(file: string | undefined, what: string): Buffer | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file);
+  } catch {
+    throw new KeyholdError('io', `cannot read the ${what} ${file}`);
+  }
+}
+
+/** Gets a certificate and writes it as PEM when `out` is given. */
+async function saveCertificate(c: KmipClient, uid: string, out: string | undefined): Promise<Record<string, string>> {
+  if (out === undefined) return {};
+  const { object } = await c.get(uid);
+  const der = object?.value.find((i) => i.tag === Tag.CertificateValue)?.value;
+  if (!(der instanceof Uint8Array)) throw new KeyholdError('kmip', `object ${uid} has no certificate value`);
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/.{1,64}/g, '$&\n');
+  writeFileSync(out, `-----BEGIN CERTIFICATE-----\n${b64}-----END CERTIFICATE-----\n`);
+  return { file: out };
 }
 
 async function connect(flags: ConnectionFlags): Promise<KmipClient> {
@@ -245,6 +267,71 @@ export function registerKmip(program: Command): void {
     .command('rng-retrieve <bytes>')
     .description('Random bytes from the server')
     .action(action(async (c, _f, n: string) => ({ data: await c.rngRetrieve(Number(n)) })));
+  kmip
+    .command('certify [uid]')
+    .description('Certify a public key (by identifier) or a PKCS#10 request: an X.509 certificate from the server CA')
+    .option('--csr <file>', 'certificate request, PEM or DER')
+    .option('--subject-cn <name>', 'Certificate Subject CN (without a request)')
+    .option('--name <name>', 'Name of the certificate object')
+    .option('--out <file>', 'also write the certificate (PEM)')
+    .action(
+      action(async (c, _f, uid: string | undefined, o: Record<string, string>) => {
+        const attributes: Attributes = keyAttributes({ name: o.name });
+        if (o.subjectCn) attributes.CertificateSubjectCN = [o.subjectCn];
+        const id = await c.certify({ uniqueIdentifier: uid, csr: readBytes(o.csr, 'certificate request'), attributes });
+        return { uniqueIdentifier: id, ...(await saveCertificate(c, id, o.out)) };
+      }),
+    );
+  kmip
+    .command('recertify <uid>')
+    .description('Renew a certificate (new serial and validity); the old one links to the new')
+    .option('--csr <file>', 'certificate request for the same key, PEM or DER')
+    .option('--offset <seconds>', 'Activation Date of the new certificate, seconds from now')
+    .option('--out <file>', 'also write the certificate (PEM)')
+    .action(
+      action(async (c, _f, uid: string, o: Record<string, string>) => {
+        const id = await c.reCertify(uid, {
+          csr: readBytes(o.csr, 'certificate request'),
+          ...(o.offset !== undefined ? { offsetSeconds: Number(o.offset) } : {}),
+        });
+        return { uniqueIdentifier: id, replaces: uid, ...(await saveCertificate(c, id, o.out)) };
+      }),
+    );
+  kmip
+    .command('export <uid>')
+    .description('Export an object with its attributes (KMIP 2.x) to a file (the TTLV Export response)')
+    .requiredOption('--out <file>', 'where to write it')
+    .option('--wrap-key <uid>', 'wrap the key with this key (Wrap Key usage)')
+    .option('--wrap-mode <BlockCipherMode>', 'AES wrapping mode: NISTKeyWrap, AESKeyWrapPadding', 'NISTKeyWrap')
+    .action(
+      action(async (c, _f, uid: string, o: Record<string, string>) => {
+        const exported = await c.exportObject(
+          uid,
+          o.wrapKey
+            ? { wrapping: { wrappingKey: o.wrapKey, parameters: { BlockCipherMode: o.wrapMode as string } } }
+            : {},
+        );
+        writeFileSync(o.out as string, encodeTtlv(exported), { mode: 0o600 });
+        return { uniqueIdentifier: uid, file: o.out, wrapped: o.wrapKey !== undefined };
+      }),
+    );
+  kmip
+    .command('import <file>')
+    .description('Import an object written by `kmip export` (same identifier and attributes)')
+    .option('--replace', 'replace an existing object with the same identifier')
+    .option('--unwrap', 'unwrap a wrapped key before storing it (Key Wrap Type Not Wrapped)')
+    .action(
+      action(async (c, _f, file: string, o: Record<string, boolean>) => {
+        const item = decodeTtlv(readBytes(file, 'export file') as Uint8Array);
+        if (item.type !== ItemType.Structure)
+          throw new KeyholdError('invalid-argument', `${file} is not a KMIP export`);
+        const id = await c.importObject(item, {
+          ...(o.replace ? { replaceExisting: true } : {}),
+          ...(o.unwrap ? { keyWrapType: 'NotWrapped' as const } : {}),
+        });
+        return { uniqueIdentifier: id };
+      }),
+    );
   kmip
     .command('call <operation> [payload-xml]')
     .description('Any operation: the Request Payload in the KMIP XML encoding (a file), printed back as KMIP JSON')
