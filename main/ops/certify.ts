@@ -307,6 +307,16 @@ export function certificateAttributes(der: Uint8Array): Attributes {
   return out;
 }
 
+/** Register of a certificate: the attributes of an X.509 value; none when it is not one. */
+export function registeredCertificateAttributes(parts: Pick<ManagedObject, 'value' | 'valueType'>): Attributes {
+  if (!parts.value || (parts.valueType !== undefined && parts.valueType !== 'X_509')) return {};
+  try {
+    return certificateAttributes(parts.value);
+  } catch {
+    return {};
+  }
+}
+
 /** Attributes the client may not choose for a certificate: its value decides them. */
 const fromCertificate = new Set([
   'CertificateType',

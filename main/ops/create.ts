@@ -9,6 +9,7 @@ import {
 import type { StructureItem } from '../kmip/ttlv/index.js';
 import type { Attributes, ManagedObject, ObjectType } from '../vault/model.js';
 import { attributesFromV1, attributesFromV2 } from './attributes.js';
+import { registeredCertificateAttributes } from './certify.js';
 import { atLeast, type OpsContext } from './context.js';
 import { kmipError } from './errors.js';
 import { objectFromTtlv, objectTypeName, objectTypeValue, objectTag } from './managed-object.js';
@@ -176,7 +177,9 @@ export async function register(payload: StructureItem, ctx: OpsContext): Promise
   const objItem = find(payload, objectTag[objectType]);
   if (objItem?.type !== 1) throw kmipError('InvalidField', `the ${objectType} is missing`, 'invalid-argument');
   const parts = objectFromTtlv(objectType, objItem);
-  const obj = await newObject(ctx, objectType, { ...parts.attributes, ...attrs }, parts);
+  // A registered X.509 certificate gets the attributes its value determines (KMIP 2.1 sections 4.7-4.8, 4.22, 4.63).
+  const fromValue = objectType === 'Certificate' ? registeredCertificateAttributes(parts) : {};
+  const obj = await newObject(ctx, objectType, { ...parts.attributes, ...attrs, ...fromValue }, parts);
   // KMIP 2.1 section 6.1.43: a wrapped object is stored as given, linked to the key that wrapped it.
   const wrappedBy = wrappingKeyLink(parts.keyBlock);
   if (wrappedBy) (obj.attributes.Link ??= []).push(wrappedBy);
