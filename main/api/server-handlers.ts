@@ -6,7 +6,10 @@
  */
 import { KeyholdError } from '../../shared/errors.js';
 import type { ServerStatus } from '../../shared/api/index.js';
+import type { Grant } from '../server/access.js';
+import type { ServerControl } from '../server/control-engine.js';
 import type { KmipServer } from '../server/kmip-server.js';
+import type { RunningServer } from '../server/serve.js';
 import type { PeerContext } from '../server/tls-listener.js';
 import type { Handlers } from './router.js';
 import type { VaultSession } from './vault-session.js';
@@ -26,7 +29,7 @@ function peerName(peer: PeerContext): string {
 }
 
 export class ServerService {
-  #server: KmipServer | undefined;
+  #running: RunningServer | undefined;
   #address: string | undefined;
   readonly #connections = new Map<number, Connection>();
   readonly #log: LogLine[] = [];
@@ -41,18 +44,43 @@ export class ServerService {
     });
   }
 
+  get #server(): KmipServer | undefined {
+    return this.#running?.server;
+  }
+
   /**
-   * The enrolled clients, read from the vault once and again only after an enrollment: the panel
-   * polls the status, and each read of the vault is an audit entry.
+   * The engine that administers clients: the running server's (changes take effect in it at
+   * once, no restart), else one over the vault for this change.
+   */
+  async #control(): Promise<ServerControl> {
+    if (this.#running) return this.#running.control;
+    const { ServerControl } = await import('../server/control-engine.js');
+    return ServerControl.load(this.#session.vault());
+  }
+
+  async #grants(): Promise<Grant[]> {
+    if (this.#running) return this.#running.control.grants();
+    return (await import('../server/control-grants.js')).loadGrants(this.#session.vault());
+  }
+
+  /**
+   * The enrolled clients and their grants, read from the vault once and again only after a
+   * change: the panel polls the status, and each read of the vault is an audit entry.
    */
   async #clientList(): Promise<ServerStatus['clients']> {
-    this.#clients ??= (await import('../server/pki.js')).listClients(this.#session.vault()).then((list) =>
+    this.#clients ??= Promise.all([
+      import('../server/pki.js').then((m) => m.listClients(this.#session.vault())),
+      this.#grants(),
+    ]).then(([list, grants]) =>
       list.map((c) => ({
         name: c.name,
         serialNumber: c.serialNumber,
         notAfter: new Date(c.notAfter).toISOString(),
         revoked: c.revoked,
         admin: c.admin,
+        grants: grants
+          .filter((g) => g.identity === c.name)
+          .map((g) => ({ uniqueIdentifier: g.uniqueIdentifier, operations: g.operations })),
       })),
     );
     try {
@@ -95,8 +123,10 @@ export class ServerService {
       import('../server/serve.js'),
       import('./server-log.js'),
     ]);
-    const { server } = await startVaultServer(vault, { host: address, port });
-    this.#server = server;
+    const running = await startVaultServer(vault, { host: address, port });
+    const server = running.server;
+    this.#running = running;
+    this.#clients = undefined;
     this.#address = address;
     this.#connections.clear();
     server.on('connect', (peer: PeerContext) =>
@@ -113,11 +143,12 @@ export class ServerService {
   }
 
   async stop(): Promise<ServerStatus> {
-    const server = this.#server;
-    this.#server = undefined;
+    const running = this.#running;
+    this.#running = undefined;
+    this.#clients = undefined;
     this.#connections.clear();
-    server?.removeAllListeners();
-    await server?.close();
+    running?.server.removeAllListeners();
+    await running?.stop();
     return this.status();
   }
 
@@ -125,18 +156,12 @@ export class ServerService {
   async enroll(
     name: string,
     includePrivateKey: boolean,
+    admin = false,
   ): Promise<{ fileName: string; mediaType: string; data: string }> {
-    const vault = this.#session.vault();
-    const { enrollClient } = await import('../server/pki.js');
-    const bundle = await enrollClient(vault, name);
+    this.#session.vault();
+    // A running server accepts the new client at once: no restart, open connections stay.
+    const bundle = await (await this.#control()).enroll(name, { admin });
     this.#clients = undefined;
-    // The server reads the enrolled clients when it starts: restart it so the new one is accepted.
-    const server = this.#server;
-    if (server) {
-      const port = server.port;
-      await this.stop();
-      await this.start(this.#address ?? '127.0.0.1', port);
-    }
     const parts = [
       `# Keyhold KMIP client bundle for ${name}: client certificate${includePrivateKey ? ', its private key' : ''} and the server CA.\n`,
       bundle.certPem,
@@ -155,12 +180,46 @@ export class ServerService {
     }
   }
 
+  /** Revokes a client: a running server refuses it from now on and closes its open connections. */
+  async revoke(name: string): Promise<ServerStatus> {
+    this.#session.vault();
+    try {
+      await (await this.#control()).revoke(name);
+    } finally {
+      this.#clients = undefined;
+    }
+    return this.status();
+  }
+
+  async grant(name: string, uniqueIdentifier: string, operations: string[]): Promise<ServerStatus> {
+    this.#session.vault();
+    try {
+      await (await this.#control()).grant(name, uniqueIdentifier, operations);
+    } finally {
+      this.#clients = undefined;
+    }
+    return this.status();
+  }
+
+  async ungrant(name: string, uniqueIdentifier: string): Promise<ServerStatus> {
+    this.#session.vault();
+    try {
+      await (await this.#control()).ungrant(name, uniqueIdentifier);
+    } finally {
+      this.#clients = undefined;
+    }
+    return this.status();
+  }
+
   handlers(): Handlers {
     return {
       'server.status': () => this.status(),
       'server.start': ({ address, port }) => this.start(address, port),
       'server.stop': () => this.stop(),
-      'server.enroll': ({ name, includePrivateKey }) => this.enroll(name, includePrivateKey),
+      'server.enroll': ({ name, includePrivateKey, admin }) => this.enroll(name, includePrivateKey, admin === true),
+      'server.revoke': ({ name }) => this.revoke(name),
+      'server.grant': ({ name, uniqueIdentifier, operations }) => this.grant(name, uniqueIdentifier, operations ?? []),
+      'server.ungrant': ({ name, uniqueIdentifier }) => this.ungrant(name, uniqueIdentifier),
     };
   }
 

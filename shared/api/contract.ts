@@ -131,7 +131,20 @@ export const requests = {
   /** Port 0 takes any free port (the status tells which). */
   'server.start': object({ address: string({ min: 1, max: 255 }), port: integer({ min: 0, max: 65_535 }) }),
   'server.stop': none,
-  'server.enroll': object({ name: string({ min: 1, max: 64 }), includePrivateKey: boolean() }),
+  'server.enroll': object({
+    name: string({ min: 1, max: 64 }),
+    includePrivateKey: boolean(),
+    admin: optional(boolean()),
+  }),
+  /** Takes effect at once on a running server: refused from now on, open connections closed. */
+  'server.revoke': object({ name: string({ min: 1, max: 64 }) }),
+  /** Opens an object another client owns to client `name` (every operation unless some are named). */
+  'server.grant': object({
+    name: string({ min: 1, max: 64 }),
+    uniqueIdentifier: uid,
+    operations: optional(array(string({ min: 1, max: 64 }), { max: 64 })),
+  }),
+  'server.ungrant': object({ name: string({ min: 1, max: 64 }), uniqueIdentifier: uid }),
   'settings.get': none,
   'settings.set': object({
     autoLockMinutes: optional(integer({ min: 0, max: 1440 })),
@@ -187,6 +200,9 @@ export interface Responses {
   'server.start': ServerStatus;
   'server.stop': ServerStatus;
   'server.enroll': ExportedFile;
+  'server.revoke': ServerStatus;
+  'server.grant': ServerStatus;
+  'server.ungrant': ServerStatus;
   'settings.get': Settings;
   'settings.set': Settings;
   'tokens.list': TokenList;

@@ -123,7 +123,15 @@ export interface ServerStatus {
   port?: number;
   /** Why the server cannot run now (the vault is locked), when it cannot. */
   blockedBy?: string;
-  clients: { name: string; serialNumber: string; notAfter: string; revoked: boolean; admin: boolean }[];
+  clients: {
+    name: string;
+    serialNumber: string;
+    notAfter: string;
+    revoked: boolean;
+    admin: boolean;
+    /** Objects other clients own that this one may use (every operation when `operations` is empty). */
+    grants?: { uniqueIdentifier: string; operations: string[] }[];
+  }[];
   /** Open connections (TTLV and HTTPS binding alike). */
   connectionCount: number;
   connections: { peer: string; since: string; requests: number }[];

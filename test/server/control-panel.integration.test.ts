@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../main/api/handlers.js';
+import { createRouter } from '../../main/api/router.js';
+import { KmipClient, KmipOperationError } from '../../main/client/kmip-client.js';
+import type { ExportedFile, Result, ServerStatus } from '../../shared/api/index.js';
+
+/** The desktop's server panel calls: enroll, revoke and grants act on the running server in-process. */
+const dir = mkdtempSync(path.join(os.tmpdir(), 'keyhold-panel-ctl-'));
+const engine = createEngine({
+  vaultPath: path.join(dir, 'v.kvault'),
+  identity: 'console:test',
+  sealOptions: { argon2: { memoryKiB: 1024, iterations: 1, parallelism: 1 } },
+  settingsFile: path.join(dir, 'settings.json'),
+});
+const router = createRouter(engine.handlers, 'http');
+
+function value<T>(r: Result<unknown>): T {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
+
+function bundleOf(file: ExportedFile): { cert: string; key: string; ca: string } {
+  const pem = Buffer.from(file.data, 'base64').toString('utf8');
+  const certs = pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----\n/g) ?? [];
+  const key = pem.match(/-----BEGIN PRIVATE KEY-----[^-]+-----END PRIVATE KEY-----\n/)?.[0] ?? '';
+  return { cert: certs[0] ?? '', key, ca: certs[1] ?? '' };
+}
+
+const reasonOf = (e: unknown) => (e instanceof KmipOperationError ? e.resultReason : String(e));
+
+afterAll(async () => {
+  await engine.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('server panel: client administration without restarting the server', () => {
+  it('enrolls, grants, ungrants and revokes live', async () => {
+    value(await router.call('vault.create', { passphrase: 'correct horse battery' }));
+    const started = value<ServerStatus>(await router.call('server.start', { address: '127.0.0.1', port: 0 }));
+    const port = started.port!;
+    const alice = bundleOf(
+      value<ExportedFile>(await router.call('server.enroll', { name: 'alice', includePrivateKey: true })),
+    );
+    const a = await KmipClient.connect({ host: '127.0.0.1', port, ...alice, reconnect: false });
+    const uid = await a.create('SymmetricKey', { CryptographicAlgorithm: ['AES'], CryptographicLength: [128] });
+
+    // Enrolling another client leaves alice's connection open: the server was not restarted.
+    const bob = bundleOf(
+      value<ExportedFile>(await router.call('server.enroll', { name: 'bob', includePrivateKey: true })),
+    );
+    expect(value<ServerStatus>(await router.call('server.status', {})).port).toBe(port);
+    expect((await a.query()).operations).toContain('Get');
+    const b = await KmipClient.connect({ host: '127.0.0.1', port, ...bob, reconnect: false });
+    expect(reasonOf(await b.get(uid).catch((e: unknown) => e))).toBe('PermissionDenied');
+
+    const granted = value<ServerStatus>(
+      await router.call('server.grant', { name: 'bob', uniqueIdentifier: uid, operations: ['get'] }),
+    );
+    expect(granted.clients.find((c) => c.name === 'bob')?.grants).toEqual([
+      { uniqueIdentifier: uid, operations: ['Get'] },
+    ]);
+    expect((await b.get(uid)).keyMaterial?.length).toBe(16);
+
+    value(await router.call('server.ungrant', { name: 'bob', uniqueIdentifier: uid }));
+    expect(reasonOf(await b.get(uid).catch((e: unknown) => e))).toBe('PermissionDenied');
+    const bad = await router.call('server.grant', { name: 'bob', uniqueIdentifier: 'nope' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.message).toContain('no object nope');
+
+    const revoked = value<ServerStatus>(await router.call('server.revoke', { name: 'bob' }));
+    expect(revoked.clients.find((c) => c.name === 'bob')?.revoked).toBe(true);
+    expect(revoked.running).toBe(true);
+    // Bob's open connection was closed; a new one is refused.
+    expect(await b.query().catch((e: unknown) => e)).toBeInstanceOf(Error);
+    const again = await KmipClient.connect({ host: '127.0.0.1', port, ...bob, reconnect: false })
+      .then((c) => c.query())
+      .catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(Error);
+    // Alice is untouched.
+    expect((await a.get(uid)).keyMaterial?.length).toBe(16);
+    await a.close();
+    value(await router.call('server.stop', {}));
+  });
+
+  it('administers clients with the server stopped too, and the next start honours it', async () => {
+    value(await router.call('server.enroll', { name: 'carol', includePrivateKey: true, admin: true }));
+    const status = value<ServerStatus>(await router.call('server.status', {}));
+    expect(status.running).toBe(false);
+    expect(status.clients.find((c) => c.name === 'carol')).toMatchObject({ admin: true, revoked: false, grants: [] });
+    value(await router.call('server.revoke', { name: 'carol' }));
+    expect(
+      value<ServerStatus>(await router.call('server.status', {})).clients.find((c) => c.name === 'carol')?.revoked,
+    ).toBe(true);
+  });
+});
