@@ -15,6 +15,7 @@ import {
   signOp,
   signatureVerify,
 } from './crypto-ops.js';
+import { deriveKey } from './derive-key.js';
 import { discoverVersions } from './discover-versions.js';
 import { get, getAttributeList, getAttributes } from './get.js';
 import { exportOp, importOp } from './import-export.js';
@@ -22,6 +23,7 @@ import { locate } from './locate.js';
 import { check, getUsageAllocation, interop, log, obtainLease } from './misc-ops.js';
 import { makeQuery } from './query.js';
 import { reKey, reKeyKeyPair } from './rekey.js';
+import { createSplitKey, joinSplitKey } from './split-key.js';
 import { Operation } from './vocabulary.js';
 
 export * from './context.js';
@@ -37,6 +39,7 @@ export const operations: Partial<Record<number, OperationHandler>> = {
   [Operation.Register]: register,
   [Operation.ReKey]: reKey,
   [Operation.ReKeyKeyPair]: reKeyKeyPair,
+  [Operation.DeriveKey]: deriveKey,
   [Operation.Locate]: locate,
   [Operation.Check]: check,
   [Operation.Get]: get,
@@ -63,6 +66,8 @@ export const operations: Partial<Record<number, OperationHandler>> = {
   [Operation.RNGRetrieve]: rngRetrieve,
   [Operation.RNGSeed]: rngSeed,
   [Operation.Hash]: hashOp,
+  [Operation.CreateSplitKey]: createSplitKey,
+  [Operation.JoinSplitKey]: joinSplitKey,
   [Operation.Interop]: interop,
   [Operation.Log]: log,
   [Operation.Poll]: poll,

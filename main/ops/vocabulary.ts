@@ -1116,6 +1116,18 @@ export const EnumNames: Readonly<Record<string, Readonly<Record<string, number>>
   },
   InteropFunction: { Begin: 1, End: 2, Reset: 3 },
   AdjustmentType: { Increment: 1, Decrement: 2, Negate: 3 },
+  DerivationMethod: {
+    PBKDF2: 1,
+    HASH: 2,
+    HMAC: 3,
+    ENCRYPT: 4,
+    NIST800_108_C: 5,
+    NIST800_108_F: 6,
+    NIST800_108_DPI: 7,
+    AsymmetricKey: 8,
+    AWSSignatureVersion4: 9,
+    HKDF: 10,
+  },
 };
 
 /** Enumeration value -> name, per enumeration tag name. */

@@ -1,0 +1,557 @@
+import { execFileSync } from 'node:child_process';
+import { createCipheriv, createHash, createHmac, pbkdf2Sync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { StructureItem, TtlvItem } from '../../main/kmip/ttlv/index.js';
+import { t } from '../../main/ops/ttlv.js';
+import { EnumNames, Operation, ResultReason, Tag } from '../../main/ops/vocabulary.js';
+import { opsHarness, resultOf, uidOf } from './ops-harness.js';
+
+const SYMMETRIC_KEY = 2;
+const SECRET_DATA = 7;
+const OPAQUE_OBJECT = 8;
+const AES = 3;
+const HMAC_SHA256 = 9;
+const DERIVE = 0x200;
+const M = EnumNames['DerivationMethod'] as Record<string, number>;
+const H = EnumNames['HashingAlgorithm'] as Record<string, number>;
+const yesterday = new Date(Date.now() - 86_400_000);
+const hex = (s: string) => Buffer.from(s, 'hex');
+
+type Harness = ReturnType<typeof opsHarness>;
+type Version = [number, number];
+
+/** Registers a Symmetric Key or Secret Data (2.1 or 1.4 shape), Active unless told otherwise. */
+async function register(
+  h: Harness,
+  type: 'SymmetricKey' | 'SecretData',
+  material: Uint8Array,
+  o: { algorithm?: number; usage?: number; active?: boolean; version?: Version } = {},
+): Promise<string> {
+  const version = o.version ?? [2, 1];
+  const attrs: [string, number, TtlvItem][] = [
+    ['Cryptographic Usage Mask', Tag.CryptographicUsageMask, t.int(Tag.AttributeValue, o.usage ?? DERIVE)],
+  ];
+  if (o.active !== false) attrs.push(['Activation Date', Tag.ActivationDate, t.date(Tag.AttributeValue, yesterday)]);
+  const attributes =
+    version[0] >= 2
+      ? t.struct(
+          Tag.Attributes,
+          attrs.map(([, tag, v]) => ({ ...v, tag }) as TtlvItem),
+        )
+      : t.struct(
+          Tag.TemplateAttribute,
+          attrs.map(([name, , v]) => t.struct(Tag.Attribute, [t.text(Tag.AttributeName, name), v])),
+        );
+  const keyBlock = t.struct(Tag.KeyBlock, [
+    t.enm(Tag.KeyFormatType, type === 'SymmetricKey' ? 1 : 2),
+    t.struct(Tag.KeyValue, [t.bytes(Tag.KeyMaterial, material)]),
+    type === 'SymmetricKey' ? t.enm(Tag.CryptographicAlgorithm, o.algorithm ?? AES) : undefined,
+    type === 'SymmetricKey' ? t.int(Tag.CryptographicLength, material.length * 8) : undefined,
+  ]);
+  const object =
+    type === 'SymmetricKey'
+      ? t.struct(Tag.SymmetricKey, [keyBlock])
+      : t.struct(Tag.SecretData, [t.enm(Tag.SecretDataType, 1), keyBlock]);
+  return uidOf(
+    await h.send(
+      Operation.Register,
+      [t.enm(Tag.ObjectType, type === 'SymmetricKey' ? SYMMETRIC_KEY : SECRET_DATA), attributes, object],
+      { version },
+    ),
+  );
+}
+
+interface DeriveRequest {
+  uids: string[];
+  method: number;
+  objectType?: number;
+  algorithm?: number;
+  bits: number;
+  hashing?: number;
+  cryptoParams?: TtlvItem[];
+  iv?: Uint8Array;
+  data?: Uint8Array;
+  salt?: Uint8Array;
+  iterations?: number;
+  version?: Version;
+}
+
+function deriveSend(h: Harness, r: DeriveRequest): Promise<StructureItem> {
+  const version = r.version ?? [2, 1];
+  const objectType = r.objectType ?? (r.algorithm !== undefined ? SYMMETRIC_KEY : SECRET_DATA);
+  const cp = [...(r.cryptoParams ?? []), r.hashing !== undefined ? t.enm(Tag.HashingAlgorithm, r.hashing) : undefined];
+  const wanted: [string, number, TtlvItem][] = [['Cryptographic Length', Tag.CryptographicLength, t.int(0, r.bits)]];
+  if (r.algorithm !== undefined)
+    wanted.push(['Cryptographic Algorithm', Tag.CryptographicAlgorithm, t.enm(0, r.algorithm)]);
+  const attributes =
+    version[0] >= 2
+      ? t.struct(
+          Tag.Attributes,
+          wanted.map(([, tag, v]) => ({ ...v, tag }) as TtlvItem),
+        )
+      : t.struct(
+          Tag.TemplateAttribute,
+          wanted.map(([name, , v]) =>
+            t.struct(Tag.Attribute, [t.text(Tag.AttributeName, name), { ...v, tag: Tag.AttributeValue } as TtlvItem]),
+          ),
+        );
+  return h.send(
+    Operation.DeriveKey,
+    [
+      t.enm(Tag.ObjectType, objectType),
+      ...r.uids.map((u) => t.text(Tag.UniqueIdentifier, u)),
+      t.enm(Tag.DerivationMethod, r.method),
+      t.struct(Tag.DerivationParameters, [
+        cp.some((c) => c !== undefined) ? t.struct(Tag.CryptographicParameters, cp) : undefined,
+        r.iv ? t.bytes(Tag.InitializationVector, r.iv) : undefined,
+        r.data ? t.bytes(Tag.DerivationData, r.data) : undefined,
+        r.salt ? t.bytes(Tag.Salt, r.salt) : undefined,
+        r.iterations !== undefined ? t.int(Tag.IterationCount, r.iterations) : undefined,
+      ]),
+      attributes,
+    ],
+    { version },
+  );
+}
+
+/** Derives and returns the new object's key material. */
+async function derived(h: Harness, r: DeriveRequest): Promise<Buffer> {
+  const uid = uidOf(await deriveSend(h, r));
+  const o = await h.object(uid);
+  return Buffer.from(o.keyBlock?.keyMaterial as Uint8Array);
+}
+
+function openssl(args: string[]): Buffer {
+  const out = execFileSync('openssl', ['kdf', ...args], { encoding: 'utf8' }).trim();
+  return Buffer.from(out.replace(/:/g, ''), 'hex');
+}
+
+describe('Derive Key: PBKDF2 (RFC 6070 vectors, PKCS#5)', () => {
+  const vectors = [
+    { p: 'password', s: 'salt', c: 1, len: 20, dk: '0c60c80f961f0e71f3a9b524af6012062fe037a6' },
+    { p: 'password', s: 'salt', c: 2, len: 20, dk: 'ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957' },
+    { p: 'password', s: 'salt', c: 4096, len: 20, dk: '4b007901b765489abead49d926f721d065a429c1' },
+    {
+      p: 'passwordPASSWORDpassword',
+      s: 'saltSALTsaltSALTsaltSALTsaltSALTsalt',
+      c: 4096,
+      len: 25,
+      dk: '3d2eec4fe41c849b80c8d83662c0e44a8b291a964cf2f07038',
+    },
+  ];
+  for (const v of vectors) {
+    it(`HMAC-SHA-1 (the default PRF), c=${v.c}, ${v.len} bytes`, async () => {
+      const h = opsHarness();
+      const pw = await register(h, 'SecretData', Buffer.from(v.p));
+      const out = await derived(h, {
+        uids: [pw],
+        method: M['PBKDF2'] as number,
+        bits: v.len * 8,
+        salt: Buffer.from(v.s),
+        iterations: v.c,
+      });
+      expect(out.toString('hex')).toBe(v.dk);
+    });
+  }
+
+  it('HMAC-SHA-256 from the Hashing Algorithm, to an AES-256 key, equal to openssl kdf PBKDF2', async () => {
+    const h = opsHarness();
+    const pw = await register(h, 'SecretData', Buffer.from('correct horse'));
+    const out = await derived(h, {
+      uids: [pw],
+      method: M['PBKDF2'] as number,
+      algorithm: AES,
+      bits: 256,
+      hashing: H['SHA_256'],
+      salt: hex('a1b2c3d4e5f60708'),
+      iterations: 1000,
+    });
+    const expected = openssl([
+      '-keylen',
+      '32',
+      '-kdfopt',
+      'digest:SHA256',
+      '-kdfopt',
+      'pass:correct horse',
+      '-kdfopt',
+      'hexsalt:a1b2c3d4e5f60708',
+      '-kdfopt',
+      'iter:1000',
+      'PBKDF2',
+    ]);
+    expect(out).toEqual(expected);
+    expect(out).toEqual(pbkdf2Sync('correct horse', hex('a1b2c3d4e5f60708'), 1000, 32, 'sha256'));
+  });
+
+  it('the 1.4 request shape (Template Attribute) gives the same key', async () => {
+    const h = opsHarness();
+    const pw = await register(h, 'SecretData', Buffer.from('password'), { version: [1, 4] });
+    const out = await derived(h, {
+      uids: [pw],
+      method: M['PBKDF2'] as number,
+      bits: 160,
+      salt: Buffer.from('salt'),
+      iterations: 2,
+      version: [1, 4],
+    });
+    expect(out.toString('hex')).toBe('ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957');
+  });
+
+  it('needs Salt and Iteration Count', async () => {
+    const h = opsHarness();
+    const pw = await register(h, 'SecretData', Buffer.from('pw'));
+    const r = resultOf(await deriveSend(h, { uids: [pw], method: M['PBKDF2'] as number, bits: 128, iterations: 1 }));
+    expect(r).toMatchObject({ status: 1, reason: ResultReason.InvalidField });
+    expect(r.message).toMatch(/Salt/);
+  });
+});
+
+describe('Derive Key: HKDF (KMIP 2.x, RFC 5869)', () => {
+  it('RFC 5869 test case 1: Salt, Derivation Data as info, SHA-256', async () => {
+    const h = opsHarness();
+    const ikm = await register(h, 'SecretData', Buffer.alloc(22, 0x0b));
+    const out = await derived(h, {
+      uids: [ikm],
+      method: M['HKDF'] as number,
+      bits: 42 * 8,
+      salt: hex('000102030405060708090a0b0c'),
+      data: hex('f0f1f2f3f4f5f6f7f8f9'),
+    });
+    expect(out.toString('hex')).toBe(
+      '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865',
+    );
+  });
+
+  it('SHA-512 from the Hashing Algorithm, equal to openssl kdf HKDF', async () => {
+    const h = opsHarness();
+    const key = hex('00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff');
+    const ikm = await register(h, 'SymmetricKey', key);
+    const out = await derived(h, {
+      uids: [ikm],
+      method: M['HKDF'] as number,
+      algorithm: AES,
+      bits: 128,
+      hashing: H['SHA_512'],
+      salt: hex('0102'),
+      data: Buffer.from('context'),
+    });
+    expect(out).toEqual(
+      openssl([
+        '-keylen',
+        '16',
+        '-kdfopt',
+        'digest:SHA512',
+        '-kdfopt',
+        `hexkey:${key.toString('hex')}`,
+        '-kdfopt',
+        'hexsalt:0102',
+        '-kdfopt',
+        'info:context',
+        'HKDF',
+      ]),
+    );
+  });
+
+  it('is not a 1.x Derivation Method', async () => {
+    const h = opsHarness();
+    const ikm = await register(h, 'SecretData', Buffer.alloc(22, 0x0b), { version: [1, 4] });
+    const r = resultOf(await deriveSend(h, { uids: [ikm], method: M['HKDF'] as number, bits: 128, version: [1, 4] }));
+    expect(r).toMatchObject({ status: 1, reason: ResultReason.InvalidField });
+  });
+});
+
+describe('Derive Key: HASH, HMAC, ENCRYPT', () => {
+  const key = hex('603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4');
+
+  it('HASH: SHA-256 over the key, truncated to an AES-128 key', async () => {
+    const h = opsHarness();
+    const base = await register(h, 'SymmetricKey', key);
+    const out = await derived(h, {
+      uids: [base],
+      method: M['HASH'] as number,
+      algorithm: AES,
+      bits: 128,
+      hashing: H['SHA_256'],
+    });
+    expect(out).toEqual(createHash('sha256').update(key).digest().subarray(0, 16));
+  });
+
+  it('HASH: longer than the hash is a Cryptographic Failure; without a Hashing Algorithm, Invalid Field', async () => {
+    const h = opsHarness();
+    const base = await register(h, 'SymmetricKey', key);
+    const long = await deriveSend(h, { uids: [base], method: M['HASH'] as number, bits: 512, hashing: H['SHA_256'] });
+    expect(resultOf(long)).toMatchObject({ status: 1, reason: ResultReason.CryptographicFailure });
+    const none = await deriveSend(h, { uids: [base], method: M['HASH'] as number, bits: 128 });
+    expect(resultOf(none)).toMatchObject({ status: 1, reason: ResultReason.InvalidField });
+  });
+
+  it('HMAC: the PRF is the derivation key’s own algorithm (HMAC-SHA256); the data is HMACed', async () => {
+    const h = opsHarness();
+    const base = await register(h, 'SymmetricKey', key, { algorithm: HMAC_SHA256 });
+    const data = Buffer.from('derive me');
+    const out = await derived(h, { uids: [base], method: M['HMAC'] as number, algorithm: AES, bits: 256, data });
+    expect(out).toEqual(createHmac('sha256', key).update(data).digest());
+    const long = await deriveSend(h, { uids: [base], method: M['HMAC'] as number, bits: 264, data });
+    expect(resultOf(long)).toMatchObject({ status: 1, reason: ResultReason.CryptographicFailure });
+  });
+
+  it('ENCRYPT: AES-256-ECB of the data under the base key; CBC with the empty (zero) IV or a given one', async () => {
+    const h = opsHarness();
+    const base = await register(h, 'SymmetricKey', key);
+    const data = hex('6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51');
+    const ecb = await derived(h, {
+      uids: [base],
+      method: M['ENCRYPT'] as number,
+      algorithm: AES,
+      bits: 256,
+      cryptoParams: [t.enm(Tag.BlockCipherMode, 2)],
+      data,
+    });
+    const c = createCipheriv('aes-256-ecb', key, null).setAutoPadding(false);
+    expect(ecb).toEqual(Buffer.concat([c.update(data), c.final()]));
+    // NIST SP 800-38A F.1.5: the first block of AES-256-ECB.
+    expect(ecb.subarray(0, 16).toString('hex')).toBe('f3eed1bdb5d2a03c064b5a7e3db181f8');
+    const iv = hex('000102030405060708090a0b0c0d0e0f');
+    for (const given of [undefined, iv]) {
+      const cbc = await derived(h, {
+        uids: [base],
+        method: M['ENCRYPT'] as number,
+        bits: 128,
+        cryptoParams: [t.enm(Tag.BlockCipherMode, 1)],
+        data,
+        ...(given ? { iv: given } : {}),
+      });
+      const e = createCipheriv('aes-256-cbc', key, given ?? Buffer.alloc(16)).setAutoPadding(false);
+      expect(cbc).toEqual(Buffer.concat([e.update(data), e.final()]).subarray(0, 16));
+    }
+  });
+
+  it('ENCRYPT refuses a stream mode (a fixed IV would reuse the keystream)', async () => {
+    const h = opsHarness();
+    const base = await register(h, 'SymmetricKey', key);
+    const r = await deriveSend(h, {
+      uids: [base],
+      method: M['ENCRYPT'] as number,
+      bits: 128,
+      cryptoParams: [t.enm(Tag.BlockCipherMode, 6)],
+      data: Buffer.alloc(16),
+    });
+    expect(resultOf(r)).toMatchObject({ status: 1, reason: ResultReason.InvalidField });
+  });
+});
+
+describe('Derive Key: NIST SP 800-108 with HMAC, against openssl kdf KBKDF', () => {
+  const key = hex('dd1d91b7d90b2bd3138533ce92b272fbf8a369316aefe242e659cc0ae238afe0');
+  const data = Buffer.concat([Buffer.from('label'), Buffer.from([0]), Buffer.from('context')]);
+  const base = [
+    '-kdfopt',
+    'mac:HMAC',
+    '-kdfopt',
+    `hexkey:${key.toString('hex')}`,
+    '-kdfopt',
+    `hexsalt:${data.toString('hex')}`,
+    '-kdfopt',
+    'use-separator:0',
+  ];
+
+  it('counter mode (NIST800-108-C), SHA-256, 40 bytes of Secret Data', async () => {
+    const h = opsHarness();
+    const k = await register(h, 'SymmetricKey', key, { algorithm: HMAC_SHA256 });
+    const out = await derived(h, {
+      uids: [k],
+      method: M['NIST800_108_C'] as number,
+      bits: 320,
+      hashing: H['SHA_256'],
+      data,
+    });
+    expect(out).toEqual(openssl(['-keylen', '40', ...base, '-kdfopt', 'digest:SHA2-256', 'KBKDF']));
+  });
+
+  it('counter mode takes the PRF from an HMAC key when no parameters are given; SHA-384 when asked', async () => {
+    const h = opsHarness();
+    const k = await register(h, 'SymmetricKey', key, { algorithm: HMAC_SHA256 });
+    const implicit = await derived(h, {
+      uids: [k],
+      method: M['NIST800_108_C'] as number,
+      algorithm: AES,
+      bits: 256,
+      data,
+    });
+    expect(implicit).toEqual(openssl(['-keylen', '32', ...base, '-kdfopt', 'digest:SHA2-256', 'KBKDF']));
+    const sha384 = await derived(h, {
+      uids: [k],
+      method: M['NIST800_108_C'] as number,
+      algorithm: AES,
+      bits: 256,
+      hashing: H['SHA_384'],
+      data,
+    });
+    expect(sha384).toEqual(openssl(['-keylen', '32', ...base, '-kdfopt', 'digest:SHA2-384', 'KBKDF']));
+  });
+
+  it('feedback mode (NIST800-108-F) with the Initialization Vector as K(0)', async () => {
+    const h = opsHarness();
+    const k = await register(h, 'SymmetricKey', key, { algorithm: HMAC_SHA256 });
+    const iv = Buffer.alloc(32, 0x11);
+    const out = await derived(h, {
+      uids: [k],
+      method: M['NIST800_108_F'] as number,
+      bits: 640,
+      hashing: H['SHA_256'],
+      data,
+      iv,
+    });
+    expect(out).toEqual(
+      openssl([
+        '-keylen',
+        '80',
+        '-kdfopt',
+        'mode:FEEDBACK',
+        ...base,
+        '-kdfopt',
+        `hexseed:${iv.toString('hex')}`,
+        '-kdfopt',
+        'digest:SHA2-256',
+        'KBKDF',
+      ]),
+    );
+  });
+
+  it('an AES key without HMAC parameters has no PRF: Invalid Field', async () => {
+    const h = opsHarness();
+    const k = await register(h, 'SymmetricKey', key);
+    const r = await deriveSend(h, { uids: [k], method: M['NIST800_108_C'] as number, bits: 128, data });
+    expect(resultOf(r)).toMatchObject({ status: 1, reason: ResultReason.InvalidField });
+  });
+});
+
+describe('Derive Key: the new object, links, audit, and refusals', () => {
+  it('makes a Symmetric Key with the requested attributes, links both ways, audits like Create', async () => {
+    const h = opsHarness();
+    const pw = await register(h, 'SecretData', Buffer.from('password'));
+    const item = await deriveSend(h, {
+      uids: [pw],
+      method: M['PBKDF2'] as number,
+      algorithm: AES,
+      bits: 128,
+      salt: Buffer.from('salt'),
+      iterations: 1,
+    });
+    const uid = uidOf(item);
+    const [key, base] = [await h.object(uid), await h.object(pw)];
+    expect(key.objectType).toBe('SymmetricKey');
+    expect(key.attributes['CryptographicAlgorithm']).toEqual(['AES']);
+    expect(key.attributes['CryptographicLength']).toEqual([128]);
+    expect(key.keyBlock?.keyMaterial).toEqual(hex('0c60c80f961f0e71f3a9b524af601206'));
+    expect(key.attributes['Link']).toEqual([{ LinkType: 'DerivationBaseObjectLink', LinkedObjectIdentifier: pw }]);
+    expect(base.attributes['Link']).toEqual([{ LinkType: 'DerivedKeyLink', LinkedObjectIdentifier: uid }]);
+    expect(h.store.auditLog.at(-1)).toMatchObject({
+      operation: 'DeriveKey',
+      uniqueIdentifier: uid,
+      result: 'Success',
+      identity: 'alice',
+    });
+  });
+
+  it('Derivation Data may come from a second (Secret Data) object, linked too; not both ways at once', async () => {
+    const h = opsHarness();
+    const key = Buffer.alloc(20, 0x0b);
+    const base = await register(h, 'SymmetricKey', key, { algorithm: HMAC_SHA256 });
+    const dataObj = await register(h, 'SecretData', Buffer.from('Hi There'));
+    const uid = uidOf(await deriveSend(h, { uids: [base, dataObj], method: M['HMAC'] as number, bits: 256 }));
+    const out = await h.object(uid);
+    // RFC 4231 test case 1.
+    expect(Buffer.from(out.keyBlock?.keyMaterial as Uint8Array).toString('hex')).toBe(
+      'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7',
+    );
+    expect(out.attributes['Link']).toHaveLength(2);
+    expect((await h.object(dataObj)).attributes['Link']).toEqual([
+      { LinkType: 'DerivedKeyLink', LinkedObjectIdentifier: uid },
+    ]);
+    const both = await deriveSend(h, {
+      uids: [base, dataObj],
+      method: M['HMAC'] as number,
+      bits: 256,
+      data: Buffer.from('x'),
+    });
+    expect(resultOf(both)).toMatchObject({ status: 1, reason: ResultReason.InvalidMessage });
+  });
+
+  it('a key without Derive Key usage: Incompatible Cryptographic Usage Mask (2.x), Invalid Field (1.x)', async () => {
+    const h = opsHarness();
+    const k2 = await register(h, 'SymmetricKey', Buffer.alloc(32, 1), { usage: 12 });
+    const r2 = await deriveSend(h, { uids: [k2], method: M['HASH'] as number, bits: 128, hashing: H['SHA_256'] });
+    expect(resultOf(r2)).toMatchObject({ status: 1, reason: ResultReason.IncompatibleCryptographicUsageMask });
+    const k1 = await register(h, 'SymmetricKey', Buffer.alloc(32, 1), { usage: 12, version: [1, 4] });
+    const r1 = await deriveSend(h, {
+      uids: [k1],
+      method: M['HASH'] as number,
+      bits: 128,
+      hashing: H['SHA_256'],
+      version: [1, 4],
+    });
+    expect(resultOf(r1)).toMatchObject({ status: 1, reason: ResultReason.InvalidField });
+    expect((await h.store.all()).length).toBe(2);
+  });
+
+  it('a Pre-Active key: Wrong Key Lifecycle State', async () => {
+    const h = opsHarness();
+    const k = await register(h, 'SymmetricKey', Buffer.alloc(32, 1), { active: false });
+    const r = await deriveSend(h, { uids: [k], method: M['HASH'] as number, bits: 128, hashing: H['SHA_256'] });
+    expect(resultOf(r)).toMatchObject({ status: 1, reason: ResultReason.WrongKeyLifecycleState });
+  });
+
+  it('refuses an unknown object, a non-key base, a missing identifier, an unsupported method', async () => {
+    const h = opsHarness();
+    const missing = await deriveSend(h, { uids: ['nope'], method: M['HASH'] as number, bits: 128, hashing: 6 });
+    expect(resultOf(missing)).toMatchObject({ status: 1, reason: ResultReason.ItemNotFound });
+    const opaque = uidOf(
+      await h.send(Operation.Register, [
+        t.enm(Tag.ObjectType, OPAQUE_OBJECT),
+        t.struct(Tag.Attributes, [t.int(Tag.CryptographicUsageMask, DERIVE)]),
+        t.struct(Tag.OpaqueObject, [t.enm(Tag.OpaqueDataType, 0x80000000), t.bytes(Tag.OpaqueDataValue, hex('01'))]),
+      ]),
+    );
+    const wrongType = await deriveSend(h, { uids: [opaque], method: M['HASH'] as number, bits: 128, hashing: 6 });
+    expect(resultOf(wrongType)).toMatchObject({ status: 1, reason: ResultReason.InvalidObjectType });
+    const none = await deriveSend(h, { uids: [], method: M['HASH'] as number, bits: 128, hashing: 6 });
+    expect(resultOf(none)).toMatchObject({ status: 1, reason: ResultReason.InvalidField });
+    const k = await register(h, 'SymmetricKey', Buffer.alloc(32, 1));
+    const dpi = await deriveSend(h, { uids: [k], method: M['NIST800_108_DPI'] as number, bits: 128, data: hex('00') });
+    expect(resultOf(dpi)).toMatchObject({ status: 1, reason: ResultReason.InvalidField });
+    const badLength = await deriveSend(h, {
+      uids: [k],
+      method: M['HASH'] as number,
+      algorithm: AES,
+      bits: 100 * 8,
+      hashing: 6,
+    });
+    expect(resultOf(badLength)).toMatchObject({ status: 1, reason: ResultReason.InvalidField });
+  });
+
+  it('another client cannot derive from my key', async () => {
+    const h = opsHarness();
+    const k = await register(h, 'SymmetricKey', Buffer.alloc(32, 1));
+    const r = await h.send(
+      Operation.DeriveKey,
+      [
+        t.enm(Tag.ObjectType, SECRET_DATA),
+        t.text(Tag.UniqueIdentifier, k),
+        t.enm(Tag.DerivationMethod, M['HASH'] as number),
+        t.struct(Tag.DerivationParameters, [t.struct(Tag.CryptographicParameters, [t.enm(Tag.HashingAlgorithm, 6)])]),
+        t.struct(Tag.Attributes, [t.int(Tag.CryptographicLength, 128)]),
+      ],
+      { identity: 'bob' },
+    );
+    expect(resultOf(r)).toMatchObject({ status: 1, reason: ResultReason.PermissionDenied });
+  });
+
+  it('Query lists Derive Key, Create Split Key and Join Split Key', async () => {
+    const h = opsHarness();
+    const q = await h.send(Operation.Query, [t.enm(Tag.QueryFunction, 1)]);
+    const ops = (q.value.find((i) => i.tag === Tag.ResponsePayload) as StructureItem).value.map((i) => i.value);
+    expect(ops).toEqual(
+      expect.arrayContaining([Operation.DeriveKey, Operation.CreateSplitKey, Operation.JoinSplitKey]),
+    );
+  });
+});
