@@ -1,6 +1,7 @@
 /**
- * The KMIP server panel: start and stop the server on an address and port, enroll clients (a PEM
- * bundle to hand over), live connections and the request log, refreshed every 2 seconds.
+ * The KMIP server panel: start and stop the server on an address and port, enroll and revoke
+ * clients (a PEM bundle to hand over) and grant them objects, all without restarting a running
+ * server; live connections and the request log, refreshed every 2 seconds.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiError, ServerStatus } from '../../../shared/api/index.js';
@@ -8,10 +9,190 @@ import { saveFile } from '../lib/download.js';
 import { useKeyhold } from '../store/context.js';
 import { ErrorBox, Field, formatDate, Unavailable, useSupported } from './common.js';
 
-function ClientsCard({ status, onChange }: { status: ServerStatus; onChange: () => void }) {
+function describeOps(operations: string[]): string {
+  return operations.length === 0 ? 'every operation' : operations.join(', ');
+}
+
+/** One client's row: status, its grants (each removable) and a two-step Revoke. */
+function ClientRow({
+  client,
+  blocked,
+  onStatus,
+  onError,
+}: {
+  client: ServerStatus['clients'][number];
+  blocked: boolean;
+  onStatus: (s: ServerStatus) => void;
+  onError: (e: ApiError | undefined) => void;
+}) {
+  const revokeClient = useKeyhold((s) => s.revokeClient);
+  const ungrantObject = useKeyhold((s) => s.ungrantObject);
+  const notify = useKeyhold((s) => s.notify);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const run = async (call: () => ReturnType<typeof revokeClient>, done: string) => {
+    setBusy(true);
+    onError(undefined);
+    const r = await call();
+    setBusy(false);
+    setConfirming(false);
+    if (!r.ok) return onError(r.error);
+    onStatus(r.value);
+    notify({ kind: 'success', title: done });
+  };
+  const grants = client.grants ?? [];
+  return (
+    <tr>
+      <td>
+        <strong>{client.name}</strong> {client.admin && <span className="badge">admin</span>}
+      </td>
+      <td>
+        <code className="small">{client.serialNumber}</code>
+      </td>
+      <td>{formatDate(client.notAfter)}</td>
+      <td>
+        <span className={`badge ${client.revoked ? 'state-Compromised' : 'state-Active'}`}>
+          {client.revoked ? 'Revoked' : 'Active'}
+        </span>
+      </td>
+      <td>
+        {grants.length === 0 ? (
+          <span className="muted small">{client.admin ? 'Sees every object' : 'Its own objects'}</span>
+        ) : (
+          <ul className="plain">
+            {grants.map((g) => (
+              <li key={g.uniqueIdentifier}>
+                <code className="small">{g.uniqueIdentifier}</code>{' '}
+                <span className="muted small">({describeOps(g.operations)})</span>{' '}
+                <button
+                  type="button"
+                  className="link"
+                  disabled={blocked || busy}
+                  aria-label={`Remove the grant of ${g.uniqueIdentifier} to ${client.name}`}
+                  onClick={() =>
+                    void run(
+                      () => ungrantObject({ name: client.name, uniqueIdentifier: g.uniqueIdentifier }),
+                      `${client.name} may no longer use ${g.uniqueIdentifier}.`,
+                    )
+                  }
+                >
+                  Remove
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </td>
+      <td>
+        {!client.revoked && (
+          <button
+            type="button"
+            className="secondary"
+            disabled={blocked || busy}
+            aria-label={confirming ? `Confirm: revoke ${client.name}` : `Revoke ${client.name}`}
+            onClick={() =>
+              confirming
+                ? void run(
+                    () => revokeClient({ name: client.name }),
+                    `Client “${client.name}” revoked: it can no longer connect.`,
+                  )
+                : setConfirming(true)
+            }
+          >
+            {busy ? 'Revoking…' : confirming ? 'Confirm revoke' : 'Revoke'}
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** Opens one object another client owns to a client, for every operation or those named. */
+function GrantForm({
+  status,
+  onStatus,
+  onError,
+}: {
+  status: ServerStatus;
+  onStatus: (s: ServerStatus) => void;
+  onError: (e: ApiError | undefined) => void;
+}) {
+  const grantObject = useKeyhold((s) => s.grantObject);
+  const notify = useKeyhold((s) => s.notify);
+  const active = status.clients.filter((c) => !c.revoked && !c.admin);
+  const [name, setName] = useState('');
+  const [uid, setUid] = useState('');
+  const [ops, setOps] = useState('');
+  const [busy, setBusy] = useState(false);
+  const chosen = active.some((c) => c.name === name) ? name : (active[0]?.name ?? '');
+  if (active.length === 0) return null;
+  return (
+    <form
+      className="row fields-row grant-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setBusy(true);
+        onError(undefined);
+        const operations = ops
+          .split(',')
+          .map((o) => o.trim())
+          .filter((o) => o !== '');
+        void grantObject({ name: chosen, uniqueIdentifier: uid.trim(), operations }).then((r) => {
+          setBusy(false);
+          if (!r.ok) return onError(r.error);
+          onStatus(r.value);
+          notify({ kind: 'success', title: `${chosen} may now use ${uid.trim()} (${describeOps(operations)}).` });
+          setUid('');
+          setOps('');
+        });
+      }}
+    >
+      <Field label="Grant to client">
+        {(id) => (
+          <select
+            id={id}
+            value={chosen}
+            onChange={(e) => setName(e.target.value)}
+            disabled={status.blockedBy !== undefined}
+          >
+            {active.map((c) => (
+              <option key={c.serialNumber} value={c.name}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Object (Unique Identifier)" hint="An object another client created or registered.">
+        {(id) => <input id={id} value={uid} maxLength={128} onChange={(e) => setUid(e.target.value)} />}
+      </Field>
+      <Field label="Operations" hint="Comma-separated, e.g. Get, Encrypt. Empty: every operation.">
+        {(id) => <input id={id} value={ops} maxLength={512} onChange={(e) => setOps(e.target.value)} />}
+      </Field>
+      <button
+        type="submit"
+        className="secondary"
+        disabled={busy || uid.trim() === '' || status.blockedBy !== undefined}
+      >
+        {busy ? 'Granting…' : 'Grant access'}
+      </button>
+    </form>
+  );
+}
+
+export function ClientsCard({
+  status,
+  onChange,
+  onStatus,
+}: {
+  status: ServerStatus;
+  onChange: () => void;
+  onStatus: (s: ServerStatus) => void;
+}) {
   const enrollClient = useKeyhold((s) => s.enrollClient);
   const notify = useKeyhold((s) => s.notify);
   const [name, setName] = useState('');
+  const [admin, setAdmin] = useState(false);
   const [error, setError] = useState<ApiError | undefined>();
   const [busy, setBusy] = useState(false);
   const blocked = status.blockedBy !== undefined;
@@ -30,35 +211,28 @@ function ClientsCard({ status, onChange }: { status: ServerStatus; onChange: () 
               <th>Serial number</th>
               <th>Valid until</th>
               <th>Status</th>
+              <th>Access</th>
+              <th>Actions</th>
             </tr>
           </thead>
           <tbody>
             {status.clients.map((c) => (
-              <tr key={c.serialNumber}>
-                <td>
-                  <strong>{c.name}</strong> {c.admin && <span className="badge">admin</span>}
-                </td>
-                <td>
-                  <code className="small">{c.serialNumber}</code>
-                </td>
-                <td>{formatDate(c.notAfter)}</td>
-                <td>
-                  <span className={`badge ${c.revoked ? 'state-Compromised' : 'state-Active'}`}>
-                    {c.revoked ? 'Revoked' : 'Active'}
-                  </span>
-                </td>
-              </tr>
+              <ClientRow key={c.serialNumber} client={c} blocked={blocked} onStatus={onStatus} onError={setError} />
             ))}
           </tbody>
         </table>
       )}
+      <p className="muted small">
+        Changes take effect at once, without restarting the server: a new client can connect right away; a revoked one
+        is refused and its open connections are closed.
+      </p>
       <form
         className="row fields-row enroll-form"
         onSubmit={(e) => {
           e.preventDefault();
           setBusy(true);
           setError(undefined);
-          void enrollClient({ name: name.trim(), includePrivateKey: true }).then((r) => {
+          void enrollClient({ name: name.trim(), includePrivateKey: true, admin }).then((r) => {
             setBusy(false);
             if (!r.ok) return setError(r.error);
             saveFile(r.value);
@@ -68,6 +242,7 @@ function ClientsCard({ status, onChange }: { status: ServerStatus; onChange: () 
               action: `Hand ${r.value.fileName} to it over a safe channel: it holds the client’s private key.`,
             });
             setName('');
+            setAdmin(false);
             onChange();
           });
         }}
@@ -84,10 +259,15 @@ function ClientsCard({ status, onChange }: { status: ServerStatus; onChange: () 
             />
           )}
         </Field>
+        <label className="check">
+          <input type="checkbox" checked={admin} onChange={(e) => setAdmin(e.target.checked)} disabled={blocked} />{' '}
+          Admin (sees every object)
+        </label>
         <button type="submit" disabled={blocked || busy || name.trim() === ''}>
           {busy ? 'Enrolling…' : 'Enroll and download bundle'}
         </button>
       </form>
+      <GrantForm status={status} onStatus={onStatus} onError={setError} />
       {error && <ErrorBox error={error} />}
     </section>
   );
@@ -248,7 +428,7 @@ export function ServerPanel() {
         </form>
         {error && <ErrorBox error={error} />}
       </section>
-      <ClientsCard status={status} onChange={() => void load()} />
+      <ClientsCard status={status} onChange={() => void load()} onStatus={setStatus} />
       <ActivityCard status={status} />
     </div>
   );

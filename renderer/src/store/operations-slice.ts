@@ -21,6 +21,9 @@ export interface OperationsSlice {
   startServer: Op<'server.start'>;
   stopServer: Op<'server.stop'>;
   enrollClient: Op<'server.enroll'>;
+  revokeClient: Op<'server.revoke'>;
+  grantObject: Op<'server.grant'>;
+  ungrantObject: Op<'server.ungrant'>;
 }
 
 export const createOperationsSlice: SliceCreator<OperationsSlice> = (api) => (_set, get) => {
@@ -46,5 +49,8 @@ export const createOperationsSlice: SliceCreator<OperationsSlice> = (api) => (_s
     startServer: wrap('server.start', true),
     stopServer: wrap('server.stop', false),
     enrollClient: wrap('server.enroll', true),
+    revokeClient: wrap('server.revoke', false),
+    grantObject: wrap('server.grant', false),
+    ungrantObject: wrap('server.ungrant', false),
   };
 };
