@@ -65,9 +65,14 @@ function addLink(o: ManagedObject, type: string, uid: string): void {
   (o.attributes.Link ??= []).push({ LinkType: type, LinkedObjectIdentifier: uid });
 }
 
-async function serverObjects(ctx: OpsContext): Promise<ManagedObject[]> {
+/** The server's own objects with this Name (read as the server, so the audit says who used the CA key). */
+async function serverObjectsNamed(ctx: OpsContext, name: string): Promise<ManagedObject[]> {
   if (ctx.store.locate) {
-    const found = await ctx.store.locate({ attributes: {}, owner: SERVER_OWNER, storageStatusMask: 1 });
+    const found = await ctx.store.locate({
+      attributes: { Name: [{ NameValue: name, NameType: 'UninterpretedTextString' }] },
+      owner: SERVER_OWNER,
+      storageStatusMask: 1,
+    });
     const out: ManagedObject[] = [];
     for (const uid of found.uniqueIdentifiers) {
       const o = await ctx.store.get(uid, SERVER_OWNER);
@@ -75,13 +80,13 @@ async function serverObjects(ctx: OpsContext): Promise<ManagedObject[]> {
     }
     return out;
   }
-  return (await ctx.store.all()).filter((o) => o.owner === SERVER_OWNER);
+  return (await ctx.store.all()).filter((o) => o.owner === SERVER_OWNER && nameOf(o) === name);
 }
 
-function issuerNamed(objects: ManagedObject[], name: string): Issuer | undefined {
-  const usable = (o: ManagedObject) => nameOf(o) === name && stateOf(o) === 'Active';
-  const cert = objects.find((o) => o.objectType === 'Certificate' && usable(o) && o.value);
-  const key = objects.find((o) => o.objectType === 'PrivateKey' && usable(o) && o.keyBlock);
+async function issuerNamed(ctx: OpsContext, name: string): Promise<Issuer | undefined> {
+  const objects = (await serverObjectsNamed(ctx, name)).filter((o) => nameOf(o) === name && stateOf(o) === 'Active');
+  const cert = objects.find((o) => o.objectType === 'Certificate' && o.value);
+  const key = objects.find((o) => o.objectType === 'PrivateKey' && o.keyBlock);
   if (!cert?.value || !key?.keyBlock) return undefined;
   const kb = key.keyBlock;
   return {
@@ -92,8 +97,7 @@ function issuerNamed(objects: ManagedObject[], name: string): Issuer | undefined
 
 /** The CA that signs: the server CA, else this store's Certify CA, made on first use. */
 async function certifyingCa(ctx: OpsContext): Promise<Issuer> {
-  const objects = await serverObjects(ctx);
-  const found = issuerNamed(objects, SERVER_CA_NAME) ?? issuerNamed(objects, CERTIFY_CA_NAME);
+  const found = (await issuerNamed(ctx, SERVER_CA_NAME)) ?? (await issuerNamed(ctx, CERTIFY_CA_NAME));
   if (found) return found;
   const pair = await generateKeyPair({ algorithm: 'EC', curve: 'P-256' });
   const der = await selfSign(pair.privateKey, 'CN=Keyhold Certify CA', { profile: 'ca' });

@@ -94,15 +94,19 @@ async function wrappingKey(uid: string, usage: number, what: string, ctx: OpsCon
     throw kmipError('WrappingObjectArchived', `wrapping key ${uid} is archived`, 'illegal-state');
   if (state !== 'Active')
     throw kmipError('WrongKeyLifecycleState', `wrapping key ${uid} is not Active`, 'illegal-state');
+  if (usage !== 0) requireUsage(key, usage, what);
+  return key;
+}
+
+function requireUsage(key: ManagedObject, usage: number, what: string): void {
   const mask = first<number>(key.attributes, 'CryptographicUsageMask') ?? 0;
   if ((mask & usage) === 0) {
     throw kmipError(
       'IncompatibleCryptographicUsageMask',
-      `key ${uid} does not have the ${what} usage`,
+      `key ${key.uniqueIdentifier} does not have the ${what} usage`,
       'permission-denied',
     );
   }
-  return key;
 }
 
 const compared = ['BlockCipherMode', 'PaddingMethod', 'HashingAlgorithm'] as const;
@@ -331,7 +335,9 @@ export async function unwrapKeyBlock(kb: KeyBlock, ctx: OpsContext): Promise<Key
     throw kmipError('FeatureNotSupported', `Wrapping Method ${w.method} cannot be undone here`, 'unsupported');
   if (!(kb.keyMaterial instanceof Uint8Array))
     throw kmipError('InvalidField', 'a wrapped Key Value must be a Byte String', 'invalid-argument');
-  let key = await wrappingKey(w.uid, USAGE_MASK.UnwrapKey, 'Unwrap Key', ctx);
+  // A public key named by RSA Key Wrapping Data only leads to its private key, which needs the usage.
+  let key = await wrappingKey(w.uid, 0, 'Unwrap Key', ctx);
+  if (key.objectType !== 'PublicKey') requireUsage(key, USAGE_MASK.UnwrapKey, 'Unwrap Key');
   const params = w.parameters ?? ((key.attributes.CryptographicParameters ?? [])[0] as CryptographicParameters) ?? {};
   let plain: Buffer;
   try {

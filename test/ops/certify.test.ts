@@ -224,6 +224,77 @@ describe('Certify', () => {
   });
 });
 
+describe('Certificate attributes', () => {
+  it('a registered X.509 certificate gets Certificate Subject CN, Certificate Length and the X.509 attributes', async () => {
+    const { send } = opsHarness();
+    const keyFile = path.join(dir, 'self.key');
+    const certFile = path.join(dir, 'self.der');
+    execFileSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-subj',
+      '/CN=registered.example.test/O=Example',
+      '-days',
+      '10',
+      '-outform',
+      'DER',
+      '-out',
+      certFile,
+    ]);
+    const der = readFileSync(certFile);
+    const uid = uidOf(
+      await send(Operation.Register, [
+        t.enm(Tag.ObjectType, E.ObjectType!.Certificate!),
+        t.struct(Tag.Attributes, [t.enm(Tag.CertificateType, E.CertificateType!.X_509!)]),
+        t.struct(Tag.Certificate, [
+          t.enm(Tag.CertificateType, E.CertificateType!.X_509!),
+          t.bytes(Tag.CertificateValue, der),
+        ]),
+      ]),
+    );
+    const attrs = find(
+      ok(
+        await send(Operation.GetAttributes, [
+          t.text(Tag.UniqueIdentifier, uid),
+          t.enm(Tag.AttributeReference, Tag.CertificateSubjectCN),
+          t.enm(Tag.AttributeReference, Tag.CertificateLength),
+          t.enm(Tag.AttributeReference, Tag.CertificateSubjectO),
+        ]),
+      ),
+      Tag.Attributes,
+    ) as StructureItem;
+    expect(valueOf(attrs, Tag.CertificateSubjectCN)).toBe('registered.example.test');
+    expect(valueOf(attrs, Tag.CertificateSubjectO)).toBe('Example');
+    expect(valueOf(attrs, Tag.CertificateLength)).toBe(der.length);
+  });
+
+  it('2.x: certifies a registered Certificate Request object by its identifier', async () => {
+    const { send, object, store } = opsHarness();
+    const { der } = opensslCsr('/CN=by-object.example.test');
+    const csrId = uidOf(
+      await send(Operation.Register, [
+        t.enm(Tag.ObjectType, E.ObjectType!.CertificateRequest!),
+        t.struct(Tag.Attributes, []),
+        t.struct(Tag.CertificateRequest, [
+          t.enm(Tag.CertificateRequestType, PKCS_10),
+          t.bytes(Tag.CertificateRequestValue, der),
+        ]),
+      ]),
+    );
+    const certId = uidOf(await send(Operation.Certify, [t.text(Tag.UniqueIdentifier, csrId)]));
+    const cert = await object(certId);
+    expect(new X509Certificate(Buffer.from(cert.value as Uint8Array)).subject).toBe('CN=by-object.example.test');
+    expect(await opensslVerify(store, cert.value as Uint8Array)).toContain(': OK');
+  });
+});
+
 describe('Re-certify', () => {
   it('renews with a new serial and validity, moves the name, links Replaced/Replacement and repoints the key', async () => {
     const { send, object, store } = opsHarness();

@@ -4,7 +4,9 @@ import {
   createCipheriv,
   createDecipheriv,
   createPrivateKey,
+  createPublicKey,
   privateDecrypt,
+  publicEncrypt,
   randomBytes,
 } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -367,5 +369,71 @@ describe('Register of a wrapped key', () => {
     const material = valueOf(find(unwrapped, Tag.KeyValue) as StructureItem, Tag.KeyMaterial) as Uint8Array;
     expect(Buffer.from(material).equals(key)).toBe(true);
     expect(find(unwrapped, Tag.KeyWrappingData)).toBeUndefined();
+  });
+  it('unwraps a key registered wrapped with an RSA public key, with the linked private key (Unwrap Key usage)', async () => {
+    const { send, object } = opsHarness();
+    const pair = ok(
+      await send(Operation.CreateKeyPair, [
+        t.struct(Tag.CommonAttributes, [t.enm(Tag.CryptographicAlgorithm, RSA), t.int(Tag.CryptographicLength, 2048)]),
+        t.struct(Tag.PrivateKeyAttributes, [
+          t.int(Tag.CryptographicUsageMask, UNWRAP),
+          t.date(Tag.ActivationDate, new Date(Date.now() - 60_000)),
+        ]),
+        t.struct(Tag.PublicKeyAttributes, [
+          t.int(Tag.CryptographicUsageMask, WRAP),
+          t.date(Tag.ActivationDate, new Date(Date.now() - 60_000)),
+        ]),
+      ]),
+    );
+    const pubId = valueOf(pair, Tag.PublicKeyUniqueIdentifier) as string;
+    const pub = await object(pubId);
+    const key = randomBytes(32);
+    const wrapped = publicEncrypt(
+      {
+        key: createPublicKey({
+          key: Buffer.from(pub.keyBlock?.keyMaterial as Uint8Array),
+          format: 'der',
+          type: 'pkcs1',
+        }),
+        padding: constants.RSA_PKCS1_OAEP_PADDING,
+        oaepHash: 'sha256',
+      },
+      key,
+    );
+    const uid = uidOf(
+      await send(Operation.Register, [
+        t.enm(Tag.ObjectType, SYMMETRIC_KEY),
+        t.struct(Tag.Attributes, []),
+        t.struct(Tag.SymmetricKey, [
+          t.struct(Tag.KeyBlock, [
+            t.enm(Tag.KeyFormatType, E.KeyFormatType!.Raw!),
+            t.bytes(Tag.KeyValue, wrapped),
+            t.enm(Tag.CryptographicAlgorithm, AES),
+            t.int(Tag.CryptographicLength, 256),
+            t.struct(Tag.KeyWrappingData, [
+              t.enm(Tag.WrappingMethod, ENCRYPT),
+              t.struct(Tag.EncryptionKeyInformation, [
+                t.text(Tag.UniqueIdentifier, pubId),
+                t.struct(Tag.CryptographicParameters, [
+                  t.enm(Tag.PaddingMethod, E.PaddingMethod!.OAEP!),
+                  t.enm(Tag.HashingAlgorithm, E.HashingAlgorithm!.SHA_256!),
+                ]),
+              ]),
+              t.enm(Tag.EncodingOption, NO_ENCODING),
+            ]),
+          ]),
+        ]),
+      ]),
+    );
+    const kb = keyBlockOf(
+      ok(
+        await send(Operation.Get, [
+          t.text(Tag.UniqueIdentifier, uid),
+          t.enm(Tag.KeyWrapType, E.KeyWrapType!.NotWrapped!),
+        ]),
+      ),
+    );
+    const material = valueOf(find(kb, Tag.KeyValue) as StructureItem, Tag.KeyMaterial) as Uint8Array;
+    expect(Buffer.from(material).equals(key)).toBe(true);
   });
 });
