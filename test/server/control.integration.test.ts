@@ -149,6 +149,28 @@ describe('keyhold clients while keyhold serve runs (control socket)', () => {
     await Promise.all([alice.close(), bob.close()]);
   });
 
+  it('enrolls an admin live: it sees every object at once, and loses that when revoked', async () => {
+    const r = keyhold(['clients', 'enroll', 'root', '--admin', '--vault', vaultDir, '--out', out], false);
+    expect(r.status, r.stderr).toBe(0);
+    const alice = await connect('alice');
+    const uid = await alice.create('SymmetricKey', { CryptographicAlgorithm: ['AES'], CryptographicLength: [128] });
+    await alice.close();
+    const root = await connect('root');
+    expect((await root.get(uid)).keyMaterial?.length).toBe(16);
+    await root.close();
+    const list = JSON.parse(keyhold(['clients', 'list', '--vault', vaultDir, '--json'], false).stdout) as {
+      name: string;
+      admin: boolean;
+    }[];
+    expect(list.find((c) => c.name === 'root')?.admin).toBe(true);
+    expect(keyhold(['clients', 'revoke', 'root', '--vault', vaultDir], false).status).toBe(0);
+    expect(
+      await connect('root')
+        .then((c) => c.get(uid))
+        .catch((e: unknown) => e),
+    ).toBeInstanceOf(Error);
+  });
+
   it('refuses bad grants with a clear message', () => {
     const unknownOp = keyhold(['clients', 'grant', 'bob', 'x', '--ops', 'get,steal', '--vault', vaultDir], false);
     expect(unknownOp.status).not.toBe(0);
