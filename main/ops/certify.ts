@@ -243,9 +243,18 @@ function subjectFromAttributes(attrs: Attributes, key: ManagedObject): x509.Name
 
 const KU = x509.KeyUsageFlags;
 
+/** id-kp-serverAuth and anyExtendedKeyUsage (RFC 5280 section 4.2.1.12). */
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const ANY_EKU = '2.5.29.37.0';
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+
 /**
  * The certificate's profile: key usages from the request's Key Usage extension or the key's
- * Cryptographic Usage Mask, extended key usages as requested; never a CA.
+ * Cryptographic Usage Mask, extended key usages as requested (Client Authentication when none
+ * is); never a CA. The issuer is the CA that KMIP clients trust for Keyhold's own TLS
+ * certificate, so it never issues a TLS server certificate (serverAuth or any purpose) to a
+ * client: that would let one client impersonate the server to the others. The certificate
+ * always carries an Extended Key Usage, so TLS stacks refuse it as a server certificate.
  */
 function profileFor(key: KeyObject, mask: number | undefined, requested: readonly x509.Extension[]): Profile {
   const ku = requested.find((e): e is x509.KeyUsagesExtension => e instanceof x509.KeyUsagesExtension);
@@ -260,9 +269,17 @@ function profileFor(key: KeyObject, mask: number | undefined, requested: readonl
     if (!rsa && mask & USAGE_MASK.KeyAgreement) usages |= KU.keyAgreement;
   }
   if (usages === 0) usages = KU.digitalSignature | (key.asymmetricKeyType === 'rsa' ? KU.keyEncipherment : 0);
+  const purposes = eku ? eku.usages.map(String) : [CLIENT_AUTH];
+  if (purposes.includes(SERVER_AUTH) || purposes.includes(ANY_EKU)) {
+    throw kmipError(
+      'PermissionDenied',
+      "Keyhold's CA does not issue TLS server (or any-purpose) certificates over KMIP",
+      'permission-denied',
+    );
+  }
   return {
     keyUsage: usages,
-    extendedKeyUsage: eku ? eku.usages.map(String) : [],
+    extendedKeyUsage: purposes.length > 0 ? purposes : [CLIENT_AUTH],
     ca: false,
     validityDays: DEFAULT_VALIDITY_DAYS,
   };

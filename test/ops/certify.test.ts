@@ -26,7 +26,7 @@ const pem = (label: string, der: Uint8Array) =>
     .replace(/.{1,64}/g, '$&\n')}-----END ${label}-----\n`;
 
 /** `openssl verify -CAfile` of a DER certificate against the store's Certify CA. */
-async function opensslVerify(store: MemoryObjectStore, der: Uint8Array): Promise<string> {
+async function opensslVerify(store: MemoryObjectStore, der: Uint8Array, purpose?: string): Promise<string> {
   const ca = (await store.all()).find(
     (o) =>
       o.objectType === 'Certificate' &&
@@ -36,7 +36,12 @@ async function opensslVerify(store: MemoryObjectStore, der: Uint8Array): Promise
   const certFile = path.join(dir, `cert-${Math.random()}.pem`);
   writeFileSync(caFile, pem('CERTIFICATE', ca.value as Uint8Array));
   writeFileSync(certFile, pem('CERTIFICATE', der));
-  return execFileSync('openssl', ['verify', '-CAfile', caFile, certFile]).toString();
+  const args = ['verify', '-CAfile', caFile, ...(purpose ? ['-purpose', purpose] : []), certFile];
+  try {
+    return execFileSync('openssl', args, { stdio: 'pipe' }).toString();
+  } catch (e) {
+    return `refused: ${String((e as { stdout?: Buffer }).stdout ?? '')}`;
+  }
 }
 
 type Send = ReturnType<typeof opsHarness>['send'];
@@ -79,7 +84,7 @@ function spki(o: ManagedObject): Buffer {
 }
 
 /** A PKCS#10 request made by the openssl command line (an independent implementation). */
-function opensslCsr(subject: string): { der: Buffer; keyFile: string } {
+function opensslCsr(subject: string, extensions: string[] = []): { der: Buffer; keyFile: string } {
   const keyFile = path.join(dir, `key-${Math.random()}.pem`);
   const csrFile = path.join(dir, `csr-${Math.random()}.der`);
   execFileSync('openssl', [
@@ -96,6 +101,7 @@ function opensslCsr(subject: string): { der: Buffer; keyFile: string } {
     subject,
     '-addext',
     'subjectAltName=DNS:db1.example.test',
+    ...extensions.flatMap((e) => ['-addext', e]),
     '-outform',
     'DER',
     '-out',
@@ -202,6 +208,28 @@ describe('Certify', () => {
       ]),
     );
     expect(other.reason).toBe(ResultReason.InvalidCSR);
+  });
+
+  it('never issues a TLS server certificate: serverAuth requests refused, issued ones fail openssl -purpose sslserver', async () => {
+    const { send, object, store } = opsHarness();
+    const server = opensslCsr('/CN=127.0.0.1', ['extendedKeyUsage=serverAuth']);
+    const r = resultOf(
+      await send(Operation.Certify, [
+        t.enm(Tag.CertificateRequestType, PKCS_10),
+        t.bytes(Tag.CertificateRequestValue, server.der),
+      ]),
+    );
+    expect(r.reason).toBe(ResultReason.PermissionDenied);
+    const plain = opensslCsr('/CN=127.0.0.1');
+    const certId = uidOf(
+      await send(Operation.Certify, [
+        t.enm(Tag.CertificateRequestType, PKCS_10),
+        t.bytes(Tag.CertificateRequestValue, plain.der),
+      ]),
+    );
+    const der = (await object(certId)).value as Uint8Array;
+    expect(await opensslVerify(store, der, 'sslclient')).toContain(': OK');
+    expect(await opensslVerify(store, der, 'sslserver')).toMatch(/^refused/);
   });
 
   it("does not certify another client's key", async () => {
