@@ -371,6 +371,51 @@ export class KmipClient {
     return findBytes(p, Tag.Data) ?? new Uint8Array();
   }
 
+  /** Derive Key (KMIP 1.4 section 4.6 / 2.1 section 6.1.14): the derived object's Unique Identifier. */
+  async deriveKey(r: DeriveKeyRequest): Promise<string> {
+    const p = await this.call('DeriveKey', [
+      t.enm(Tag.ObjectType, enumValue('ObjectType', r.objectType) as number),
+      ...r.baseIdentifiers.map((u) => t.text(Tag.UniqueIdentifier, u)),
+      t.enm(Tag.DerivationMethod, enumValue('DerivationMethod', r.method) ?? 0),
+      t.struct(Tag.DerivationParameters, [
+        cryptoParams(r.parameters ?? {}),
+        r.initializationVector ? t.bytes(Tag.InitializationVector, r.initializationVector) : undefined,
+        r.derivationData ? t.bytes(Tag.DerivationData, r.derivationData) : undefined,
+        r.salt ? t.bytes(Tag.Salt, r.salt) : undefined,
+        r.iterationCount !== undefined ? t.int(Tag.IterationCount, r.iterationCount) : undefined,
+      ]),
+      this.attributesItem(r.attributes),
+    ]);
+    return uid(p);
+  }
+
+  /** Create Split Key (1.4 section 4.38 / 2.1 section 6.1.10): the parts' Unique Identifiers, part 1 first. */
+  async createSplitKey(r: CreateSplitKeyRequest): Promise<string[]> {
+    const p = await this.call('CreateSplitKey', [
+      t.enm(Tag.ObjectType, enumValue('ObjectType', r.objectType ?? 'SymmetricKey') as number),
+      r.uniqueIdentifier !== undefined ? t.text(Tag.UniqueIdentifier, r.uniqueIdentifier) : undefined,
+      t.int(Tag.SplitKeyParts, r.parts),
+      t.int(Tag.SplitKeyThreshold, r.threshold),
+      t.enm(Tag.SplitKeyMethod, enumValue('SplitKeyMethod', r.method) ?? 0),
+      r.primeFieldSize !== undefined ? t.big(Tag.PrimeFieldSize, r.primeFieldSize) : undefined,
+      this.attributesItem(r.attributes ?? {}),
+    ]);
+    return findAll(p, Tag.UniqueIdentifier).flatMap((i) => (i.type === ItemType.TextString ? [i.value] : []));
+  }
+
+  /** Join Split Key (1.4 section 4.39 / 2.1 section 6.1.27): the joined object's Unique Identifier. */
+  async joinSplitKey(r: JoinSplitKeyRequest): Promise<string> {
+    const p = await this.call('JoinSplitKey', [
+      t.enm(Tag.ObjectType, enumValue('ObjectType', r.objectType) as number),
+      ...r.uniqueIdentifiers.map((u) => t.text(Tag.UniqueIdentifier, u)),
+      r.secretDataType !== undefined
+        ? t.enm(Tag.SecretDataType, enumValue('SecretDataType', r.secretDataType) ?? 2)
+        : undefined,
+      r.attributes ? this.attributesItem(r.attributes) : undefined,
+    ]);
+    return uid(p);
+  }
+
   /**
    * Certify (KMIP 1.4 section 4.7 / 2.1 section 6.1.6): a certificate for a public key (by its
    * Unique Identifier) or for a PKCS#10 request (DER, or PEM); the new certificate's identifier.
@@ -513,6 +558,43 @@ function keyWrappingSpecification(w: KeyWrapping): TtlvItem {
     ...(w.attributeNames ?? []).map((n) => t.text(Tag.AttributeName, n)),
     w.encoding ? t.enm(Tag.EncodingOption, enumValue('EncodingOption', w.encoding) ?? 1) : undefined,
   ]);
+}
+
+/** A Derive Key request; names are KMIP's normalized enumeration names ("PBKDF2", "NIST800_108_C"). */
+export interface DeriveKeyRequest {
+  objectType: 'SymmetricKey' | 'SecretData';
+  /** The derivation key, then optionally a Secret Data object holding the Derivation Data. */
+  baseIdentifiers: string[];
+  method: string;
+  /** Cryptographic Parameters by name, e.g. { HashingAlgorithm: 'SHA_256' }. */
+  parameters?: Record<string, string>;
+  initializationVector?: Uint8Array;
+  derivationData?: Uint8Array;
+  salt?: Uint8Array;
+  iterationCount?: number;
+  /** Cryptographic Length (always), Cryptographic Algorithm (for a key), and any others. */
+  attributes: Attributes;
+}
+
+export interface CreateSplitKeyRequest {
+  /** What is split: SymmetricKey (default) or SecretData. */
+  objectType?: string;
+  /** An existing key to split; without it the server makes one from the attributes. */
+  uniqueIdentifier?: string;
+  parts: number;
+  threshold: number;
+  /** "XOR" or "PolynomialSharingGF_2_8" (Keyhold's server); others a server may know. */
+  method: string;
+  primeFieldSize?: bigint;
+  attributes?: Attributes;
+}
+
+export interface JoinSplitKeyRequest {
+  objectType: 'SymmetricKey' | 'SecretData';
+  uniqueIdentifiers: string[];
+  /** For Secret Data: "Password" or "Seed". */
+  secretDataType?: string;
+  attributes?: Attributes;
 }
 
 function uid(p: StructureItem): string {

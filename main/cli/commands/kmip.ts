@@ -333,6 +333,89 @@ export function registerKmip(program: Command): void {
       }),
     );
   kmip
+    .command('derive-key <uids...>')
+    .description('Derive a key or Secret Data from a base object (and optionally a Secret Data object as data)')
+    .requiredOption('--method <DerivationMethod>', 'PBKDF2, HASH, HMAC, ENCRYPT, NIST800_108_C, NIST800_108_F, HKDF')
+    .option('--type <ObjectType>', 'SymmetricKey or SecretData', 'SymmetricKey')
+    .option('--algorithm <name>', 'Cryptographic Algorithm of a derived key', 'AES')
+    .option('--length <bits>', 'Cryptographic Length', '256')
+    .option('--hash <HashingAlgorithm>', 'PRF / hash, e.g. SHA_256')
+    .option('--mode <BlockCipherMode>', 'for ENCRYPT: ECB or CBC')
+    .option('--salt <hex>', 'Salt (PBKDF2, HKDF)')
+    .option('--iterations <n>', 'Iteration Count (PBKDF2)')
+    .option('--data <hex>', 'Derivation Data')
+    .option('--iv <hex>', 'Initialization Vector')
+    .option('--usage <mask>', 'Cryptographic Usage Mask (number)')
+    .option('--name <name>', 'Name')
+    .action(
+      action(async (c, _f, uids: string[], o: Record<string, string>) => {
+        const attributes = keyAttributes(o.type === 'SecretData' ? { ...o, algorithm: undefined } : o);
+        const parameters: Record<string, string> = {};
+        if (o.hash) parameters.HashingAlgorithm = o.hash;
+        if (o.mode) parameters.BlockCipherMode = o.mode;
+        const bytes = (v: string | undefined) => (v === undefined ? undefined : Buffer.from(v, 'hex'));
+        const uniqueIdentifier = await c.deriveKey({
+          objectType: o.type === 'SecretData' ? 'SecretData' : 'SymmetricKey',
+          baseIdentifiers: uids,
+          method: o.method as string,
+          parameters,
+          ...(o.salt !== undefined ? { salt: bytes(o.salt) } : {}),
+          ...(o.data !== undefined ? { derivationData: bytes(o.data) } : {}),
+          ...(o.iv !== undefined ? { initializationVector: bytes(o.iv) } : {}),
+          ...(o.iterations !== undefined ? { iterationCount: Number(o.iterations) } : {}),
+          attributes,
+        });
+        return { uniqueIdentifier };
+      }),
+    );
+  kmip
+    .command('create-split-key')
+    .description('Split a key into parts (a new one, or --uid an existing one)')
+    .requiredOption('--parts <n>', 'Split Key Parts')
+    .requiredOption('--threshold <k>', 'Split Key Threshold (XOR: equal to the parts)')
+    .option('--method <SplitKeyMethod>', 'XOR or PolynomialSharingGF_2_8', 'PolynomialSharingGF_2_8')
+    .option('--uid <uid>', 'the key to split')
+    .option('--type <ObjectType>', 'what is split: SymmetricKey or SecretData', 'SymmetricKey')
+    .option('--algorithm <name>', 'Cryptographic Algorithm of a new key', 'AES')
+    .option('--length <bits>', 'Cryptographic Length of a new key', '256')
+    .option('--usage <mask>', 'Cryptographic Usage Mask of the parts (number)')
+    .option('--name <name>', 'Name of the parts')
+    .action(
+      action(async (c, _f, o: Record<string, string>) => {
+        const attributes =
+          o.uid !== undefined
+            ? keyAttributes({ name: o.name, usage: o.usage })
+            : keyAttributes(o.type === 'SecretData' ? { ...o, algorithm: undefined } : o);
+        return {
+          uniqueIdentifiers: await c.createSplitKey({
+            objectType: o.type ?? 'SymmetricKey',
+            ...(o.uid !== undefined ? { uniqueIdentifier: o.uid } : {}),
+            parts: Number(o.parts),
+            threshold: Number(o.threshold),
+            method: o.method as string,
+            attributes,
+          }),
+        };
+      }),
+    );
+  kmip
+    .command('join-split-key <uids...>')
+    .description('Join split key parts back into a key or Secret Data')
+    .option('--type <ObjectType>', 'SymmetricKey or SecretData', 'SymmetricKey')
+    .option('--secret-data-type <type>', 'Password or Seed (Secret Data)')
+    .option('--usage <mask>', 'Cryptographic Usage Mask (number)')
+    .option('--name <name>', 'Name')
+    .action(
+      action(async (c, _f, uids: string[], o: Record<string, string>) => ({
+        uniqueIdentifier: await c.joinSplitKey({
+          objectType: o.type === 'SecretData' ? 'SecretData' : 'SymmetricKey',
+          uniqueIdentifiers: uids,
+          ...(o.secretDataType !== undefined ? { secretDataType: o.secretDataType } : {}),
+          attributes: keyAttributes({ name: o.name, usage: o.usage }),
+        }),
+      })),
+    );
+  kmip
     .command('call <operation> [payload-xml]')
     .description('Any operation: the Request Payload in the KMIP XML encoding (a file), printed back as KMIP JSON')
     .action(
