@@ -119,11 +119,17 @@ export class ServerService {
       );
     }
     const vault = this.#session.vault();
-    const [{ startVaultServer }, { logLines }] = await Promise.all([
+    const [{ startVaultServer }, { logLines }, { controlSocketPath }] = await Promise.all([
       import('../server/serve.js'),
       import('./server-log.js'),
+      import('../server/control-socket.js'),
     ]);
-    const running = await startVaultServer(vault, { host: address, port });
+    // The panel calls the engine in-process; the socket is for `keyhold clients ...` meanwhile.
+    const running = await startVaultServer(vault, {
+      host: address,
+      port,
+      controlSocket: controlSocketPath(this.#session.path),
+    });
     const server = running.server;
     this.#running = running;
     this.#clients = undefined;

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../main/api/handlers.js';
 import { createRouter } from '../../main/api/router.js';
 import { KmipClient, KmipOperationError } from '../../main/client/kmip-client.js';
+import { ControlClient, controlSocketPath } from '../../main/server/control-socket.js';
 import type { ExportedFile, Result, ServerStatus } from '../../shared/api/index.js';
 
 /** The desktop's server panel calls: enroll, revoke and grants act on the running server in-process. */
@@ -41,6 +42,11 @@ describe('server panel: client administration without restarting the server', ()
     value(await router.call('vault.create', { passphrase: 'correct horse battery' }));
     const started = value<ServerStatus>(await router.call('server.start', { address: '127.0.0.1', port: 0 }));
     const port = started.port!;
+    // `keyhold clients ...` can reach the desktop's server too, through the vault's control socket.
+    const cli = (await ControlClient.connect(controlSocketPath(path.join(dir, 'v.kvault')))) as ControlClient;
+    expect(cli).toBeDefined();
+    expect(await cli.call('clients.list', {})).toEqual([]);
+    cli.close();
     const alice = bundleOf(
       value<ExportedFile>(await router.call('server.enroll', { name: 'alice', includePrivateKey: true })),
     );
@@ -83,6 +89,7 @@ describe('server panel: client administration without restarting the server', ()
     expect((await a.get(uid)).keyMaterial?.length).toBe(16);
     await a.close();
     value(await router.call('server.stop', {}));
+    expect(await ControlClient.connect(controlSocketPath(path.join(dir, 'v.kvault')))).toBeUndefined();
   });
 
   it('administers clients with the server stopped too, and the next start honours it', async () => {
