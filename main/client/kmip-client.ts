@@ -274,8 +274,10 @@ export class KmipClient {
     const p = await this.call('Get', [t.text(Tag.UniqueIdentifier, uniqueIdentifier)]);
     const type = enumName('ObjectType', findEnum(p, Tag.ObjectType) ?? 0);
     const object = p.value.find((i): i is StructureItem => i.type === ItemType.Structure);
-    const keyValue = findStruct(findStruct(object, Tag.KeyBlock), Tag.KeyValue);
-    return { objectType: type, object, keyMaterial: findBytes(keyValue, Tag.KeyMaterial) };
+    // A wrapped key's Key Value is a Byte String (no Key Material to show).
+    const keyValue = find(findStruct(object, Tag.KeyBlock), Tag.KeyValue);
+    const keyMaterial = keyValue?.type === ItemType.Structure ? findBytes(keyValue, Tag.KeyMaterial) : undefined;
+    return { objectType: type, object, keyMaterial };
   }
 
   async getAttributes(uniqueIdentifier: string, names: string[] = []): Promise<Attributes> {

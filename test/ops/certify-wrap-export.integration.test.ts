@@ -184,6 +184,23 @@ describe('Certify, key wrapping, Export/Import over TLS against the vault-backed
       expect((await other.getAttributes(key, ['Name'])).Name).toEqual([
         { NameValue: 'travelling key', NameType: 'UninterpretedTextString' },
       ]);
+      // A wrapped export imported as registered stays wrapped there; Get shows no key material.
+      const kek = await client.create('SymmetricKey', {
+        CryptographicAlgorithm: ['AES'],
+        CryptographicLength: [256],
+        CryptographicUsageMask: [0x30],
+        CryptographicParameters: [{ BlockCipherMode: 'NISTKeyWrap' }],
+        ActivationDate: [new Date(Date.now() - 60_000)],
+      });
+      const wrapped = await client.exportObject(key, { wrapping: { wrappingKey: kek } });
+      const copy = {
+        ...wrapped,
+        value: wrapped.value.map((i) => (i.tag === Tag.UniqueIdentifier ? { ...i, value: `${key}-wrapped` } : i)),
+      } as StructureItem;
+      const wrappedId = await other.importObject(copy, { keyWrapType: 'AsRegistered' });
+      const got = await other.get(wrappedId);
+      expect(got.keyMaterial).toBeUndefined();
+      expect(find(find(got.object as StructureItem, Tag.KeyBlock) as StructureItem, Tag.KeyWrappingData)).toBeDefined();
     } finally {
       await other.close();
     }
