@@ -57,7 +57,9 @@ function ClientRow({
       </td>
       <td>
         {grants.length === 0 ? (
-          <span className="muted small">{client.admin ? 'Sees every object' : 'Its own objects'}</span>
+          <span className="muted small">
+            {client.revoked ? 'No access' : client.admin ? 'Sees every object' : 'Its own objects'}
+          </span>
         ) : (
           <ul className="plain">
             {grants.map((g) => (
@@ -127,56 +129,60 @@ function GrantForm({
   const chosen = active.some((c) => c.name === name) ? name : (active[0]?.name ?? '');
   if (active.length === 0) return null;
   return (
-    <form
-      className="row fields-row grant-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        setBusy(true);
-        onError(undefined);
-        const operations = ops
-          .split(',')
-          .map((o) => o.trim())
-          .filter((o) => o !== '');
-        void grantObject({ name: chosen, uniqueIdentifier: uid.trim(), operations }).then((r) => {
-          setBusy(false);
-          if (!r.ok) return onError(r.error);
-          onStatus(r.value);
-          notify({ kind: 'success', title: `${chosen} may now use ${uid.trim()} (${describeOps(operations)}).` });
-          setUid('');
-          setOps('');
-        });
-      }}
-    >
-      <Field label="Grant to client">
-        {(id) => (
-          <select
-            id={id}
-            value={chosen}
-            onChange={(e) => setName(e.target.value)}
-            disabled={status.blockedBy !== undefined}
-          >
-            {active.map((c) => (
-              <option key={c.serialNumber} value={c.name}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field label="Object (Unique Identifier)" hint="An object another client created or registered.">
-        {(id) => <input id={id} value={uid} maxLength={128} onChange={(e) => setUid(e.target.value)} />}
-      </Field>
-      <Field label="Operations" hint="Comma-separated, e.g. Get, Encrypt. Empty: every operation.">
-        {(id) => <input id={id} value={ops} maxLength={512} onChange={(e) => setOps(e.target.value)} />}
-      </Field>
-      <button
-        type="submit"
-        className="secondary"
-        disabled={busy || uid.trim() === '' || status.blockedBy !== undefined}
+    <>
+      <h3 id="grant-title">Grant an object to a client</h3>
+      <form
+        aria-labelledby="grant-title"
+        className="row fields-row grant-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setBusy(true);
+          onError(undefined);
+          const operations = ops
+            .split(',')
+            .map((o) => o.trim())
+            .filter((o) => o !== '');
+          void grantObject({ name: chosen, uniqueIdentifier: uid.trim(), operations }).then((r) => {
+            setBusy(false);
+            if (!r.ok) return onError(r.error);
+            onStatus(r.value);
+            notify({ kind: 'success', title: `${chosen} may now use ${uid.trim()} (${describeOps(operations)}).` });
+            setUid('');
+            setOps('');
+          });
+        }}
       >
-        {busy ? 'Granting…' : 'Grant access'}
-      </button>
-    </form>
+        <Field label="Grant to client">
+          {(id) => (
+            <select
+              id={id}
+              value={chosen}
+              onChange={(e) => setName(e.target.value)}
+              disabled={status.blockedBy !== undefined}
+            >
+              {active.map((c) => (
+                <option key={c.serialNumber} value={c.name}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Object (Unique Identifier)" hint="An object another client created or registered.">
+          {(id) => <input id={id} value={uid} maxLength={128} onChange={(e) => setUid(e.target.value)} />}
+        </Field>
+        <Field label="Operations" hint="Comma-separated, e.g. Get, Encrypt. Empty: every operation.">
+          {(id) => <input id={id} value={ops} maxLength={512} onChange={(e) => setOps(e.target.value)} />}
+        </Field>
+        <button
+          type="submit"
+          className="secondary"
+          disabled={busy || uid.trim() === '' || status.blockedBy !== undefined}
+        >
+          {busy ? 'Granting…' : 'Grant access'}
+        </button>
+      </form>
+    </>
   );
 }
 
