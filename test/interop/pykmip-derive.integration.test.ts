@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { createHash, pbkdf2Sync } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kbkdfHmac } from '../../main/crypto/kbkdf.js';
+import type { KmipServer } from '../../main/server/kmip-server.js';
+import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
+import type { TestPki } from './support/certs.js';
+import { PYTHON } from './support/pykmip-server.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface Step {
+  step: string;
+  ok: boolean;
+  value?: unknown;
+  error?: string;
+}
+
+function runPyKmipDerive(port: number, cert: string, key: string, ca: string): Promise<Step[]> {
+  return new Promise((resolve) => {
+    execFile(
+      PYTHON,
+      [path.join(here, 'support/pykmip_derive.py'), '127.0.0.1', String(port), cert, key, ca],
+      { timeout: 60_000 },
+      (_err, stdout, stderr) => {
+        const steps = stdout
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Step);
+        if (steps.length === 0) steps.push({ step: 'start', ok: false, error: stderr.slice(-2000) });
+        resolve(steps);
+      },
+    );
+  });
+}
+
+describe('PyKMIP ProxyKmipClient runs Derive Key against Keyhold server', () => {
+  let pki: TestPki;
+  let server: KmipServer;
+  let port: number;
+  beforeAll(async () => {
+    ({ pki, server, port } = await startMemoryKmipServer());
+  });
+  afterAll(async () => {
+    await server?.close();
+    pki?.dispose();
+  });
+
+  it('PBKDF2, NIST800-108-C and HASH give the expected keys; a key without Derive Key usage is refused', async () => {
+    const alice = pki.client('alice');
+    const steps = await runPyKmipDerive(port, alice.cert, alice.key, pki.caCert);
+    const failed = steps.filter((s) => !s.ok);
+    expect(failed, JSON.stringify(failed, null, 1)).toEqual([]);
+    const by = Object.fromEntries(steps.map((s) => [s.step, s.value]));
+    expect(by.get_pbkdf2).toBe(pbkdf2Sync('password', 'NaCl', 1000, 32, 'sha256').toString('hex'));
+    const hmacKey = Buffer.alloc(32, 0x0b);
+    expect(by.get_nist800_108_c).toBe(
+      kbkdfHmac('Counter', 'sha256', hmacKey, Buffer.from('label\0context'), 40).toString('hex'),
+    );
+    expect(by.get_hash).toBe(createHash('sha256').update(hmacKey).digest().subarray(0, 16).toString('hex'));
+    // PyKMIP speaks 1.2 by default: the 1.x Result Reason for a missing Derive Key bit is Invalid Field.
+    expect(by.derive_refused).toBe('ResultReason.INVALID_FIELD');
+  }, 90_000);
+});
