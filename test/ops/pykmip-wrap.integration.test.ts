@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KmipServer } from '../../main/server/kmip-server.js';
+import type { TestPki } from '../interop/support/certs.js';
+import { PYTHON } from '../interop/support/pykmip-server.js';
+import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface Step {
+  step: string;
+  ok: boolean;
+  value?: unknown;
+  error?: string;
+}
+
+function runPyKmipWrap(port: number, cert: string, key: string, ca: string): Promise<Step[]> {
+  return new Promise((resolve) => {
+    execFile(
+      PYTHON,
+      [path.join(here, 'support/pykmip_wrap.py'), '127.0.0.1', String(port), cert, key, ca],
+      { timeout: 60_000 },
+      (_err, stdout, stderr) => {
+        const steps = stdout
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Step);
+        if (steps.length === 0) steps.push({ step: 'start', ok: false, error: stderr.slice(-2000) });
+        resolve(steps);
+      },
+    );
+  });
+}
+
+describe('PyKMIP ProxyKmipClient gets a wrapped key from Keyhold server', () => {
+  let pki: TestPki;
+  let server: KmipServer;
+  let port: number;
+  beforeAll(async () => {
+    ({ pki, server, port } = await startMemoryKmipServer());
+  });
+  afterAll(async () => {
+    await server?.close();
+    pki?.dispose();
+  });
+
+  /**
+   * PyKMIP 0.10's client always decodes a Key Value as a Structure (kmip/core/objects.py
+   * KeyBlock.read), while KMIP 1.0-2.1 (1.4 Table 7) and the OASIS test AX-M-2-14 send a
+   * wrapped Key Value as a Byte String, as Keyhold does. So PyKMIP can ask for a wrapped key
+   * and Keyhold checks the request like any other, but PyKMIP cannot read the answer. This test
+   * records that (it fails, and should then be turned into a positive check, if PyKMIP changes).
+   */
+  it('checks a PyKMIP wrapping request (Wrap Key usage enforced); PyKMIP cannot decode the spec-form answer', async () => {
+    const alice = pki.client('alice');
+    const steps = await runPyKmipWrap(port, alice.cert, alice.key, pki.caCert);
+    const by = Object.fromEntries(steps.map((s) => [s.step, s]));
+    const expectedToFail = new Set(['get_wrapped', 'wrapping_data', 'wrong_usage_refused']);
+    const failed = steps.filter((s) => !s.ok && !expectedToFail.has(s.step));
+    expect(failed, JSON.stringify(failed, null, 1)).toEqual([]);
+    expect(by.get_wrapped?.error).toMatch(/ReadValueError: Tried to read Base.type: expected 1, received 8/);
+    expect(by.wrong_usage_refused?.ok).toBe(false);
+    expect(by.wrong_usage_refused?.error).toMatch(/Wrap Key usage/);
+  });
+});
