@@ -4,6 +4,7 @@
  * `keyhold serve` holds the vault; the file is removed on a clean stop and a stale one (left by
  * a killed server) is detected and replaced at the next start.
  */
+import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -21,10 +22,30 @@ import {
   type ControlResponse,
 } from './control-protocol.js';
 
-/** The control socket of the vault at vaultPath (a vault is a folder). */
-export function controlSocketPath(vaultPath: string): string {
+/**
+ * The control socket of the vault at vaultPath (a vault is a folder): `control.sock` inside it.
+ * Windows has no socket files: a named pipe whose name derives from the vault's path.
+ */
+export function controlSocketPath(vaultPath: string, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') {
+    const id = createHash('sha256').update(path.resolve(vaultPath).toLowerCase()).digest('hex').slice(0, 24);
+    return `\\\\.\\pipe\\keyhold-control-${id}`;
+  }
   return path.join(vaultPath, 'control.sock');
 }
+
+/** Longest unix socket path, in bytes (sun_path is 104 bytes on macOS and the BSDs, 108 on Linux, NUL included). */
+export const MAX_SOCKET_PATH = 103;
+
+/**
+ * False when the path cannot be a unix socket: Node silently cuts a longer path short, which
+ * would put the socket somewhere else.
+ */
+export function socketPathFits(socketPath: string): boolean {
+  return socketPath.startsWith('\\\\') || Buffer.byteLength(socketPath) <= MAX_SOCKET_PATH;
+}
+
+const isPipe = (socketPath: string): boolean => socketPath.startsWith('\\\\');
 
 function errnoOf(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
@@ -32,6 +53,7 @@ function errnoOf(e: unknown): string | undefined {
 
 /** Connects, or resolves undefined when nothing listens there (no file, stale file, not a socket). */
 function tryConnect(socketPath: string, timeoutMs: number): Promise<net.Socket | undefined> {
+  if (!socketPathFits(socketPath)) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     const socket = net.connect(socketPath);
     const timer = setTimeout(() => {
@@ -69,11 +91,23 @@ export class ControlSocketServer {
    * refused.
    */
   static async start(socketPath: string, handler: ControlHandler): Promise<ControlSocketServer> {
+    if (!socketPathFits(socketPath)) {
+      throw new KeyholdError(
+        'unsupported',
+        `the vault's path is too long for a control socket (${Buffer.byteLength(socketPath)} bytes, at most ${MAX_SOCKET_PATH})`,
+      );
+    }
     let existing: ReturnType<typeof lstatSync> | undefined;
     try {
-      existing = lstatSync(socketPath);
+      if (!isPipe(socketPath)) existing = lstatSync(socketPath);
     } catch (e) {
       if (errnoOf(e) !== 'ENOENT') throw new KeyholdError('io', `cannot inspect ${socketPath}`, { cause: e });
+    }
+    if (isPipe(socketPath)) {
+      // A named pipe vanishes with its process: one that answers belongs to a live server.
+      const live = await tryConnect(socketPath, 2000);
+      live?.destroy();
+      if (live) throw alreadyRunning(socketPath);
     }
     if (existing) {
       if (!existing.isSocket())
@@ -81,10 +115,7 @@ export class ControlSocketServer {
       const live = await tryConnect(socketPath, 2000);
       if (live) {
         live.destroy();
-        throw new KeyholdError(
-          'vault-in-use',
-          `another Keyhold server is already running on this vault (its control socket ${socketPath} answers)`,
-        );
+        throw alreadyRunning(socketPath);
       }
       unlinkSync(socketPath);
     }
@@ -108,7 +139,7 @@ export class ControlSocketServer {
     } finally {
       if (umask !== undefined) setUmask(umask);
     }
-    chmodSync(socketPath, 0o600);
+    if (!isPipe(socketPath)) chmodSync(socketPath, 0o600);
     return control;
   }
 
@@ -119,7 +150,7 @@ export class ControlSocketServer {
       // net.Server removes its own socket file on close; this covers a server that was never listening.
       this.server.close(() => {
         try {
-          unlinkSync(this.path);
+          if (!isPipe(this.path)) unlinkSync(this.path);
         } catch {
           // Already gone.
         }
@@ -170,6 +201,13 @@ export class ControlSocketServer {
       }
     });
   }
+}
+
+function alreadyRunning(socketPath: string): KeyholdError {
+  return new KeyholdError(
+    'vault-in-use',
+    `another Keyhold server is already running on this vault (its control socket ${socketPath} answers)`,
+  );
 }
 
 /** process.umask where it may be changed (not in worker threads); returns the previous mask. */

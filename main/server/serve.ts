@@ -1,7 +1,7 @@
 import type { TokenKeyCrypto } from '../ops/context.js';
 import type { Vault } from '../vault/index.js';
 import { answerControl, ServerControl } from './control-engine.js';
-import { ControlSocketServer } from './control-socket.js';
+import { ControlSocketServer, socketPathFits } from './control-socket.js';
 import { KmipServer } from './kmip-server.js';
 import type { ServerLimits } from './limits.js';
 import { ensureServerPki } from './pki.js';
@@ -62,10 +62,16 @@ export async function startVaultServer(vault: Vault, options: ServeOptions): Pro
   });
   holder.server = server;
   // The control socket first: a second server on the same vault stops here, before it binds a port.
+  const socketPath = options.controlSocket;
+  if (socketPath !== undefined && !socketPathFits(socketPath)) {
+    options.log?.(
+      `keyhold: no control socket: the vault's path is too long for one; stop the server to run keyhold clients`,
+    );
+  }
   const controlSocket =
-    options.controlSocket === undefined
+    socketPath === undefined || !socketPathFits(socketPath)
       ? undefined
-      : await ControlSocketServer.start(options.controlSocket, (request) =>
+      : await ControlSocketServer.start(socketPath, (request) =>
           answerControl(control, request, () => ({ pid: process.pid, host: options.host, port: server.port })),
         );
   try {

@@ -12,7 +12,12 @@ import {
   parseControlRequest,
   type ControlRequest,
 } from '../../main/server/control-protocol.js';
-import { ControlClient, ControlSocketServer, controlSocketPath } from '../../main/server/control-socket.js';
+import {
+  ControlClient,
+  ControlSocketServer,
+  controlSocketPath,
+  socketPathFits,
+} from '../../main/server/control-socket.js';
 
 function refusal(line: string): ControlRefusal {
   try {
@@ -219,6 +224,18 @@ describe('control socket', () => {
     const refused = await ControlSocketServer.start(plain, async () => null).catch((e: unknown) => e);
     expect((refused as Error).message).toMatch(/is not a Keyhold control socket/);
     rmSync(staleDir, { recursive: true, force: true });
+  });
+
+  it('lives in the vault folder (a named pipe on Windows) and refuses a path too long for a socket', async () => {
+    expect(controlSocketPath('/home/me/v.kvault', 'linux')).toBe('/home/me/v.kvault/control.sock');
+    const pipe = controlSocketPath('C:\\Users\\me\\v.kvault', 'win32');
+    expect(pipe).toMatch(/^\\\\\.\\pipe\\keyhold-control-[0-9a-f]{24}$/);
+    expect(socketPathFits(pipe)).toBe(true);
+    const long = path.join(dir, 'x'.repeat(120), 'control.sock');
+    expect(socketPathFits(long)).toBe(false);
+    const e = await ControlSocketServer.start(long, async () => null).catch((x: unknown) => x);
+    expect((e as Error).message).toMatch(/too long for a control socket/);
+    expect(await ControlClient.connect(long)).toBeUndefined();
   });
 
   it('removes its socket file on a clean stop', async () => {

@@ -81,6 +81,7 @@ export function registerServe(program: Command): void {
           host: options.host,
           port: port(options.port),
           controlSocket: socketPath,
+          log: (line) => process.stderr.write(`${line}\n`),
           limits: {
             ...(options.maxConnections ? { maxConnections: Number(options.maxConnections) } : {}),
             ...(options.idleTimeout ? { idleTimeoutMs: Number(options.idleTimeout) * 1000 } : {}),
