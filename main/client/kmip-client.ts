@@ -470,7 +470,7 @@ export class KmipClient {
     return {
       objectType: enumName('ObjectType', findEnum(p, Tag.ObjectType) ?? 0),
       object,
-      wrappedKey: findBytes(findStruct(object, Tag.KeyBlock), Tag.KeyValue),
+      wrappedKey: wrappedBytes(find(findStruct(object, Tag.KeyBlock), Tag.KeyValue)),
     };
   }
 
@@ -548,6 +548,12 @@ export interface KeyWrapping {
   encoding?: 'NoEncoding' | 'TTLVEncoding';
   /** Attribute names (as 1.x spells them) to wrap with the key material (TTLV Encoding only). */
   attributeNames?: string[];
+}
+
+/** A wrapped Key Value: a Byte String per the spec; PyKMIP's server puts it in Key Material inside a Structure. */
+function wrappedBytes(keyValue: TtlvItem | undefined): Uint8Array | undefined {
+  if (keyValue?.type === ItemType.ByteString) return keyValue.value;
+  return keyValue?.type === ItemType.Structure ? findBytes(keyValue, Tag.KeyMaterial) : undefined;
 }
 
 function keyWrappingSpecification(w: KeyWrapping): TtlvItem {
