@@ -242,10 +242,25 @@ export class ControlClient {
     return socket ? new ControlClient(socket) : undefined;
   }
 
-  call<M extends ControlMethod>(method: M, params: ControlParams<M>): Promise<unknown> {
+  /** One request; a server that does not answer within timeoutMs (enrolling takes well under a second) fails it. */
+  call<M extends ControlMethod>(method: M, params: ControlParams<M>, timeoutMs = 60_000): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new KeyholdError('io', `the running server did not answer ${method} in time`));
+      }, timeoutMs);
+      const done = (): void => clearTimeout(timer);
+      this.waiting.set(id, {
+        resolve: (v) => {
+          done();
+          resolve(v);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+      });
       this.socket.write(`${JSON.stringify({ id, method, params })}\n`);
     });
   }

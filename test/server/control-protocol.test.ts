@@ -238,6 +238,18 @@ describe('control socket', () => {
     expect(await ControlClient.connect(long)).toBeUndefined();
   });
 
+  it('fails a call the server does not answer in time', async () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'keyhold-hung-'));
+    const p = controlSocketPath(d);
+    const hung = await ControlSocketServer.start(p, () => new Promise(() => undefined));
+    const c = (await ControlClient.connect(p)) as ControlClient;
+    const e = await c.call('clients.list', {}, 50).catch((x: unknown) => x);
+    expect((e as Error).message).toBe('the running server did not answer clients.list in time');
+    c.close();
+    await hung.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+
   it('removes its socket file on a clean stop', async () => {
     const d = mkdtempSync(path.join(tmpdir(), 'keyhold-stop-'));
     const p = controlSocketPath(d);
