@@ -39,8 +39,8 @@ import { Tag, enumName } from './vocabulary.js';
 
 /** Largest object Derive Key makes (bits): room for several keys and IVs in one Secret Data. */
 export const MAX_DERIVED_BITS = 65536;
-/** PBKDF2 iteration counts above this would hold a thread-pool worker for too long. */
-export const MAX_PBKDF2_ITERATIONS = 10_000_000;
+/** PBKDF2 iteration counts above this would hold one of the few thread-pool workers for seconds. */
+export const MAX_PBKDF2_ITERATIONS = 1_000_000;
 
 /** What one derivation needs, read from the request and the base objects. */
 export interface DerivationInput {

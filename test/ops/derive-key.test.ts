@@ -2,6 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { createCipheriv, createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { StructureItem, TtlvItem } from '../../main/kmip/ttlv/index.js';
+import { MAX_PBKDF2_ITERATIONS, deriveKey } from '../../main/ops/derive-key.js';
+import { MemoryObjectStore } from '../../main/ops/index.js';
+import { GrantTable } from '../../main/server/access.js';
 import { t } from '../../main/ops/ttlv.js';
 import { EnumNames, Operation, ResultReason, Tag } from '../../main/ops/vocabulary.js';
 import { opsHarness, resultOf, uidOf } from './ops-harness.js';
@@ -197,12 +200,23 @@ describe('Derive Key: PBKDF2 (RFC 6070 vectors, PKCS#5)', () => {
     expect(out.toString('hex')).toBe('ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957');
   });
 
-  it('needs Salt and Iteration Count', async () => {
+  it('needs Salt and Iteration Count; refuses an Iteration Count that would hold a worker for long', async () => {
     const h = opsHarness();
     const pw = await register(h, 'SecretData', Buffer.from('pw'));
     const r = resultOf(await deriveSend(h, { uids: [pw], method: M['PBKDF2'] as number, bits: 128, iterations: 1 }));
     expect(r).toMatchObject({ status: 1, reason: ResultReason.InvalidField });
     expect(r.message).toMatch(/Salt/);
+    const big = resultOf(
+      await deriveSend(h, {
+        uids: [pw],
+        method: M['PBKDF2'] as number,
+        bits: 128,
+        salt: Buffer.from('s'),
+        iterations: MAX_PBKDF2_ITERATIONS + 1,
+      }),
+    );
+    expect(big).toMatchObject({ status: 1, reason: ResultReason.InvalidField });
+    expect(big.message).toMatch(/Iteration Count/);
   });
 });
 
@@ -426,6 +440,33 @@ describe('Derive Key: NIST SP 800-108 with HMAC, against openssl kdf KBKDF', () 
 });
 
 describe('Derive Key: the new object, links, audit, and refusals', () => {
+  it('sets the ID Placeholder to the derived object and never reads it in place of a Unique Identifier', async () => {
+    const store = new MemoryObjectStore();
+    const h = opsHarness(store);
+    const pw = await register(h, 'SecretData', Buffer.from('password'));
+    const ctx = {
+      store,
+      access: new GrantTable(),
+      identity: 'alice',
+      version: { major: 2, minor: 1 },
+      idPlaceholder: pw as string | undefined,
+      now: () => new Date(),
+    };
+    const request = (uids: string[]) =>
+      t.struct(Tag.RequestPayload, [
+        t.enm(Tag.ObjectType, SECRET_DATA),
+        ...uids.map((u) => t.text(Tag.UniqueIdentifier, u)),
+        t.enm(Tag.DerivationMethod, M['PBKDF2'] as number),
+        t.struct(Tag.DerivationParameters, [t.bytes(Tag.Salt, Buffer.from('salt')), t.int(Tag.IterationCount, 1)]),
+        t.struct(Tag.Attributes, [t.int(Tag.CryptographicLength, 160)]),
+      ]);
+    await expect(deriveKey(request([]), ctx)).rejects.toMatchObject({ reason: 'Invalid Field' });
+    const out = await deriveKey(request([pw]), ctx);
+    const uid = (out.value[0] as { value: string }).value;
+    expect(uid).not.toBe(pw);
+    expect(ctx.idPlaceholder).toBe(uid);
+  });
+
   it('makes a Symmetric Key with the requested attributes, links both ways, audits like Create', async () => {
     const h = opsHarness();
     const pw = await register(h, 'SecretData', Buffer.from('password'));
