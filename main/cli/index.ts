@@ -47,7 +47,7 @@ export const commandTable: readonly CommandEntry[] = [
   },
   {
     name: 'clients',
-    description: 'Enroll, list and revoke KMIP clients',
+    description: 'Enroll, list and revoke KMIP clients; grant them objects',
     load: async () => (await import('./commands/clients.js')).registerClients,
   },
   {
