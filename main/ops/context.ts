@@ -25,6 +25,8 @@ export interface StoreLocateQuery {
   attributes: import('../vault/model.js').Attributes;
   /** Only this owner's objects (absent for an admin). */
   owner?: string;
+  /** With owner: these objects too, when they match (objects granted to the caller). */
+  alsoUniqueIdentifiers?: string[];
   maximumItems?: number;
   offsetItems?: number;
   storageStatusMask: number;
@@ -43,6 +45,8 @@ export interface AccessPolicy {
   isAdmin(identity: string): boolean;
   /** Identities other than the owner that may use the object (for this operation, when given). */
   isGranted(uniqueIdentifier: string, identity: string, operation?: string): boolean;
+  /** The objects granted to an identity for an operation (Locate finds them too). */
+  grantedTo?(identity: string, operation: string): string[];
 }
 
 /**

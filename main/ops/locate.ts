@@ -64,9 +64,11 @@ export async function locate(payload: StructureItem, ctx: OpsContext): Promise<S
   const storage = findInt(payload, Tag.StorageStatusMask) ?? OnLineStorage;
   if (ctx.store.locate) {
     const admin = ctx.access.isAdmin(ctx.identity);
+    const granted = admin ? [] : (ctx.access.grantedTo?.(ctx.identity, 'Locate') ?? []);
     const r = await ctx.store.locate({
       attributes: filters,
       ...(admin ? {} : { owner: ctx.identity }),
+      ...(granted.length > 0 ? { alsoUniqueIdentifiers: granted } : {}),
       maximumItems,
       offsetItems,
       storageStatusMask: storage,

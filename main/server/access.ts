@@ -56,6 +56,13 @@ export class GrantTable implements AccessPolicy {
     return ops.size === 0 || (operation !== undefined && ops.has(operation));
   }
 
+  /** The objects granted to an identity for an operation (every-operation grants included). */
+  grantedTo(identity: string, operation: string): string[] {
+    const out: string[] = [];
+    for (const uid of this.grants.keys()) if (this.isGranted(uid, identity, operation)) out.push(uid);
+    return out;
+  }
+
   /** Grants (or replaces the grant of) an object to an identity; no operations means all of them. */
   grant(uniqueIdentifier: string, identity: string, operations: readonly string[] = []): void {
     let byIdentity = this.grants.get(uniqueIdentifier);

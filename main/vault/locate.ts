@@ -16,6 +16,8 @@ export interface LocateQuery {
   attributes?: Attributes;
   /** Only objects created by this identity. */
   owner?: string;
+  /** With owner: these objects too (ones granted to that identity), when they match the rest. */
+  alsoUniqueIdentifiers?: string[];
   maximumItems?: number;
   offsetItems?: number;
   /** KMIP Storage Status Mask: 1 on-line, 2 archived, 4 destroyed. Default 1. */
@@ -52,8 +54,9 @@ export function buildLocate(query: LocateQuery): {
   const now = (query.now ?? new Date()).getTime();
   for (const [name, values] of Object.entries(query.attributes ?? {})) addAttribute(q, name, values, now);
   if (query.owner !== undefined) {
-    q.where.push('o.owner = ?');
-    q.params.push(query.owner);
+    const also = query.alsoUniqueIdentifiers ?? [];
+    q.where.push(also.length === 0 ? 'o.owner = ?' : `(o.owner = ? OR o.uid IN (${also.map(() => '?').join(',')}))`);
+    q.params.push(query.owner, ...also);
   }
   storage(q, query.storageStatusMask ?? STORAGE_ONLINE);
   const where = q.where.length === 0 ? '' : `WHERE ${q.where.join(' AND ')}`;

@@ -98,6 +98,9 @@ describe('grant table', () => {
       { identity: 'bob', uniqueIdentifier: 'u1', operations: ['Get'] },
       { identity: 'carol', uniqueIdentifier: 'u2', operations: [] },
     ]);
+    expect(g.grantedTo('bob', 'Get')).toEqual(['u1']);
+    expect(g.grantedTo('bob', 'Locate')).toEqual([]);
+    expect(g.grantedTo('carol', 'Locate')).toEqual(['u2']);
     expect(g.ungrant('u1', 'bob')).toBe(true);
     expect(g.ungrant('u1', 'bob')).toBe(false);
     expect(g.isGranted('u1', 'bob', 'Get')).toBe(false);

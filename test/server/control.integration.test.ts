@@ -122,9 +122,11 @@ describe('keyhold clients while keyhold serve runs (control socket)', () => {
   it('grants bob alice’s key live, limited to the operations named, then ungrants it', async () => {
     const alice = await connect('alice');
     const bob = await connect('bob');
+    const name = [{ NameValue: 'alice-shared', NameType: 'UninterpretedTextString' }];
     const uid = await alice.create('SymmetricKey', {
       CryptographicAlgorithm: ['AES'],
       CryptographicLength: [256],
+      Name: name,
     });
     expect(reasonOf(await bob.get(uid).catch((e: unknown) => e))).toBe('PermissionDenied');
 
@@ -135,15 +137,24 @@ describe('keyhold clients while keyhold serve runs (control socket)', () => {
     expect((await bob.get(uid)).keyMaterial?.length).toBe(32);
     // Not for operations outside the grant.
     expect(reasonOf(await bob.destroy(uid).catch((e: unknown) => e))).toBe('PermissionDenied');
+    // Locate is an operation too: this grant does not name it.
+    expect(await bob.locate({ Name: name })).toEqual([]);
+    const withLocate = keyhold(['clients', 'grant', 'bob', uid, '--ops', 'get,locate', '--vault', vaultDir], false);
+    expect(withLocate.stdout).toBe(`granted bob ${uid}: Get, Locate\n`);
+    expect(await bob.locate({ Name: name })).toEqual([uid]);
+    expect(
+      reasonOf(await bob.call('GetAttributes', [t.text(Tag.UniqueIdentifier, uid)]).catch((e: unknown) => e)),
+    ).toBe('PermissionDenied');
 
     const list = keyhold(['clients', 'grants', 'bob', '--vault', vaultDir], false);
-    expect(list.stdout).toBe(`bob\t${uid}\tGet, GetAttributes\n`);
+    expect(list.stdout).toBe(`bob\t${uid}\tGet, Locate\n`);
 
     const u = keyhold(['clients', 'ungrant', 'bob', uid, '--vault', vaultDir], false);
     expect(u.status, u.stderr).toBe(0);
     expect(u.stdout).toBe(`ungranted bob ${uid}\n`);
     expect(reasonOf(await bob.get(uid).catch((e: unknown) => e))).toBe('PermissionDenied');
     expect(keyhold(['clients', 'grants', 'bob', '--vault', vaultDir], false).stdout).toBe('');
+    expect(await bob.locate({ Name: name })).toEqual([]);
     // The owner still has it.
     expect((await alice.get(uid)).keyMaterial?.length).toBe(32);
     await Promise.all([alice.close(), bob.close()]);
@@ -251,6 +262,8 @@ describe('keyhold clients while keyhold serve runs (control socket)', () => {
     serve = (await startServe()).child;
     const bob = await connect('bob');
     expect((await bob.get(uid)).keyMaterial?.length).toBe(16);
+    // A grant of every operation: Locate finds it among bob's own objects.
+    expect(await bob.locate({ CryptographicLength: [128] })).toContain(uid);
     await bob.close();
   });
 });
