@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlSocketPath } from '../../main/server/control-socket.js';
+import { Vault } from '../../main/vault/index.js';
 import { ensureBuilt, REPO } from '../vault/support-dist.js';
 
 /** `keyhold clients ...` with no server running: the CLI opens the vault itself. */
@@ -67,5 +68,16 @@ describe('keyhold clients without a running server', () => {
     expect(revokedGrant.status).not.toBe(0);
     expect(revokedGrant.stderr).toContain('no enrolled client bob');
     expect(existsSync(controlSocketPath(vaultDir))).toBe(false);
+  });
+
+  it('says what to do when another process holds the vault and no control socket answers', async () => {
+    const vault = await Vault.open(vaultDir, { unlock: { kind: 'passphrase', passphrase: Buffer.from(PW) } });
+    try {
+      const r = keyhold(['clients', 'list', '--vault', vaultDir]);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('the vault is in use by another Keyhold process and no control socket answers');
+    } finally {
+      await vault.lock();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { KeyholdError } from '../../../shared/errors.js';
+import { KeyholdError, isKeyholdError } from '../../../shared/errors.js';
 import type { Grant } from '../../server/access.js';
 import { ServerControl, type ClientBundle } from '../../server/control-engine.js';
 import { ControlClient, controlSocketPath } from '../../server/control-socket.js';
@@ -54,7 +54,16 @@ async function viaServer<T>(
   local: (vault: Vault) => Promise<T>,
 ): Promise<T> {
   const client = await ControlClient.connect(controlSocketPath(vaultPath(options)));
-  if (!client) return withVault(options, local);
+  if (!client) {
+    return withVault(options, local).catch((e: unknown) => {
+      if (!isKeyholdError(e) || e.code !== 'vault-in-use') throw e;
+      throw new KeyholdError(
+        'vault-in-use',
+        'the vault is in use by another Keyhold process and no control socket answers in its folder; stop that process and retry',
+        { cause: e },
+      );
+    });
+  }
   try {
     return (await remote(client)) as T;
   } finally {
