@@ -144,14 +144,14 @@ export class KmipTlsListener extends EventEmitter {
     };
     const verdict = identity && this.options.isRevoked ? this.options.isRevoked(identity) : false;
     if (verdict === false) return this.serve(socket, peer);
-    if (verdict === true) return refuse(`client ${identity?.name ?? ''} is revoked`);
+    if (verdict === true) return refuse(`client ${identity?.name ?? ''} is revoked or not enrolled`);
     // Until the check answers the socket is not read (no 'data' listener yet), only timed out.
     socket.on('error', () => socket.destroy());
     socket.setTimeout(this.limits.handshakeTimeoutMs, () => socket.destroy());
     verdict.then(
       (revoked) => {
         if (socket.destroyed) return;
-        if (revoked) refuse(`client ${identity?.name ?? ''} is revoked`);
+        if (revoked) refuse(`client ${identity?.name ?? ''} is revoked or not enrolled`);
         else this.serve(socket, peer);
       },
       () => refuse('the client enrollment could not be checked'),
