@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KmipClient, KmipOperationError } from '../../main/client/kmip-client.js';
 import { encodeTtlv } from '../../main/kmip/ttlv/index.js';
-import { t } from '../../main/ops/ttlv.js';
+import { findBytes, t } from '../../main/ops/ttlv.js';
 import { Tag } from '../../main/ops/vocabulary.js';
 import { controlSocketPath } from '../../main/server/control-socket.js';
 import { freePort } from '../interop/support/ports.js';
@@ -231,6 +232,37 @@ describe('keyhold clients while keyhold serve runs (control socket)', () => {
       revoked: boolean;
     }[];
     expect(list.find((c) => c.name === 'carol')?.revoked).toBe(true);
+  });
+
+  it('refuses a certificate the server CA issued through KMIP Certify: it is not an enrolled client', async () => {
+    // alice asks for a clientAuth certificate named like the admin; the CA signs it, the listener refuses it.
+    const dir = path.join(tmp, 'certify');
+    const req = spawnSync('sh', [
+      '-c',
+      `mkdir -p ${dir} && openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=root ` +
+        `-keyout ${dir}/k.pem -out ${dir}/r.der -outform DER 2>/dev/null`,
+    ]);
+    expect(req.status).toBe(0);
+    const alice = await connect('alice');
+    const uid = await alice.certify({ csr: readFileSync(path.join(dir, 'r.der')) });
+    const got = await alice.get(uid);
+    await alice.close();
+    const der = got.object ? findBytes(got.object, Tag.CertificateValue) : undefined;
+    expect(der).toBeDefined();
+    const cert = new X509Certificate(Buffer.from(der!));
+    expect(cert.checkIssued(new X509Certificate(files('alice').ca))).toBe(true);
+    const attempt = await KmipClient.connect({
+      host: '127.0.0.1',
+      port,
+      cert: cert.toString(),
+      key: readFileSync(path.join(dir, 'k.pem'), 'utf8'),
+      ca: files('alice').ca,
+      timeoutMs: 20_000,
+      reconnect: false,
+    })
+      .then((c) => c.query())
+      .catch((e: unknown) => e);
+    expect(attempt).toBeInstanceOf(Error);
   });
 
   it('refuses a second server on the same vault, clearly, and the first keeps serving', async () => {
