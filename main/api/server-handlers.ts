@@ -166,7 +166,7 @@ export class ServerService {
   ): Promise<{ fileName: string; mediaType: string; data: string }> {
     this.#session.vault();
     // A running server accepts the new client at once: no restart, open connections stay.
-    const bundle = await (await this.#control()).enroll(name, { admin });
+    const bundle = await (await this.#control()).enroll(name, { admin }, this.#session.identity);
     this.#clients = undefined;
     const parts = [
       `# Keyhold KMIP client bundle for ${name}: client certificate${includePrivateKey ? ', its private key' : ''} and the server CA.\n`,
@@ -190,7 +190,7 @@ export class ServerService {
   async revoke(name: string): Promise<ServerStatus> {
     this.#session.vault();
     try {
-      await (await this.#control()).revoke(name);
+      await (await this.#control()).revoke(name, this.#session.identity);
     } finally {
       this.#clients = undefined;
     }
@@ -200,7 +200,7 @@ export class ServerService {
   async grant(name: string, uniqueIdentifier: string, operations: string[]): Promise<ServerStatus> {
     this.#session.vault();
     try {
-      await (await this.#control()).grant(name, uniqueIdentifier, operations);
+      await (await this.#control()).grant(name, uniqueIdentifier, operations, this.#session.identity);
     } finally {
       this.#clients = undefined;
     }
@@ -210,7 +210,7 @@ export class ServerService {
   async ungrant(name: string, uniqueIdentifier: string): Promise<ServerStatus> {
     this.#session.vault();
     try {
-      await (await this.#control()).ungrant(name, uniqueIdentifier);
+      await (await this.#control()).ungrant(name, uniqueIdentifier, this.#session.identity);
     } finally {
       this.#clients = undefined;
     }

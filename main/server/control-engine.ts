@@ -19,6 +19,12 @@ export interface ClientBundle {
   caCertPem: string;
 }
 
+/** Who a change is audited under when the caller does not say. */
+const DEFAULT_ACTOR = 'keyhold:server';
+
+/** Who a change is audited under when it came through the control socket. */
+export const CONTROL_SOCKET_ACTOR = 'local:control-socket';
+
 /** Certificate serial numbers as hex without leading zeros, upper case (Node prints both ways). */
 export function normalSerial(s: string): string {
   return s.toUpperCase().replace(/^0+/, '');
@@ -78,9 +84,24 @@ export class ServerControl {
     }
   }
 
-  /** Changes run one at a time: each is a read, a vault write and an update of the tables. */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
+  /**
+   * Changes run one at a time: each is a read, a vault write and an update of the tables. Each
+   * is audited under the name of whoever asked (the control socket, the desktop, the CLI), with
+   * the client's name, besides the vault's own entries for the server's objects.
+   */
+  private serial<T>(actor: string, operation: string, detail: string, fn: () => Promise<T>): Promise<T> {
+    const audited = async (): Promise<T> => {
+      try {
+        const out = await fn();
+        await this.vault.appendAudit({ identity: actor, operation, result: 'Success', detail });
+        return out;
+      } catch (e) {
+        const result = isKeyholdError(e) ? (e.reason ?? e.code) : 'internal';
+        await this.vault.appendAudit({ identity: actor, operation, result, detail }).catch(() => undefined);
+        throw e;
+      }
+    };
+    const run = this.queue.then(audited, audited);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -89,8 +110,8 @@ export class ServerControl {
     return listClients(this.vault);
   }
 
-  enroll(name: string, options: { admin?: boolean } = {}): Promise<ClientBundle> {
-    return this.serial(async () => {
+  enroll(name: string, options: { admin?: boolean } = {}, actor = DEFAULT_ACTOR): Promise<ClientBundle> {
+    return this.serial(actor, 'EnrollClient', options.admin === true ? `${name} (admin)` : name, async () => {
       const bundle = await enrollClient(this.vault, name, { admin: options.admin === true });
       const serial = normalSerial(new X509Certificate(bundle.certPem).serialNumber);
       const record = (await listClients(this.vault)).find((c) => normalSerial(c.serialNumber) === serial);
@@ -101,8 +122,8 @@ export class ServerControl {
   }
 
   /** Revokes a client's enrollments and closes its open connections; returns how many were closed. */
-  revoke(name: string): Promise<{ closedConnections: number }> {
-    return this.serial(async () => {
+  revoke(name: string, actor = DEFAULT_ACTOR): Promise<{ closedConnections: number }> {
+    return this.serial(actor, 'RevokeClient', name, async () => {
       const before = (await listClients(this.vault)).filter((c) => c.name === name && !c.revoked);
       await revokeClient(this.vault, name);
       const serials = new Set(before.map((c) => normalSerial(c.serialNumber)));
@@ -118,9 +139,15 @@ export class ServerControl {
   }
 
   /** Opens an object another identity owns to an enrolled client, for every operation or those named. */
-  grant(name: string, uniqueIdentifier: string, operations: readonly string[] = []): Promise<Grant> {
-    return this.serial(async () => {
-      const ops = operationList(operations);
+  grant(
+    name: string,
+    uniqueIdentifier: string,
+    operations: readonly string[] = [],
+    actor = DEFAULT_ACTOR,
+  ): Promise<Grant> {
+    const ops = operationList(operations);
+    const detail = `${name} ${uniqueIdentifier} ${ops.length === 0 ? 'every operation' : ops.join(',')}`;
+    return this.serial(actor, 'GrantObject', detail, async () => {
       const client = (await listClients(this.vault)).find((c) => c.name === name && !c.revoked);
       if (!client) throw new KeyholdError('not-found', `no enrolled client ${name}`);
       const owner = await ownerOf(this.vault, uniqueIdentifier);
@@ -134,8 +161,8 @@ export class ServerControl {
   }
 
   /** Removes a grant; the next request of that client on the object is Permission Denied. */
-  ungrant(name: string, uniqueIdentifier: string): Promise<void> {
-    return this.serial(async () => {
+  ungrant(name: string, uniqueIdentifier: string, actor = DEFAULT_ACTOR): Promise<void> {
+    return this.serial(actor, 'UngrantObject', `${name} ${uniqueIdentifier}`, async () => {
       const next = new GrantTable([], this.access.list());
       if (!next.ungrant(uniqueIdentifier, name))
         throw new KeyholdError('not-found', `${name} has no grant on ${uniqueIdentifier}`);
@@ -168,15 +195,20 @@ export async function answerControl(
     case 'clients.list':
       return control.listClients();
     case 'clients.enroll':
-      return control.enroll(request.params.name, { admin: request.params.admin === true });
+      return control.enroll(request.params.name, { admin: request.params.admin === true }, CONTROL_SOCKET_ACTOR);
     case 'clients.revoke':
-      return control.revoke(request.params.name);
+      return control.revoke(request.params.name, CONTROL_SOCKET_ACTOR);
     case 'grants.list':
       return control.grants(request.params.name);
     case 'grants.add':
-      return control.grant(request.params.name, request.params.uniqueIdentifier, request.params.operations ?? []);
+      return control.grant(
+        request.params.name,
+        request.params.uniqueIdentifier,
+        request.params.operations ?? [],
+        CONTROL_SOCKET_ACTOR,
+      );
     case 'grants.remove':
-      await control.ungrant(request.params.name, request.params.uniqueIdentifier);
+      await control.ungrant(request.params.name, request.params.uniqueIdentifier, CONTROL_SOCKET_ACTOR);
       return {};
   }
 }

@@ -6,7 +6,7 @@ import { createEngine } from '../../main/api/handlers.js';
 import { createRouter } from '../../main/api/router.js';
 import { KmipClient, KmipOperationError } from '../../main/client/kmip-client.js';
 import { ControlClient, controlSocketPath } from '../../main/server/control-socket.js';
-import type { ExportedFile, Result, ServerStatus } from '../../shared/api/index.js';
+import type { AuditEntry, ExportedFile, Result, ServerStatus } from '../../shared/api/index.js';
 
 /** The desktop's server panel calls: enroll, revoke and grants act on the running server in-process. */
 const dir = mkdtempSync(path.join(os.tmpdir(), 'keyhold-panel-ctl-'));
@@ -87,6 +87,18 @@ describe('server panel: client administration without restarting the server', ()
     expect(again).toBeInstanceOf(Error);
     // Alice is untouched.
     expect((await a.get(uid)).keyMaterial?.length).toBe(16);
+    // Each change is in the audit chain under the desktop's identity, failures too.
+    const audit = value<AuditEntry[]>(await router.call('audit.list', {}));
+    const mine = audit.filter((e) => e.actor === 'console:test' && /Client$|Object$/.test(e.operation));
+    expect(mine.map((e) => `${e.operation} ${e.outcome}`)).toEqual(
+      expect.arrayContaining([
+        'EnrollClient Success',
+        'GrantObject Success',
+        'UngrantObject Success',
+        'GrantObject Item Not Found',
+        'RevokeClient Success',
+      ]),
+    );
     await a.close();
     value(await router.call('server.stop', {}));
     expect(await ControlClient.connect(controlSocketPath(path.join(dir, 'v.kvault')))).toBeUndefined();

@@ -8,7 +8,7 @@ import { ServerControl, type ClientBundle } from '../../server/control-engine.js
 import { ControlClient, controlSocketPath } from '../../server/control-socket.js';
 import { enrollClient, listClients, revokeClient, type EnrolledClient } from '../../server/pki.js';
 import type { Vault } from '../../vault/index.js';
-import { vaultPath, withVault, withVaultOptions, type VaultCliOptions } from '../vault-options.js';
+import { cliIdentity, vaultPath, withVault, withVaultOptions, type VaultCliOptions } from '../vault-options.js';
 
 interface EnrollOptions extends VaultCliOptions {
   out: string;
@@ -149,7 +149,7 @@ export function registerClients(program: Command): void {
       const grant = await viaServer<Grant>(
         options,
         (c) => c.call('grants.add', { name, uniqueIdentifier: uid, operations }),
-        async (vault) => (await ServerControl.load(vault)).grant(name, uid, operations),
+        async (vault) => (await ServerControl.load(vault)).grant(name, uid, operations, cliIdentity()),
       );
       process.stdout.write(`granted ${name} ${uid}: ${describeOps(grant.operations)}\n`);
     });
@@ -160,7 +160,7 @@ export function registerClients(program: Command): void {
     await viaServer(
       options,
       (c) => c.call('grants.remove', { name, uniqueIdentifier: uid }),
-      async (vault) => (await ServerControl.load(vault)).ungrant(name, uid),
+      async (vault) => (await ServerControl.load(vault)).ungrant(name, uid, cliIdentity()),
     );
     process.stdout.write(`ungranted ${name} ${uid}\n`);
   });
