@@ -18,8 +18,11 @@ import type {
   ObjectSummary,
   ServerStatus,
   Settings,
+  TokenBackup,
+  TokenBackupInfo,
   TokenList,
   TokenObject,
+  TokenRestore,
   VaultSlot,
   VaultStatus,
 } from './types.js';
@@ -49,6 +52,9 @@ export const tokenCurves = ['P-256', 'P-384', 'P-521'] as const;
 const tokenLabel = string({ min: 1, max: 32 });
 /** A token PIN: passed to the login and dropped; never stored or logged. */
 const tokenPin = string({ min: 1, max: 256 });
+/** A label given to an object on a token (CKA_LABEL). */
+const tokenObjectLabel = string({ min: 1, max: 64 });
+export const tokenObjectClasses = ['SecretKey', 'PrivateKey', 'PublicKey', 'Certificate', 'Data'] as const;
 
 export const keyKinds = ['SymmetricKey', 'KeyPair', 'SecretData'] as const;
 export const keyAlgorithms = ['AES', 'HMACSHA256', 'HMACSHA512', 'ChaCha20', 'RSA', 'EC', 'Ed25519'] as const;
@@ -162,6 +168,48 @@ export const requests = {
     curve: optional(literal(...tokenCurves)),
     name: string({ min: 1, max: 64 }),
   }),
+  /** Puts a vault key (or certificate) onto the token; non-extractable unless asked. */
+  'tokens.import': object({
+    label: tokenLabel,
+    pin: tokenPin,
+    uniqueIdentifier: uid,
+    /** Label on the token (default: the object's Name). */
+    name: optional(tokenObjectLabel),
+    extractable: optional(boolean()),
+  }),
+  /**
+   * Backs vault objects up under a key-encryption key on the token (made when missing): the
+   * backup comes back as a file to download, and is also kept on the token when storeOnToken names it.
+   */
+  'tokens.backup': object({
+    label: tokenLabel,
+    pin: tokenPin,
+    /** Empty: every object in the vault. */
+    uniqueIdentifiers: array(uid, { max: 100_000 }),
+    kek: optional(tokenObjectLabel),
+    storeOnToken: optional(tokenObjectLabel),
+  }),
+  /** The backups kept on the token as data objects. */
+  'tokens.backups': object({ label: tokenLabel, pin: tokenPin }),
+  /** Restores a backup into the vault: an uploaded backup file (data) or one kept on the token (fromToken). */
+  'tokens.restore': object({
+    label: tokenLabel,
+    pin: tokenPin,
+    data: optional(base64()),
+    fromToken: optional(tokenObjectLabel),
+  }),
+  /** C_SetPIN: the user changes the user PIN. */
+  'tokens.changePin': object({ label: tokenLabel, pin: tokenPin, newPin: tokenPin }),
+  /** C_InitPIN as the security officer: sets a new user PIN (also unlocks a locked one). */
+  'tokens.initPin': object({ label: tokenLabel, soPin: tokenPin, newPin: tokenPin }),
+  /** Deletes one object from the token (by class, CKA_ID and label); returns what is left. */
+  'tokens.delete': object({
+    label: tokenLabel,
+    pin: tokenPin,
+    objectClass: literal(...tokenObjectClasses),
+    id: string({ max: 256, pattern: /^(?:[0-9a-f]{2})*$/ }),
+    objectLabel: string({ max: 64 }),
+  }),
   /** The vault's key slots (unlock methods). */
   'vault.slots.list': none,
   'vault.slots.addTpm': object({
@@ -208,6 +256,13 @@ export interface Responses {
   'tokens.list': TokenList;
   'tokens.objects': TokenObject[];
   'tokens.generate': TokenObject[];
+  'tokens.import': TokenObject[];
+  'tokens.backup': TokenBackup;
+  'tokens.backups': TokenBackupInfo[];
+  'tokens.restore': TokenRestore;
+  'tokens.changePin': { changed: true };
+  'tokens.initPin': { changed: true };
+  'tokens.delete': TokenObject[];
   'vault.slots.list': VaultSlot[];
   'vault.slots.addTpm': VaultSlot;
   'vault.slots.addToken': VaultSlot;

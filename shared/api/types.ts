@@ -199,6 +199,34 @@ export interface TokenObject {
   usage: string[];
 }
 
+/** A backup written to a token's key-encryption key: the file to save and what it holds. */
+export interface TokenBackup {
+  /** The backup file (JSON, wrapped keys only), to download. */
+  file: ExportedFile;
+  /** How many vault objects it holds. */
+  count: number;
+  /** The token and the key-encryption key on it that can open it. */
+  token: string;
+  kek: string;
+  /** The label of the data object the backup is also kept in on the token, when asked. */
+  storedOnToken?: string;
+}
+
+/** A backup kept on a token as a data object. */
+export interface TokenBackupInfo {
+  label: string;
+  createdAt: string;
+  count: number;
+  kek: string;
+}
+
+/** What a restore put into the vault. */
+export interface TokenRestore {
+  added: string[];
+  /** Already in the vault (same Unique Identifier): left as they are. */
+  skipped: string[];
+}
+
 /** A vault key slot (an unlock method), without its wrapped key. */
 export interface VaultSlot {
   id: string;

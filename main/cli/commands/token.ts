@@ -1,8 +1,6 @@
-import { createPrivateKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { KeyholdError } from '../../../shared/errors.js';
-import type { ManagedObject } from '../../vault/model.js';
 import {
   backupObjects,
   changePin,
@@ -13,14 +11,19 @@ import {
   finalizeAllModules,
   generateKey,
   importKey,
+  importMaterialOf,
+  insertRestored,
   listObjects,
   listTokens,
+  objectName,
+  objectsForBackup,
   openEscrow,
   parseBackup,
   provisionWithEscrow,
   resolveModules,
   restoreObjects,
   storeBackupOnToken,
+  wipeObjects,
   withTokenSession,
   writeCertificate,
   type EscrowFile,
@@ -115,37 +118,6 @@ function formatObject(o: TokenObjectInfo): string {
     o.application !== undefined ? `application="${o.application}"` : undefined,
   ].filter((x) => x !== undefined);
   return `${o.objectClass.padEnd(11)}  id=${o.id || '-'}  "${o.label}"  ${kind}${flags.length > 0 ? `  [${flags.join(', ')}]` : ''}${o.usage.length > 0 ? `  ${o.usage.join(',')}` : ''}\n`;
-}
-
-/** Key material of a vault object in the form a token takes. */
-function importMaterialOf(o: ManagedObject): ImportMaterial {
-  const kb = o.keyBlock;
-  if (kb === undefined || !(kb.keyMaterial instanceof Uint8Array))
-    throw new KeyholdError('unsupported', `object ${o.uniqueIdentifier} has no raw key material to put on a token`);
-  const bytes = kb.keyMaterial;
-  if (o.objectType === 'SymmetricKey' || o.objectType === 'SecretData') {
-    const aes = kb.cryptographicAlgorithm === 'AES' && [16, 24, 32].includes(bytes.length);
-    return { kind: 'secret', keyType: aes ? 'AES' : 'GENERIC_SECRET', value: bytes };
-  }
-  if (o.objectType === 'PrivateKey') {
-    const type = kb.keyFormatType === 'PKCS1' ? 'pkcs1' : kb.keyFormatType === 'ECPrivateKey' ? 'sec1' : 'pkcs8';
-    if (type === 'pkcs8') return { kind: 'pkcs8', der: bytes };
-    const der = createPrivateKey({ key: Buffer.from(bytes), format: 'der', type }).export({
-      format: 'der',
-      type: 'pkcs8',
-    });
-    return { kind: 'pkcs8', der };
-  }
-  throw new KeyholdError('unsupported', `a ${o.objectType} cannot be put on a token as a key`);
-}
-
-function nameOf(o: ManagedObject): string | undefined {
-  const n = o.attributes['Name']?.[0];
-  if (typeof n === 'object' && n !== null && !(n instanceof Uint8Array) && !(n instanceof Date) && !Array.isArray(n)) {
-    const v = (n as { NameValue?: unknown }).NameValue;
-    return typeof v === 'string' ? v : undefined;
-  }
-  return undefined;
 }
 
 /** `keyhold token list|keys|generate|import|backup|restore|domain|copy|change-pin|tpm`. */
@@ -263,7 +235,7 @@ export function registerToken(program: Command): void {
       ) =>
         withModules(async () => {
           const obj = await withVault(o, (v) => v.getObjectForUse(id, cliIdentity(), 'Export'));
-          const label = o.name ?? nameOf(obj) ?? id;
+          const label = o.name ?? objectName(obj) ?? id;
           const made = await withTokenSession(
             resolveModules(o.module),
             selectorOf(o),
@@ -299,12 +271,7 @@ export function registerToken(program: Command): void {
         o: TokenCliOptions & VaultTokenOptions & { out: string; kek: string; storeOnToken?: string },
       ) =>
         withModules(async () => {
-          const objects = await withVault(o, async (v) => {
-            const uids = ids.length > 0 ? ids : (await v.locate({})).uniqueIdentifiers;
-            const out: ManagedObject[] = [];
-            for (const uid of uids) out.push(await v.getObjectForUse(uid, cliIdentity(), 'Export'));
-            return out;
-          });
+          const objects = await withVault(o, (v) => objectsForBackup(v, ids, cliIdentity()));
           try {
             const file = await withTokenSession(
               resolveModules(o.module),
@@ -322,8 +289,7 @@ export function registerToken(program: Command): void {
               `backed up ${file.entries.length} objects to ${o.out} under key "${o.kek}" of token "${file.token.label}"\n`,
             );
           } finally {
-            for (const obj of objects)
-              if (obj.keyBlock?.keyMaterial instanceof Uint8Array) obj.keyBlock.keyMaterial.fill(0);
+            wipeObjects(objects);
           }
         }),
     );
@@ -350,26 +316,12 @@ export function registerToken(program: Command): void {
           (s) => restoreObjects(s, backup),
         );
         try {
-          const { added, skipped } = await withVault(o, async (v) => {
-            const fresh: ManagedObject[] = [];
-            let skippedCount = 0;
-            for (const obj of objects) {
-              const exists = await v.getObject(obj.uniqueIdentifier).then(
-                () => true,
-                () => false,
-              );
-              if (exists) skippedCount++;
-              else fresh.push(obj);
-            }
-            await v.insertMany(fresh, cliIdentity(), 'Import');
-            return { added: fresh.length, skipped: skippedCount };
-          });
+          const { added, skipped } = await withVault(o, (v) => insertRestored(v, objects, cliIdentity()));
           process.stdout.write(
-            `restored ${added} objects${skipped > 0 ? ` (${skipped} already in the vault, left as they are)` : ''}\n`,
+            `restored ${added.length} objects${skipped.length > 0 ? ` (${skipped.length} already in the vault, left as they are)` : ''}\n`,
           );
         } finally {
-          for (const obj of objects)
-            if (obj.keyBlock?.keyMaterial instanceof Uint8Array) obj.keyBlock.keyMaterial.fill(0);
+          wipeObjects(objects);
         }
       }),
     );
@@ -415,7 +367,7 @@ export function registerToken(program: Command): void {
       async (id: string, o: TokenCliOptions & VaultTokenOptions & { out: string; to?: string[]; name?: string }) =>
         withModules(async () => {
           const obj = await withVault(o, (v) => v.getObjectForUse(id, cliIdentity(), 'Export'));
-          const label = o.name ?? nameOf(obj) ?? id;
+          const label = o.name ?? objectName(obj) ?? id;
           const material = importMaterialOf(obj);
           const pass = await readPassphrase({}, 'Escrow passphrase: ', true, {
             variable: ESCROW_PASSPHRASE_ENV,

@@ -77,6 +77,14 @@ export {
   type TokenEndpoint,
 } from './backup.js';
 export { provisionWithEscrow, openEscrow, type EscrowFile } from './escrow.js';
+export {
+  importMaterialOf,
+  objectName,
+  objectsForBackup,
+  insertRestored,
+  wipeObjects,
+  type VaultObjectStore,
+} from './vault-objects.js';
 export { pkcs11SlotProvider, type Pkcs11Credential } from './slot-provider.js';
 export { watchTokens, type TokenEvent, type TokenWatcher } from './watch.js';
 export { tokenKeyReference, pkcs11Uri, PKCS11_URI_ATTRIBUTE } from './reference.js';

@@ -1,8 +1,18 @@
 /**
- * Hardware: the PKCS#11 tokens present, the objects on the one opened with its PIN, and the
- * vault's key slots (unlock methods). PINs are arguments of the calls only: never kept here.
+ * Hardware: the PKCS#11 tokens present, the objects on the one opened with its PIN (import a vault
+ * key, back up, restore, delete, change the PIN), and the vault's key slots (unlock methods).
+ * PINs are arguments of the calls only: never kept here.
  */
-import type { ApiError, TokenList, TokenObject, TokenSummary, VaultSlot } from '../../../shared/api/index.js';
+import type {
+  ApiError,
+  TokenBackup,
+  TokenBackupInfo,
+  TokenList,
+  TokenObject,
+  TokenRestore,
+  TokenSummary,
+  VaultSlot,
+} from '../../../shared/api/index.js';
 import { describeError } from '../../../shared/api/index.js';
 import type { SliceCreator, Status } from './types.js';
 
@@ -18,6 +28,18 @@ export interface TokenKeySpec {
   curve?: 'P-256' | 'P-384' | 'P-521';
   name: string;
 }
+
+/** Back up: which vault objects (none: all), and whether to keep a copy on the token. */
+export interface TokenBackupSpec {
+  uniqueIdentifiers: string[];
+  storeOnToken?: string;
+}
+
+/** Restore from an uploaded backup file (base64) or from a backup kept on the token. */
+export type TokenRestoreSource = { data: string } | { fromToken: string };
+
+/** Change the user PIN knowing it, or set a new one with the security officer's PIN. */
+export type PinChange = { as: 'user'; pin: string; newPin: string } | { as: 'so'; soPin: string; newPin: string };
 
 export interface TokensSlice {
   tokenList: TokenList | undefined;
@@ -35,6 +57,22 @@ export interface TokensSlice {
   closeToken(): void;
   /** Generates a key on the opened token, then lists its objects again. */
   generateOnToken(pin: string, spec: TokenKeySpec): Promise<TokenObject[] | undefined>;
+  /** Puts a vault key onto the opened token, then lists its objects again. */
+  importToToken(
+    pin: string,
+    uniqueIdentifier: string,
+    options?: { name?: string; extractable?: boolean },
+  ): Promise<TokenObject[] | undefined>;
+  /** Backs vault objects up under the opened token's KEK; the file comes back to be saved. */
+  backupToToken(pin: string, spec: TokenBackupSpec): Promise<TokenBackup | undefined>;
+  /** The backups kept on the opened token. */
+  listTokenBackups(pin: string): Promise<TokenBackupInfo[] | undefined>;
+  /** Restores a backup into the vault through the opened token, then reloads the object list. */
+  restoreFromToken(pin: string, source: TokenRestoreSource): Promise<TokenRestore | undefined>;
+  /** Deletes one object from the opened token. */
+  deleteFromToken(pin: string, object: TokenObject): Promise<boolean>;
+  /** Changes (or, as the security officer, sets) the user PIN of token `label`. */
+  changeTokenPin(label: string, change: PinChange): Promise<boolean>;
   loadSlots(): Promise<void>;
   addTpmSlot(pcrs: number[]): Promise<VaultSlot | undefined>;
   addTokenSlot(label: string, pin: string): Promise<VaultSlot | undefined>;
@@ -53,17 +91,35 @@ export function describeHardwareError(error: ApiError, token?: TokenSummary): Pr
         : '';
     return { title: 'Wrong PIN.', action: `Check the token’s user PIN and try again.${tries}` };
   }
-  if (/PIN is locked/i.test(m))
+  if (/PIN (of token .* )?is locked/i.test(m))
     return {
       title: 'The token’s PIN is locked.',
       action: 'Too many wrong PINs were entered. The token’s security officer must reset it (SO PIN).',
     };
   if (/^No TPM found/.test(m))
     return { title: 'No TPM found.', action: m.replace(/^No TPM found( on this computer)?\.\s*/, '') };
-  if (/removed or stopped responding/.test(m))
+  if (/removed or stopped responding|is present; insert it/.test(m))
     return { title: 'The token is not there.', action: 'Insert the token (or plug the reader in) and try again.' };
   if (/PCR/.test(m) && error.code === 'tpm')
     return { title: 'The TPM refused.', action: `${m} Unlock with your passphrase instead.` };
+  if (/key-encryption key .* is missing or different/.test(m))
+    return {
+      title: 'This token cannot open that backup.',
+      action:
+        'It was made with another token’s key-encryption key. Insert the token that made it (or one of its key domain).',
+    };
+  if (/altered/.test(m))
+    return {
+      title: 'The backup file was changed.',
+      action: 'It does not verify; use an untouched copy of the backup.',
+    };
+  if (/not a Keyhold token backup|backup file is not JSON|token backup is malformed|backup version/.test(m))
+    return {
+      title: 'That file is not a Keyhold token backup.',
+      action: `Choose the .json file the backup wrote. (${m})`,
+    };
+  if (/PIN length is outside|PIN contains characters/.test(m))
+    return { title: 'The token refused the new PIN.', action: `Choose another PIN: ${m.replace(/ \(.*\)$/, '')}.` };
   if (error.code === 'vault-locked') return { title: 'The vault is locked.', action: 'Unlock it and try again.' };
   const t = describeError(error);
   return { title: t.title, action: m && m !== t.title ? `${t.action} (${m})` : t.action };
@@ -116,6 +172,97 @@ export const createTokensSlice: SliceCreator<TokensSlice> = (api) => (set, get) 
       const list = await api['tokens.objects']({ label, pin });
       if (list.ok) set({ tokenObjects: list.value });
       return r.value;
+    },
+    async importToToken(pin, uniqueIdentifier, options = {}) {
+      const label = get().openedToken;
+      if (label === undefined) return undefined;
+      set({ tokenProblem: undefined });
+      const r = await api['tokens.import']({ label, pin, uniqueIdentifier, ...options });
+      if (!r.ok) {
+        set({ tokenProblem: describeHardwareError(r.error, tokenOf(label)) });
+        return undefined;
+      }
+      const list = await api['tokens.objects']({ label, pin });
+      if (list.ok) set({ tokenObjects: list.value });
+      return r.value;
+    },
+    async backupToToken(pin, spec) {
+      const label = get().openedToken;
+      if (label === undefined) return undefined;
+      set({ tokenProblem: undefined });
+      const r = await api['tokens.backup']({ label, pin, ...spec });
+      if (!r.ok) {
+        set({ tokenProblem: describeHardwareError(r.error, tokenOf(label)) });
+        return undefined;
+      }
+      // The KEK (first backup) and a copy kept on the token are new objects.
+      const list = await api['tokens.objects']({ label, pin });
+      if (list.ok) set({ tokenObjects: list.value });
+      return r.value;
+    },
+    async listTokenBackups(pin) {
+      const label = get().openedToken;
+      if (label === undefined) return undefined;
+      const r = await api['tokens.backups']({ label, pin });
+      if (!r.ok) {
+        set({ tokenProblem: describeHardwareError(r.error, tokenOf(label)) });
+        return undefined;
+      }
+      return r.value;
+    },
+    async restoreFromToken(pin, source) {
+      const label = get().openedToken;
+      if (label === undefined) return undefined;
+      set({ tokenProblem: undefined });
+      const r = await api['tokens.restore']({ label, pin, ...source });
+      if (!r.ok) {
+        set({ tokenProblem: describeHardwareError(r.error, tokenOf(label)) });
+        return undefined;
+      }
+      if (r.value.added.length > 0) await get().loadObjects();
+      return r.value;
+    },
+    async deleteFromToken(pin, object) {
+      const label = get().openedToken;
+      if (label === undefined) return false;
+      set({ tokenProblem: undefined });
+      const r = await api['tokens.delete']({
+        label,
+        pin,
+        objectClass: object.objectClass as 'SecretKey' | 'PrivateKey' | 'PublicKey' | 'Certificate' | 'Data',
+        id: object.id,
+        objectLabel: object.label,
+      });
+      if (!r.ok) {
+        set({ tokenProblem: describeHardwareError(r.error, tokenOf(label)) });
+        return false;
+      }
+      set({ tokenObjects: r.value });
+      return true;
+    },
+    async changeTokenPin(label, change) {
+      set({ tokenProblem: undefined });
+      const r =
+        change.as === 'user'
+          ? await api['tokens.changePin']({ label, pin: change.pin, newPin: change.newPin })
+          : await api['tokens.initPin']({ label, soPin: change.soPin, newPin: change.newPin });
+      // Tries left and the locked flag change either way.
+      const fresh = await api['tokens.list']({});
+      if (fresh.ok) set({ tokenList: fresh.value });
+      if (!r.ok) {
+        const problem = describeHardwareError(r.error, tokenOf(label));
+        set({
+          tokenProblem:
+            change.as === 'so' && problem.title === 'Wrong PIN.'
+              ? {
+                  title: 'Wrong SO PIN.',
+                  action: 'Check the security officer’s PIN and try again. Each wrong try counts.',
+                }
+              : problem,
+        });
+        return false;
+      }
+      return true;
     },
     async loadSlots() {
       set({ slotsStatus: 'loading', slotProblem: undefined });
