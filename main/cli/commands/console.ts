@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { KeyholdError } from '../../../shared/errors.js';
-import { createRouter, deferredRouter } from '../../api/router.js';
+import { createRouter } from '../../api/router.js';
+import { earlyCalls, withEarlyAnswers } from '../../console/early-answers.js';
 import { isLoopback, startConsole } from '../../console/server.js';
 import { defaultVaultPath } from '../../vault/paths.js';
 
@@ -35,8 +36,9 @@ export function registerConsole(program: Command): void {
         throw new KeyholdError('invalid-argument', '--auto-lock must be a whole number of seconds.');
       }
       const vaultPath = path.resolve(flags.vault ?? defaultVaultPath());
-      // The engine's modules load once the page's script is on its way (while the browser runs it),
-      // on the first API call, or after 2 s: loading them at once would delay the page's first requests.
+      // The page's first read-only calls are answered without the engine (early-answers.ts), and the
+      // engine's modules load once those answers are sent, on the first other call, or after 2 s:
+      // loading them sooner would hold up the page's first requests while they evaluate.
       let startEngine: () => void = () => undefined;
       const engineWanted = new Promise<void>((resolve) => (startEngine = resolve));
       setTimeout(() => startEngine(), 2000).unref();
@@ -49,18 +51,24 @@ export function registerConsole(program: Command): void {
             identity: `console:${os.userInfo().username}`,
           }),
         );
-      const deferred = deferredRouter(enginePromise.then((engine) => createRouter(engine.handlers, 'http')));
-      const router: typeof deferred = {
-        call: (name, request) => {
-          startEngine();
-          return deferred.call(name, request);
+      const early = withEarlyAnswers(
+        enginePromise.then((engine) => createRouter(engine.handlers, 'http')),
+        autoLockSeconds === undefined ? { vaultPath } : { vaultPath, autoLockSeconds },
+      );
+      const firstCalls = new Set<unknown>(earlyCalls);
+      const router: typeof early = {
+        call: async (name, request) => {
+          if (!firstCalls.delete(name)) startEngine();
+          const result = await early.call(name, request);
+          if (firstCalls.size === 0) setImmediate(startEngine);
+          return result;
         },
-        supports: (name) => deferred.supports(name),
+        supports: (name) => early.supports(name),
       };
       const tls = isLoopback(flags.host)
         ? undefined
         : await (await import('../../console/tls-certificate.js')).consoleCertificate(flags.host);
-      const common = { router, host: flags.host, port, onScriptServed: startEngine };
+      const common = { router, host: flags.host, port };
       const running = await startConsole(tls ? { ...common, tls } : common);
       process.stdout.write(`Keyhold console for ${vaultPath}\n`);
       process.stdout.write(`Open this address in your browser (it contains the access token):\n    ${running.url}\n`);

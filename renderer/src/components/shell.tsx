@@ -1,16 +1,51 @@
-/** The unlocked window: header with vault and lock, navigation, the current screen. */
+/**
+ * The unlocked window: header with vault and lock, navigation, the current screen. The object
+ * browser is in the first bundle; every other screen is its own chunk, loaded when first shown
+ * and fetched in the background once the list is on screen, so the first paint waits for none.
+ */
+import { lazy, Suspense, useEffect } from 'react';
+import type { ComponentType } from 'react';
 import type { Screen } from '../store/ui-slice.js';
 import { useKeyhold } from '../store/context.js';
-import { AuditView } from './audit-view.js';
-import { Certificates } from './certificates.js';
 import { NoticeBar } from './common.js';
-import { CsrWizard } from './csr-wizard.js';
-import { KeyWizard } from './key-wizard.js';
 import { ObjectBrowser } from './object-browser.js';
-import { ServerPanel } from './server-panel.js';
-import { Settings } from './settings.js';
-import { TokensPanel } from './tokens-panel.js';
-import { UnlockMethods } from './unlock-methods.js';
+
+type Loader = () => Promise<{ default: ComponentType }>;
+const screenLoaders = {
+  generate: () => import('./key-wizard.js').then((m) => ({ default: m.KeyWizard })),
+  csr: () => import('./csr-wizard.js').then((m) => ({ default: m.CsrWizard })),
+  certificates: () => import('./certificates.js').then((m) => ({ default: m.Certificates })),
+  server: () => import('./server-panel.js').then((m) => ({ default: m.ServerPanel })),
+  audit: () => import('./audit-view.js').then((m) => ({ default: m.AuditView })),
+  tokens: () => import('./tokens-panel.js').then((m) => ({ default: m.TokensPanel })),
+  settings: () =>
+    Promise.all([import('./settings.js'), import('./unlock-methods.js')]).then(([s, u]) => ({
+      default: function SettingsScreen() {
+        return (
+          <div className="stack">
+            <s.Settings />
+            <u.UnlockMethods />
+          </div>
+        );
+      },
+    })),
+} satisfies Record<Exclude<Screen, 'objects'>, Loader>;
+type LazyScreen = keyof typeof screenLoaders;
+const lazyScreens = {} as Record<LazyScreen, ComponentType>;
+for (const screen of Object.keys(screenLoaders) as LazyScreen[]) lazyScreens[screen] = lazy(screenLoaders[screen]);
+
+/** Fetches the other screens' chunks once the browser is idle (they are then cached). */
+function prefetchScreens(): () => void {
+  const load = () => {
+    for (const l of Object.values(screenLoaders)) void l().catch(() => undefined);
+  };
+  if ('requestIdleCallback' in window) {
+    const id = window.requestIdleCallback(load, { timeout: 2000 });
+    return () => window.cancelIdleCallback(id);
+  }
+  const id = setTimeout(load, 200);
+  return () => clearTimeout(id);
+}
 
 const nav: [Screen, string, string][] = [
   ['objects', 'Vault', '▤'],
@@ -31,6 +66,8 @@ export function Shell() {
   const theme = useKeyhold((s) => s.theme);
   const setTheme = useKeyhold((s) => s.setTheme);
   const count = useKeyhold((s) => s.objects.length);
+  useEffect(prefetchScreens, []);
+  const Lazy = screen === 'objects' ? undefined : lazyScreens[screen];
   return (
     <div className="shell">
       <header className="topbar">
@@ -80,17 +117,10 @@ export function Shell() {
       <main className="content" id="content">
         <NoticeBar />
         {screen === 'objects' && <ObjectBrowser />}
-        {screen === 'generate' && <KeyWizard />}
-        {screen === 'csr' && <CsrWizard />}
-        {screen === 'certificates' && <Certificates />}
-        {screen === 'server' && <ServerPanel />}
-        {screen === 'audit' && <AuditView />}
-        {screen === 'tokens' && <TokensPanel />}
-        {screen === 'settings' && (
-          <div className="stack">
-            <Settings />
-            <UnlockMethods />
-          </div>
+        {Lazy && (
+          <Suspense fallback={<p className="muted">Loading…</p>}>
+            <Lazy />
+          </Suspense>
         )}
       </main>
     </div>
