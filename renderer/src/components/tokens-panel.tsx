@@ -1,21 +1,16 @@
 /**
  * Tokens: the PKCS#11 tokens present (USB tokens, smart cards, SoftHSM2), the objects on one after
- * its PIN, and a short form to generate a key on it (with a review step). The PIN lives in this
+ * its PIN, and short wizards with a review step: generate a key on it, put a vault key on it, back
+ * vault keys up to it, restore a backup, delete an object, change the PIN. The PIN lives in this
  * component's state only while the token is open and is cleared on close.
  */
 import { useEffect, useState } from 'react';
 import type { TokenObject, TokenSummary } from '../../../shared/api/index.js';
 import { useKeyhold } from '../store/context.js';
-import type { Problem, TokenKeySpec } from '../store/tokens-slice.js';
+import type { TokenKeySpec } from '../store/tokens-slice.js';
 import { Field, Review, Unavailable, useSupported } from './common.js';
-
-export function ProblemBox({ problem }: { problem: Problem }) {
-  return (
-    <div className="notice notice-error" role="alert">
-      <strong>{problem.title}</strong> <span>{problem.action}</span>
-    </div>
-  );
-}
+import { PinField, ProblemBox, TokenWorking } from './token-picker.js';
+import { BackupWizard, ChangePinWizard, DeleteObject, ImportWizard, RestoreWizard } from './token-wizards.js';
 
 const flagWords: Record<string, string> = {
   LOGIN_REQUIRED: 'PIN required',
@@ -26,15 +21,33 @@ const flagWords: Record<string, string> = {
   PROTECTED_AUTHENTICATION_PATH: 'PIN pad',
 };
 
-function TokenCard({ token, onOpen }: { token: TokenSummary; onOpen: () => void }) {
+function TokenCard({
+  token,
+  onOpen,
+  onChangePin,
+}: {
+  token: TokenSummary;
+  onOpen: () => void;
+  onChangePin: () => void;
+}) {
   const shown = token.flags.filter((f) => flagWords[f] !== undefined);
   return (
     <li className="card token-card">
       <div className="card-head">
         <h3>{token.label}</h3>
-        <button type="button" onClick={onOpen} aria-label={`Open token ${token.label}`}>
-          Open…
-        </button>
+        <div className="row">
+          <button
+            type="button"
+            className="secondary"
+            onClick={onChangePin}
+            aria-label={`Change the PIN of ${token.label}`}
+          >
+            PIN…
+          </button>
+          <button type="button" onClick={onOpen} aria-label={`Open token ${token.label}`}>
+            Open…
+          </button>
+        </div>
       </div>
       <dl className="token-info">
         <dt>Maker</dt>
@@ -74,7 +87,7 @@ const classWords: Record<string, string> = {
   Data: 'Data',
 };
 
-function ObjectsTable({ objects }: { objects: TokenObject[] }) {
+function ObjectsTable({ objects, pin }: { objects: TokenObject[]; pin: string }) {
   if (objects.length === 0) return <p className="muted">No keys, certificates or data objects on this token yet.</p>;
   return (
     <table className="grid" aria-label="Objects on the token">
@@ -85,6 +98,7 @@ function ObjectsTable({ objects }: { objects: TokenObject[] }) {
           <th>Type</th>
           <th>ID</th>
           <th>Protection</th>
+          <th aria-label="Actions" />
         </tr>
       </thead>
       <tbody>
@@ -101,6 +115,9 @@ function ObjectsTable({ objects }: { objects: TokenObject[] }) {
             <td>
               {o.sensitive === true && <span className="badge">sensitive</span>}{' '}
               {o.extractable === false && <span className="badge">stays on token</span>}
+            </td>
+            <td>
+              <DeleteObject pin={pin} object={o} />
             </td>
           </tr>
         ))}
@@ -156,6 +173,7 @@ function GenerateForm({ pin, onDone }: { pin: string; onDone: () => void }) {
             {working ? 'Generating…' : 'Generate on token'}
           </button>
         </div>
+        {working && <TokenWorking text="Generating the key on the token…" />}
       </section>
     );
   return (
@@ -225,27 +243,43 @@ function GenerateForm({ pin, onDone }: { pin: string; onDone: () => void }) {
   );
 }
 
+type TokenWizard = 'generate' | 'import' | 'backup' | 'restore';
+
 function OpenedToken({ pin, onClose }: { pin: string; onClose: () => void }) {
   const label = useKeyhold((s) => s.openedToken);
   const objects = useKeyhold((s) => s.tokenObjects) ?? [];
-  const [generating, setGenerating] = useState(false);
+  const [wizard, setWizard] = useState<TokenWizard | undefined>(undefined);
+  const done = () => setWizard(undefined);
+  const start = (w: TokenWizard) => () => setWizard(w);
   return (
     <div className="stack">
       <section className="card" aria-labelledby="objects-title">
         <div className="card-head">
           <h3 id="objects-title">On “{label}”</h3>
-          <div className="row">
-            <button type="button" onClick={() => setGenerating(true)} disabled={generating}>
-              Generate key on token…
-            </button>
-            <button type="button" className="secondary" onClick={onClose}>
-              Close token
-            </button>
-          </div>
+          <button type="button" className="secondary" onClick={onClose}>
+            Close token
+          </button>
         </div>
-        <ObjectsTable objects={objects} />
+        <div className="row" role="group" aria-label="Token actions">
+          <button type="button" onClick={start('generate')} disabled={wizard !== undefined}>
+            Generate key on token…
+          </button>
+          <button type="button" onClick={start('import')} disabled={wizard !== undefined}>
+            Put vault key on token…
+          </button>
+          <button type="button" onClick={start('backup')} disabled={wizard !== undefined}>
+            Back up vault…
+          </button>
+          <button type="button" onClick={start('restore')} disabled={wizard !== undefined}>
+            Restore backup…
+          </button>
+        </div>
+        <ObjectsTable objects={objects} pin={pin} />
       </section>
-      {generating && <GenerateForm pin={pin} onDone={() => setGenerating(false)} />}
+      {wizard === 'generate' && <GenerateForm pin={pin} onDone={done} />}
+      {wizard === 'import' && <ImportWizard pin={pin} onDone={done} />}
+      {wizard === 'backup' && <BackupWizard pin={pin} onDone={done} />}
+      {wizard === 'restore' && <RestoreWizard pin={pin} onDone={done} />}
     </div>
   );
 }
@@ -277,19 +311,13 @@ function PinForm({
       }}
     >
       <h3 id="pin-title">Open “{label}”</h3>
-      <Field label="User PIN" hint="Sent to the token to log in; Keyhold does not keep it after you close the token.">
-        {(id) => (
-          <input
-            id={id}
-            type="password"
-            autoComplete="off"
-            required
-            value={pin}
-            onChange={(e) => setPin(e.target.value)}
-            autoFocus
-          />
-        )}
-      </Field>
+      <PinField
+        label="User PIN"
+        hint="Sent to the token to log in; Keyhold does not keep it after you close the token."
+        value={pin}
+        onChange={setPin}
+        autoFocus
+      />
       <div className="row">
         <button type="button" className="secondary" onClick={onCancel}>
           Cancel
@@ -311,6 +339,7 @@ export function TokensPanel() {
   const opened = useKeyhold((s) => s.openedToken);
   const closeToken = useKeyhold((s) => s.closeToken);
   const [asking, setAsking] = useState<string | undefined>(undefined);
+  const [changingPin, setChangingPin] = useState<string | undefined>(undefined);
   const [pin, setPin] = useState('');
   useEffect(() => {
     if (supported) void loadTokens();
@@ -350,7 +379,12 @@ export function TokensPanel() {
                 token={t}
                 onOpen={() => {
                   close();
+                  setChangingPin(undefined);
                   setAsking(t.label);
+                }}
+                onChangePin={() => {
+                  setAsking(undefined);
+                  setChangingPin(t.label);
                 }}
               />
             ))}
@@ -366,6 +400,18 @@ export function TokensPanel() {
             setAsking(undefined);
           }}
           onCancel={() => setAsking(undefined)}
+        />
+      )}
+      {changingPin !== undefined && (
+        <ChangePinWizard
+          key={changingPin}
+          label={changingPin}
+          locked={list?.tokens.find((t) => t.label === changingPin)?.flags.includes('USER_PIN_LOCKED') ?? false}
+          onDone={(changed) => {
+            // The open token's PIN is the old one now: close it, to be opened with the new PIN.
+            if (changed && opened === changingPin) close();
+            setChangingPin(undefined);
+          }}
         />
       )}
       {opened !== undefined && <OpenedToken pin={pin} onClose={close} />}

@@ -5,8 +5,8 @@
  */
 import { useEffect, useState } from 'react';
 import { useKeyhold } from '../store/context.js';
-import { formatDate, Field, Review, Steps, Unavailable, useSupported } from './common.js';
-import { ProblemBox } from './tokens-panel.js';
+import { formatDate, Review, Steps, Unavailable, useSupported } from './common.js';
+import { chosenToken, PinField, ProblemBox, TokenPicker, TokenWorking } from './token-picker.js';
 
 type Wizard = 'tpm' | 'token' | undefined;
 
@@ -78,6 +78,7 @@ function TpmWizard({ onDone }: { onDone: () => void }) {
               {working ? 'Sealing to the TPM…' : 'Add TPM unlock'}
             </button>
           </div>
+          {working && <TokenWorking text="Sealing the vault key to the TPM…" />}
         </>
       )}
     </section>
@@ -96,7 +97,7 @@ function TokenWizard({ onDone }: { onDone: () => void }) {
   useEffect(() => {
     void loadTokens();
   }, [loadTokens]);
-  const chosen = label || tokens[0]?.label || '';
+  const chosen = chosenToken(tokens, label);
   const cancel = () => {
     setPin('');
     onDone();
@@ -113,26 +114,13 @@ function TokenWizard({ onDone }: { onDone: () => void }) {
             if (chosen !== '' && pin !== '') setStep(1);
           }}
         >
-          {tokens.length === 0 ? (
-            <p className="empty">No token is plugged in. Insert your token or smart card, then try again.</p>
-          ) : (
-            <Field label="Token">
-              {(id) => (
-                <select id={id} value={chosen} onChange={(e) => setLabel(e.target.value)}>
-                  {tokens.map((t) => (
-                    <option key={`${t.modulePath}:${t.slotId}`} value={t.label}>
-                      {t.label} — {t.manufacturer} {t.model}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-          )}
-          <Field label="Token PIN" hint="Used now to create a key on the token; asked again at each unlock.">
-            {(id) => (
-              <input id={id} type="password" autoComplete="off" value={pin} onChange={(e) => setPin(e.target.value)} />
-            )}
-          </Field>
+          <TokenPicker tokens={tokens} value={chosen} onChange={setLabel} />
+          <PinField
+            label="Token PIN"
+            hint="Used now to create a key on the token; asked again at each unlock."
+            value={pin}
+            onChange={setPin}
+          />
           <div className="row">
             <button type="button" className="secondary" onClick={cancel}>
               Cancel
@@ -162,8 +150,9 @@ function TokenWizard({ onDone }: { onDone: () => void }) {
                 setWorking(true);
                 void addTokenSlot(chosen, pin).then((slot) => {
                   setWorking(false);
-                  if (slot) {
-                    setPin('');
+                  setPin('');
+                  if (!slot) setStep(0);
+                  else {
                     notify({
                       kind: 'success',
                       title: 'Token unlock added.',
@@ -177,6 +166,7 @@ function TokenWizard({ onDone }: { onDone: () => void }) {
               {working ? 'Working on the token…' : 'Add token unlock'}
             </button>
           </div>
+          {working && <TokenWorking text="Creating a key on the token and wrapping the vault key…" />}
         </>
       )}
     </section>

@@ -1,0 +1,93 @@
+/**
+ * Pieces the Tokens panel and the unlock-method wizards share: the token picker (a select of the
+ * tokens present, or what to do when there is none), the PIN field (never autofilled or kept by
+ * the browser), and the box that says what went wrong and what to do.
+ */
+import type { TokenSummary } from '../../../shared/api/index.js';
+import type { Problem } from '../store/tokens-slice.js';
+import { Field } from './common.js';
+
+export function ProblemBox({ problem }: { problem: Problem }) {
+  return (
+    <div className="notice notice-error" role="alert">
+      <strong>{problem.title}</strong> <span>{problem.action}</span>
+    </div>
+  );
+}
+
+/** The token chosen: the one picked, else the first present. */
+export function chosenToken(tokens: readonly TokenSummary[], picked: string): string {
+  return tokens.some((t) => t.label === picked) ? picked : (tokens[0]?.label ?? '');
+}
+
+export function TokenPicker({
+  tokens,
+  value,
+  onChange,
+  label = 'Token',
+}: {
+  tokens: readonly TokenSummary[];
+  value: string;
+  onChange: (label: string) => void;
+  label?: string;
+}) {
+  if (tokens.length === 0)
+    return <p className="empty">No token is plugged in. Insert your token or smart card, then try again.</p>;
+  return (
+    <Field label={label}>
+      {(id) => (
+        <select id={id} value={chosenToken(tokens, value)} onChange={(e) => onChange(e.target.value)}>
+          {tokens.map((t) => (
+            <option key={`${t.modulePath}:${t.slotId}`} value={t.label}>
+              {t.label} — {t.manufacturer} {t.model}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/** A PIN input: password type, no autocomplete, the value held by the caller only for the call. */
+export function PinField({
+  label,
+  hint,
+  value,
+  onChange,
+  autoFocus,
+  invalid,
+}: {
+  label: string;
+  hint?: string;
+  value: string;
+  onChange: (pin: string) => void;
+  autoFocus?: boolean;
+  invalid?: boolean;
+}) {
+  return (
+    <Field label={label} {...(hint !== undefined ? { hint } : {})}>
+      {(id) => (
+        <input
+          id={id}
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          value={value}
+          aria-invalid={invalid === true ? true : undefined}
+          onChange={(e) => onChange(e.target.value)}
+          autoFocus={autoFocus}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** An indeterminate progress bar with what is happening, for work on the token. */
+export function TokenWorking({ text }: { text: string }) {
+  return (
+    <div className="working" role="status" aria-live="polite">
+      <div className="progress indeterminate" role="progressbar" aria-label={text} />
+      <span>{text}</span>
+    </div>
+  );
+}

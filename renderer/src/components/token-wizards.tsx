@@ -1,0 +1,696 @@
+/**
+ * The Tokens panel's short wizards, each ending in a review step: put a vault key onto the token,
+ * back vault keys up under the token's key-encryption key (the backup downloads as a file, and
+ * can also be kept on the token), restore a backup into the vault (an uploaded file or one kept
+ * on the token), change the user PIN (or set a new one with the security officer's PIN), and
+ * delete an object. PINs live in component state only for the call and are cleared after it.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import type { ReactNode } from 'react';
+import type {
+  ObjectSummary,
+  TokenBackup,
+  TokenBackupInfo,
+  TokenObject,
+  TokenRestore,
+} from '../../../shared/api/index.js';
+import { saveFile } from '../lib/download.js';
+import { useKeyhold } from '../store/context.js';
+import type { PinChange, TokenRestoreSource } from '../store/tokens-slice.js';
+import { Field, formatDate, Review, Steps, typeLabels } from './common.js';
+import { PinField, TokenWorking } from './token-picker.js';
+
+/** Vault objects whose key material a token can take. */
+const importable = new Set(['SymmetricKey', 'PrivateKey', 'SecretData', 'Certificate']);
+const gone = new Set(['Destroyed', 'DestroyedCompromised']);
+
+function objectText(o: ObjectSummary): string {
+  const kind = typeLabels[o.objectType] ?? o.objectType;
+  const alg = [o.cryptographicAlgorithm, o.curve ?? (o.cryptographicLength ? String(o.cryptographicLength) : undefined)]
+    .filter((x) => x !== undefined)
+    .join(' ');
+  return `${o.name ?? o.uniqueIdentifier} — ${kind}${alg ? `, ${alg}` : ''}`;
+}
+
+/** The vault's objects, read again when the wizard opens (a KMIP client may have added some). */
+function useVaultObjects(): ObjectSummary[] {
+  const objects = useKeyhold((s) => s.objects);
+  const loadObjects = useKeyhold((s) => s.loadObjects);
+  useEffect(() => {
+    void loadObjects();
+  }, [loadObjects]);
+  return objects;
+}
+
+function WizardNav({
+  onBack,
+  backText = 'Back',
+  children,
+}: {
+  onBack: () => void;
+  backText?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div className="row wizard-nav">
+      <button type="button" className="secondary" onClick={onBack}>
+        {backText}
+      </button>
+      {children}
+    </div>
+  );
+}
+
+export function ImportWizard({ pin, onDone }: { pin: string; onDone: () => void }) {
+  const token = useKeyhold((s) => s.openedToken);
+  const importToToken = useKeyhold((s) => s.importToToken);
+  const notify = useKeyhold((s) => s.notify);
+  const candidates = useVaultObjects().filter((o) => importable.has(o.objectType) && !gone.has(o.state));
+  const [step, setStep] = useState(0);
+  const [uid, setUid] = useState('');
+  const [name, setName] = useState('');
+  const [extractable, setExtractable] = useState(false);
+  const [working, setWorking] = useState(false);
+  const chosen = candidates.find((o) => o.uniqueIdentifier === uid) ?? candidates[0];
+  const onTokenName = name.trim() || chosen?.name || chosen?.uniqueIdentifier || '';
+  const isCert = chosen?.objectType === 'Certificate';
+  return (
+    <section className="card narrow wizard" aria-labelledby="import-title">
+      <h3 id="import-title">Put a vault key on “{token}”</h3>
+      <Steps steps={['Key', 'Review']} current={step} />
+      {step === 0 ? (
+        <form
+          className="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (chosen) setStep(1);
+          }}
+        >
+          {candidates.length === 0 ? (
+            <p className="empty">The vault has no key a token can take. Generate or import one first.</p>
+          ) : (
+            <Field label="Vault key" hint="Secret keys, private keys (the public half comes along) and certificates.">
+              {(id) => (
+                <select
+                  id={id}
+                  value={chosen?.uniqueIdentifier ?? ''}
+                  onChange={(e) => {
+                    setUid(e.target.value);
+                    setName('');
+                  }}
+                >
+                  {candidates.map((o) => (
+                    <option key={o.uniqueIdentifier} value={o.uniqueIdentifier}>
+                      {objectText(o)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          )}
+          <Field label="Name on the token" hint="The label (CKA_LABEL); by default the key’s name in the vault.">
+            {(id) => (
+              <input
+                id={id}
+                maxLength={64}
+                value={name}
+                placeholder={chosen?.name ?? ''}
+                onChange={(e) => setName(e.target.value)}
+              />
+            )}
+          </Field>
+          {!isCert && (
+            <label className="check">
+              <input type="checkbox" checked={extractable} onChange={(e) => setExtractable(e.target.checked)} /> Let it
+              leave the token again, wrapped (for token backups and key domains)
+            </label>
+          )}
+          <WizardNav onBack={onDone} backText="Cancel">
+            <button type="submit" disabled={!chosen}>
+              Review…
+            </button>
+          </WizardNav>
+        </form>
+      ) : (
+        <>
+          <Review
+            rows={[
+              ['Vault key', chosen ? objectText(chosen) : ''],
+              ['Name on the token', onTokenName],
+              ['Token', token],
+              [
+                'Protection',
+                isCert
+                  ? 'A certificate is public: anyone with the token can read it.'
+                  : extractable
+                    ? 'Sensitive; may leave the token only wrapped under a key-encryption key.'
+                    : 'Sensitive, not extractable: it never leaves the token again.',
+              ],
+              ['In the vault', 'The key stays in the vault as well.'],
+            ]}
+          />
+          {working && <TokenWorking text="Putting the key on the token…" />}
+          <WizardNav onBack={() => setStep(0)}>
+            <button
+              type="button"
+              disabled={working || !chosen}
+              onClick={() => {
+                if (!chosen) return;
+                setWorking(true);
+                void importToToken(pin, chosen.uniqueIdentifier, {
+                  ...(name.trim() !== '' ? { name: name.trim() } : {}),
+                  ...(isCert ? {} : { extractable }),
+                }).then((made) => {
+                  setWorking(false);
+                  if (!made) return setStep(0);
+                  notify({
+                    kind: 'success',
+                    title: 'Key put on the token.',
+                    action: `“${onTokenName}” is on “${token}”.`,
+                  });
+                  onDone();
+                });
+              }}
+            >
+              {working ? 'Working…' : 'Put on token'}
+            </button>
+          </WizardNav>
+        </>
+      )}
+    </section>
+  );
+}
+
+const today = (): string => new Date().toISOString().slice(0, 10);
+
+export function BackupWizard({ pin, onDone }: { pin: string; onDone: () => void }) {
+  const token = useKeyhold((s) => s.openedToken);
+  const backupToToken = useKeyhold((s) => s.backupToToken);
+  const objects = useVaultObjects().filter((o) => !gone.has(o.state));
+  const [step, setStep] = useState(0);
+  const [all, setAll] = useState(true);
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  const [keep, setKeep] = useState(false);
+  const [keepName, setKeepName] = useState(`keyhold-backup-${today()}`);
+  const [working, setWorking] = useState(false);
+  const [done, setDone] = useState<TokenBackup | undefined>(undefined);
+  const count = all ? objects.length : picked.size;
+  const toggle = (uid: string) => {
+    const next = new Set(picked);
+    if (next.has(uid)) next.delete(uid);
+    else next.add(uid);
+    setPicked(next);
+  };
+  return (
+    <section className="card narrow wizard" aria-labelledby="backup-title">
+      <h3 id="backup-title">Back up vault keys to “{token}”</h3>
+      <Steps steps={['Keys', 'Review', 'Save']} current={step} />
+      {step === 0 && (
+        <form
+          className="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (count > 0) setStep(1);
+          }}
+        >
+          <p className="muted small">
+            Each key is wrapped (AES key wrap) under a key-encryption key that lives on this token, so the backup file
+            is useless without the token. Restore it into any vault with this token.
+          </p>
+          <fieldset className="choices">
+            <legend>What to back up</legend>
+            <label className={`choice${all ? ' checked' : ''}`}>
+              <input type="radio" name="backup-what" checked={all} onChange={() => setAll(true)} />
+              <span>
+                <strong>Every object in the vault</strong>
+                <span className="muted small">{objects.length} objects</span>
+              </span>
+            </label>
+            <label className={`choice${!all ? ' checked' : ''}`}>
+              <input type="radio" name="backup-what" checked={!all} onChange={() => setAll(false)} />
+              <span>
+                <strong>Chosen objects</strong>
+                <span className="muted small">{picked.size} chosen</span>
+              </span>
+            </label>
+          </fieldset>
+          {!all && (
+            <fieldset
+              className="stack"
+              aria-label="Objects to back up"
+              style={{ maxHeight: 220, overflowY: 'auto', gap: 6 }}
+            >
+              {objects.map((o) => (
+                <label key={o.uniqueIdentifier} className="check">
+                  <input
+                    type="checkbox"
+                    checked={picked.has(o.uniqueIdentifier)}
+                    onChange={() => toggle(o.uniqueIdentifier)}
+                  />{' '}
+                  {objectText(o)}
+                </label>
+              ))}
+            </fieldset>
+          )}
+          <label className="check">
+            <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.target.checked)} /> Also keep a copy on the
+            token (a private data object)
+          </label>
+          {keep && (
+            <Field label="Name of the copy on the token">
+              {(id) => (
+                <input id={id} maxLength={64} required value={keepName} onChange={(e) => setKeepName(e.target.value)} />
+              )}
+            </Field>
+          )}
+          <WizardNav onBack={onDone} backText="Cancel">
+            <button type="submit" disabled={count === 0 || (keep && keepName.trim() === '')}>
+              Review…
+            </button>
+          </WizardNav>
+        </form>
+      )}
+      {step === 1 && (
+        <>
+          <Review
+            rows={[
+              ['Objects', all ? `Every object in the vault (${count})` : `${count} chosen`],
+              ['Wrapped under', `Key-encryption key “keyhold-kek” on “${token}” (made on the first backup)`],
+              ['Backup file', 'Downloaded by this browser (JSON; wrapped keys only)'],
+              ['Copy on the token', keep ? `“${keepName.trim()}”` : 'No'],
+            ]}
+          />
+          {working && <TokenWorking text={`Wrapping ${count} objects on the token…`} />}
+          <WizardNav onBack={() => setStep(0)}>
+            <button
+              type="button"
+              disabled={working}
+              onClick={() => {
+                setWorking(true);
+                void backupToToken(pin, {
+                  uniqueIdentifiers: all ? [] : [...picked],
+                  ...(keep ? { storeOnToken: keepName.trim() } : {}),
+                }).then((b) => {
+                  setWorking(false);
+                  if (!b) return setStep(0);
+                  setDone(b);
+                  setStep(2);
+                  saveFile(b.file);
+                });
+              }}
+            >
+              {working ? 'Backing up…' : 'Back up'}
+            </button>
+          </WizardNav>
+        </>
+      )}
+      {step === 2 && done && (
+        <>
+          <div className="notice notice-success" role="status">
+            <strong>Backed up {done.count} objects.</strong>{' '}
+            <span>
+              Keep <code>{done.file.fileName}</code> safe
+              {done.storedOnToken !== undefined ? `; a copy is on the token as “${done.storedOnToken}”` : ''}. Only a
+              token holding “{done.kek}” can open it.
+            </span>
+          </div>
+          <div className="row wizard-nav">
+            <button type="button" className="secondary" onClick={() => saveFile(done.file)}>
+              Download again
+            </button>
+            <button type="button" onClick={onDone}>
+              Done
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** What the review shows of a backup file (read here for display only; the engine checks it). */
+interface BackupPreview {
+  fileName: string;
+  data: string;
+  createdAt?: string;
+  token?: string;
+  count?: number;
+}
+
+async function readBackupFile(file: File): Promise<BackupPreview> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  const preview: BackupPreview = { fileName: file.name, data: btoa(binary) };
+  try {
+    const j = JSON.parse(new TextDecoder().decode(bytes)) as {
+      createdAt?: unknown;
+      token?: { label?: unknown };
+      entries?: unknown;
+    };
+    if (typeof j.createdAt === 'string') preview.createdAt = j.createdAt;
+    if (typeof j.token?.label === 'string') preview.token = j.token.label;
+    if (Array.isArray(j.entries)) preview.count = j.entries.length;
+  } catch {
+    // Not JSON: the engine says so in words at restore.
+  }
+  return preview;
+}
+
+export function RestoreWizard({ pin, onDone }: { pin: string; onDone: () => void }) {
+  const token = useKeyhold((s) => s.openedToken);
+  const restoreFromToken = useKeyhold((s) => s.restoreFromToken);
+  const listTokenBackups = useKeyhold((s) => s.listTokenBackups);
+  const [step, setStep] = useState(0);
+  const [from, setFrom] = useState<'file' | 'token'>('file');
+  const [file, setFile] = useState<BackupPreview | undefined>(undefined);
+  const [kept, setKept] = useState<TokenBackupInfo[] | undefined>(undefined);
+  const [keptName, setKeptName] = useState('');
+  const [working, setWorking] = useState(false);
+  const [result, setResult] = useState<TokenRestore | undefined>(undefined);
+  useEffect(() => {
+    void listTokenBackups(pin).then(setKept);
+  }, [pin, listTokenBackups]);
+  const keptChosen = kept?.find((b) => b.label === keptName) ?? kept?.[0];
+  const source: TokenRestoreSource | undefined =
+    from === 'file'
+      ? file && { data: file.data }
+      : keptChosen !== undefined
+        ? { fromToken: keptChosen.label }
+        : undefined;
+  const rows = useMemo((): [string, string][] => {
+    if (from === 'token' && keptChosen)
+      return [
+        ['Backup', `“${keptChosen.label}”, kept on “${token}”`],
+        ['Made', formatDate(keptChosen.createdAt)],
+        ['Objects', String(keptChosen.count)],
+      ];
+    if (file)
+      return [
+        ['Backup file', file.fileName],
+        ['Made', file.createdAt ? formatDate(file.createdAt) : 'unknown'],
+        ['Made with token', file.token ?? 'unknown'],
+        ['Objects', file.count !== undefined ? String(file.count) : 'unknown'],
+      ];
+    return [];
+  }, [from, keptChosen, file, token]);
+  return (
+    <section className="card narrow wizard" aria-labelledby="restore-title">
+      <h3 id="restore-title">Restore a backup with “{token}”</h3>
+      <Steps steps={['Backup', 'Review', 'Done']} current={step} />
+      {step === 0 && (
+        <form
+          className="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (source) setStep(1);
+          }}
+        >
+          <fieldset className="choices">
+            <legend>Restore from</legend>
+            <label className={`choice${from === 'file' ? ' checked' : ''}`}>
+              <input type="radio" name="restore-from" checked={from === 'file'} onChange={() => setFrom('file')} />
+              <span>
+                <strong>A backup file</strong>
+                <span className="muted small">The .json file a token backup downloaded</span>
+              </span>
+            </label>
+            <label className={`choice${from === 'token' ? ' checked' : ''}`}>
+              <input type="radio" name="restore-from" checked={from === 'token'} onChange={() => setFrom('token')} />
+              <span>
+                <strong>A backup kept on this token</strong>
+                <span className="muted small">
+                  {kept === undefined ? 'Looking…' : kept.length === 0 ? 'None on this token' : `${kept.length} on it`}
+                </span>
+              </span>
+            </label>
+          </fieldset>
+          {from === 'file' ? (
+            <Field label="Backup file">
+              {(id) => (
+                <input
+                  id={id}
+                  type="file"
+                  accept=".json,application/json"
+                  onChange={(e) => {
+                    const f = e.target.files?.[0];
+                    if (f) void readBackupFile(f).then(setFile);
+                    else setFile(undefined);
+                  }}
+                />
+              )}
+            </Field>
+          ) : kept && kept.length > 0 ? (
+            <Field label="Backup on the token">
+              {(id) => (
+                <select id={id} value={keptChosen?.label ?? ''} onChange={(e) => setKeptName(e.target.value)}>
+                  {kept.map((b) => (
+                    <option key={b.label} value={b.label}>
+                      {b.label} — {b.count} objects, {formatDate(b.createdAt)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          ) : (
+            <p className="empty">No backup is kept on this token. Restore from a file instead.</p>
+          )}
+          <WizardNav onBack={onDone} backText="Cancel">
+            <button type="submit" disabled={!source}>
+              Review…
+            </button>
+          </WizardNav>
+        </form>
+      )}
+      {step === 1 && (
+        <>
+          <Review
+            rows={[
+              ...rows,
+              ['Opened with', `The key-encryption key on “${token}”; the whole backup must verify`],
+              ['Into', 'This vault. Objects it already has are left as they are.'],
+            ]}
+          />
+          {working && <TokenWorking text="Unwrapping on the token and restoring…" />}
+          <WizardNav onBack={() => setStep(0)}>
+            <button
+              type="button"
+              disabled={working || !source}
+              onClick={() => {
+                if (!source) return;
+                setWorking(true);
+                void restoreFromToken(pin, source).then((r) => {
+                  setWorking(false);
+                  if (!r) return setStep(0);
+                  setResult(r);
+                  setFile(undefined);
+                  setStep(2);
+                });
+              }}
+            >
+              {working ? 'Restoring…' : 'Restore into the vault'}
+            </button>
+          </WizardNav>
+        </>
+      )}
+      {step === 2 && result && (
+        <>
+          <div className="notice notice-success" role="status">
+            <strong>
+              Restored {result.added.length} {result.added.length === 1 ? 'object' : 'objects'}.
+            </strong>{' '}
+            <span>
+              {result.skipped.length > 0
+                ? `${result.skipped.length} already in the vault were left as they are.`
+                : 'They are in the vault’s object list.'}
+            </span>
+          </div>
+          <div className="row wizard-nav">
+            <span />
+            <button type="button" onClick={onDone}>
+              Done
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function ChangePinWizard({
+  label,
+  locked,
+  onDone,
+}: {
+  label: string;
+  /** The token says the user PIN is locked: only the security officer can set a new one. */
+  locked: boolean;
+  onDone: (changed: boolean) => void;
+}) {
+  const changeTokenPin = useKeyhold((s) => s.changeTokenPin);
+  const notify = useKeyhold((s) => s.notify);
+  const [step, setStep] = useState(0);
+  const [as, setAs] = useState<'user' | 'so'>(locked ? 'so' : 'user');
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [again, setAgain] = useState('');
+  const [working, setWorking] = useState(false);
+  const mismatch = again !== '' && next !== again;
+  const clear = () => {
+    setCurrent('');
+    setNext('');
+    setAgain('');
+  };
+  const cancel = () => {
+    clear();
+    onDone(false);
+  };
+  return (
+    <section className="card narrow wizard" aria-labelledby="pin-change-title">
+      <h3 id="pin-change-title">Change the PIN of “{label}”</h3>
+      <Steps steps={['PINs', 'Review']} current={step} />
+      {step === 0 ? (
+        <form
+          className="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (current !== '' && next !== '' && next === again) setStep(1);
+          }}
+        >
+          {locked && (
+            <p className="notice notice-error">
+              <strong>The user PIN is locked.</strong> Only the security officer’s PIN (SO PIN) can set a new one.
+            </p>
+          )}
+          <fieldset className="choices">
+            <legend>How</legend>
+            <label className={`choice${as === 'user' ? ' checked' : ''}`}>
+              <input
+                type="radio"
+                name="pin-as"
+                checked={as === 'user'}
+                disabled={locked}
+                onChange={() => {
+                  setAs('user');
+                  setCurrent('');
+                }}
+              />
+              <span>
+                <strong>I know the current PIN</strong>
+                <span className="muted small">Change the user PIN</span>
+              </span>
+            </label>
+            <label className={`choice${as === 'so' ? ' checked' : ''}`}>
+              <input
+                type="radio"
+                name="pin-as"
+                checked={as === 'so'}
+                onChange={() => {
+                  setAs('so');
+                  setCurrent('');
+                }}
+              />
+              <span>
+                <strong>Security officer</strong>
+                <span className="muted small">Set a new user PIN with the SO PIN (also unlocks a locked PIN)</span>
+              </span>
+            </label>
+          </fieldset>
+          <PinField label={as === 'user' ? 'Current PIN' : 'SO PIN'} value={current} onChange={setCurrent} autoFocus />
+          <PinField label="New PIN" value={next} onChange={setNext} />
+          <PinField label="New PIN again" value={again} onChange={setAgain} invalid={mismatch} />
+          {mismatch && <span className="field-error">The two new PINs differ.</span>}
+          <WizardNav onBack={cancel} backText="Cancel">
+            <button type="submit" disabled={current === '' || next === '' || next !== again}>
+              Review…
+            </button>
+          </WizardNav>
+        </form>
+      ) : (
+        <>
+          <Review
+            rows={[
+              ['Token', label],
+              [
+                'Change',
+                as === 'user' ? 'The user PIN, with the current PIN' : 'A new user PIN, set by the security officer',
+              ],
+              ['New PIN', `${next.length} characters`],
+              ['Afterwards', 'Use the new PIN to open the token, and at each vault unlock by this token.'],
+            ]}
+          />
+          {working && <TokenWorking text="Changing the PIN on the token…" />}
+          <WizardNav onBack={() => setStep(0)}>
+            <button
+              type="button"
+              disabled={working}
+              onClick={() => {
+                setWorking(true);
+                const change: PinChange =
+                  as === 'user' ? { as, pin: current, newPin: next } : { as, soPin: current, newPin: next };
+                void changeTokenPin(label, change).then((ok) => {
+                  setWorking(false);
+                  clear();
+                  if (!ok) return setStep(0);
+                  notify({
+                    kind: 'success',
+                    title: 'PIN changed.',
+                    action: `Use the new PIN for “${label}” from now on.`,
+                  });
+                  onDone(true);
+                });
+              }}
+            >
+              {working ? 'Working…' : 'Change PIN'}
+            </button>
+          </WizardNav>
+        </>
+      )}
+    </section>
+  );
+}
+
+const classWords: Record<string, string> = {
+  SecretKey: 'secret key',
+  PrivateKey: 'private key',
+  PublicKey: 'public key',
+  Certificate: 'certificate',
+  Data: 'data object',
+};
+
+/** Delete one object: a confirmation in the row that says what is lost. */
+export function DeleteObject({ pin, object }: { pin: string; object: TokenObject }) {
+  const deleteFromToken = useKeyhold((s) => s.deleteFromToken);
+  const [confirming, setConfirming] = useState(false);
+  const [working, setWorking] = useState(false);
+  const what = `${classWords[object.objectClass] ?? object.objectClass} ${object.label || object.id}`;
+  if (!confirming)
+    return (
+      <button type="button" className="secondary" aria-label={`Delete ${what}`} onClick={() => setConfirming(true)}>
+        Delete…
+      </button>
+    );
+  return (
+    <span className="confirm">
+      <span className="small">{object.objectClass === 'Data' ? 'Delete?' : 'Gone for good unless backed up.'}</span>
+      <button
+        type="button"
+        className="danger"
+        disabled={working}
+        aria-label={`Confirm delete ${what}`}
+        onClick={() => {
+          setWorking(true);
+          void deleteFromToken(pin, object).then(() => {
+            setWorking(false);
+            setConfirming(false);
+          });
+        }}
+      >
+        {working ? 'Deleting…' : 'Delete'}
+      </button>
+      <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+        Keep
+      </button>
+    </span>
+  );
+}
