@@ -159,7 +159,7 @@ describe('tokens and unlock methods in Chromium', () => {
     expect(json.format).toBe('keyhold-token-backup');
     expect(json.entries).toHaveLength(1);
     expect(json.entries[0]?.wrappedKey).toBeDefined();
-    await page.getByRole('status').filter({ hasText: 'Backed up 1 objects.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Backed up 1 object.' }).waitFor();
     await shot(page, 'tokens-backup-done');
     await page.getByRole('button', { name: 'Done' }).click();
     const table = page.getByRole('table', { name: 'Objects on the token' });

@@ -3,6 +3,8 @@
  * tokens present, or what to do when there is none), the PIN field (never autofilled or kept by
  * the browser), and the box that says what went wrong and what to do.
  */
+import { useEffect, useRef } from 'react';
+import type { RefObject } from 'react';
 import type { TokenSummary } from '../../../shared/api/index.js';
 import type { Problem } from '../store/tokens-slice.js';
 import { Field } from './common.js';
@@ -91,3 +93,15 @@ export function TokenWorking({ text }: { text: string }) {
     </div>
   );
 }
+
+/** A ref that brings a wizard into view when it opens (it may open below a long objects table). */
+export function useRevealed<T extends HTMLElement>(): RefObject<T | null> {
+  const ref = useRef<T>(null);
+  useEffect(() => {
+    ref.current?.scrollIntoView?.({ block: 'nearest' });
+  }, []);
+  return ref;
+}
+
+/** Label of the key-encryption key token backups use by default (main/tokens/pkcs11 DEFAULT_KEK_LABEL). */
+export const BACKUP_KEK_LABEL = 'keyhold-kek';

@@ -18,7 +18,7 @@ import { saveFile } from '../lib/download.js';
 import { useKeyhold } from '../store/context.js';
 import type { PinChange, TokenRestoreSource } from '../store/tokens-slice.js';
 import { Field, formatDate, Review, Steps, typeLabels } from './common.js';
-import { PinField, TokenWorking } from './token-picker.js';
+import { BACKUP_KEK_LABEL, PinField, TokenWorking, useRevealed } from './token-picker.js';
 
 /** Vault objects whose key material a token can take. */
 const importable = new Set(['SymmetricKey', 'PrivateKey', 'SecretData', 'Certificate']);
@@ -62,6 +62,7 @@ function WizardNav({
 }
 
 export function ImportWizard({ pin, onDone }: { pin: string; onDone: () => void }) {
+  const revealed = useRevealed<HTMLElement>();
   const token = useKeyhold((s) => s.openedToken);
   const importToToken = useKeyhold((s) => s.importToToken);
   const notify = useKeyhold((s) => s.notify);
@@ -75,7 +76,7 @@ export function ImportWizard({ pin, onDone }: { pin: string; onDone: () => void 
   const onTokenName = name.trim() || chosen?.name || chosen?.uniqueIdentifier || '';
   const isCert = chosen?.objectType === 'Certificate';
   return (
-    <section className="card narrow wizard" aria-labelledby="import-title">
+    <section ref={revealed} className="card narrow wizard" aria-labelledby="import-title">
       <h3 id="import-title">Put a vault key on “{token}”</h3>
       <Steps steps={['Key', 'Review']} current={step} />
       {step === 0 ? (
@@ -184,6 +185,7 @@ export function ImportWizard({ pin, onDone }: { pin: string; onDone: () => void 
 const today = (): string => new Date().toISOString().slice(0, 10);
 
 export function BackupWizard({ pin, onDone }: { pin: string; onDone: () => void }) {
+  const revealed = useRevealed<HTMLElement>();
   const token = useKeyhold((s) => s.openedToken);
   const backupToToken = useKeyhold((s) => s.backupToToken);
   const objects = useVaultObjects().filter((o) => !gone.has(o.state));
@@ -202,7 +204,7 @@ export function BackupWizard({ pin, onDone }: { pin: string; onDone: () => void 
     setPicked(next);
   };
   return (
-    <section className="card narrow wizard" aria-labelledby="backup-title">
+    <section ref={revealed} className="card narrow wizard" aria-labelledby="backup-title">
       <h3 id="backup-title">Back up vault keys to “{token}”</h3>
       <Steps steps={['Keys', 'Review', 'Save']} current={step} />
       {step === 0 && (
@@ -307,7 +309,9 @@ export function BackupWizard({ pin, onDone }: { pin: string; onDone: () => void 
       {step === 2 && done && (
         <>
           <div className="notice notice-success" role="status">
-            <strong>Backed up {done.count} objects.</strong>{' '}
+            <strong>
+              Backed up {done.count} {done.count === 1 ? 'object' : 'objects'}.
+            </strong>{' '}
             <span>
               Keep <code>{done.file.fileName}</code> safe
               {done.storedOnToken !== undefined ? `; a copy is on the token as “${done.storedOnToken}”` : ''}. Only a
@@ -358,6 +362,7 @@ async function readBackupFile(file: File): Promise<BackupPreview> {
 }
 
 export function RestoreWizard({ pin, onDone }: { pin: string; onDone: () => void }) {
+  const revealed = useRevealed<HTMLElement>();
   const token = useKeyhold((s) => s.openedToken);
   const restoreFromToken = useKeyhold((s) => s.restoreFromToken);
   const listTokenBackups = useKeyhold((s) => s.listTokenBackups);
@@ -395,7 +400,7 @@ export function RestoreWizard({ pin, onDone }: { pin: string; onDone: () => void
     return [];
   }, [from, keptChosen, file, token]);
   return (
-    <section className="card narrow wizard" aria-labelledby="restore-title">
+    <section ref={revealed} className="card narrow wizard" aria-labelledby="restore-title">
       <h3 id="restore-title">Restore a backup with “{token}”</h3>
       <Steps steps={['Backup', 'Review', 'Done']} current={step} />
       {step === 0 && (
@@ -527,6 +532,7 @@ export function ChangePinWizard({
   locked: boolean;
   onDone: (changed: boolean) => void;
 }) {
+  const revealed = useRevealed<HTMLElement>();
   const changeTokenPin = useKeyhold((s) => s.changeTokenPin);
   const notify = useKeyhold((s) => s.notify);
   const [step, setStep] = useState(0);
@@ -546,7 +552,7 @@ export function ChangePinWizard({
     onDone(false);
   };
   return (
-    <section className="card narrow wizard" aria-labelledby="pin-change-title">
+    <section ref={revealed} className="card narrow wizard" aria-labelledby="pin-change-title">
       <h3 id="pin-change-title">Change the PIN of “{label}”</h3>
       <Steps steps={['PINs', 'Review']} current={step} />
       {step === 0 ? (
@@ -666,13 +672,19 @@ export function DeleteObject({ pin, object }: { pin: string; object: TokenObject
   const what = `${classWords[object.objectClass] ?? object.objectClass} ${object.label || object.id}`;
   if (!confirming)
     return (
-      <button type="button" className="secondary" aria-label={`Delete ${what}`} onClick={() => setConfirming(true)}>
+      <button type="button" className="ghost" aria-label={`Delete ${what}`} onClick={() => setConfirming(true)}>
         Delete…
       </button>
     );
   return (
     <span className="confirm">
-      <span className="small">{object.objectClass === 'Data' ? 'Delete?' : 'Gone for good unless backed up.'}</span>
+      <span className="small">
+        {object.label === BACKUP_KEK_LABEL && object.objectClass === 'SecretKey'
+          ? 'Backups made with this key can no longer be restored!'
+          : object.objectClass === 'Data' || object.objectClass === 'PublicKey' || object.objectClass === 'Certificate'
+            ? 'Delete?'
+            : 'Gone for good unless backed up.'}
+      </span>
       <button
         type="button"
         className="danger"

@@ -9,7 +9,7 @@ import type { TokenObject, TokenSummary } from '../../../shared/api/index.js';
 import { useKeyhold } from '../store/context.js';
 import type { TokenKeySpec } from '../store/tokens-slice.js';
 import { Field, Review, Unavailable, useSupported } from './common.js';
-import { PinField, ProblemBox, TokenWorking } from './token-picker.js';
+import { BACKUP_KEK_LABEL, PinField, ProblemBox, TokenWorking, useRevealed } from './token-picker.js';
 import { BackupWizard, ChangePinWizard, DeleteObject, ImportWizard, RestoreWizard } from './token-wizards.js';
 
 const flagWords: Record<string, string> = {
@@ -42,7 +42,7 @@ function TokenCard({
             onClick={onChangePin}
             aria-label={`Change the PIN of ${token.label}`}
           >
-            PIN…
+            Change PIN…
           </button>
           <button type="button" onClick={onOpen} aria-label={`Open token ${token.label}`}>
             Open…
@@ -114,7 +114,10 @@ function ObjectsTable({ objects, pin }: { objects: TokenObject[]; pin: string })
             </td>
             <td>
               {o.sensitive === true && <span className="badge">sensitive</span>}{' '}
-              {o.extractable === false && <span className="badge">stays on token</span>}
+              {o.extractable === false && <span className="badge">stays on token</span>}{' '}
+              {o.label === BACKUP_KEK_LABEL && o.objectClass === 'SecretKey' && (
+                <span className="badge state-Active">opens token backups</span>
+              )}
             </td>
             <td>
               <DeleteObject pin={pin} object={o} />
@@ -131,6 +134,7 @@ const aesSizes = [128, 192, 256];
 const ecCurves = ['P-256', 'P-384', 'P-521'] as const;
 
 function GenerateForm({ pin, onDone }: { pin: string; onDone: () => void }) {
+  const revealed = useRevealed<HTMLFormElement>();
   const generate = useKeyhold((s) => s.generateOnToken);
   const token = useKeyhold((s) => s.openedToken);
   const [algorithm, setAlgorithm] = useState<TokenKeySpec['algorithm']>('EC');
@@ -178,6 +182,7 @@ function GenerateForm({ pin, onDone }: { pin: string; onDone: () => void }) {
     );
   return (
     <form
+      ref={revealed}
       className="card narrow"
       aria-labelledby="gen-title"
       onSubmit={(e) => {
@@ -261,16 +266,16 @@ function OpenedToken({ pin, onClose }: { pin: string; onClose: () => void }) {
           </button>
         </div>
         <div className="row" role="group" aria-label="Token actions">
-          <button type="button" onClick={start('generate')} disabled={wizard !== undefined}>
+          <button type="button" className="secondary" onClick={start('generate')} disabled={wizard !== undefined}>
             Generate key on token…
           </button>
-          <button type="button" onClick={start('import')} disabled={wizard !== undefined}>
+          <button type="button" className="secondary" onClick={start('import')} disabled={wizard !== undefined}>
             Put vault key on token…
           </button>
-          <button type="button" onClick={start('backup')} disabled={wizard !== undefined}>
+          <button type="button" className="secondary" onClick={start('backup')} disabled={wizard !== undefined}>
             Back up vault…
           </button>
-          <button type="button" onClick={start('restore')} disabled={wizard !== undefined}>
+          <button type="button" className="secondary" onClick={start('restore')} disabled={wizard !== undefined}>
             Restore backup…
           </button>
         </div>
