@@ -7,13 +7,12 @@
  */
 import http from 'node:http';
 import os from 'node:os';
-import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { KeyholdError } from '../../shared/errors.js';
 import { contentSecurityPolicy } from '../../shared/api/index.js';
 import type { Router } from '../api/router.js';
 import { newAccessToken, readCookie, tokenMatches } from './access-token.js';
-import { defaultRendererDir, readStatic } from './static-files.js';
+import { defaultRendererDir, loadStaticCache, readStatic } from './static-files.js';
 
 export interface ConsoleOptions {
   router: Router;
@@ -71,6 +70,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   }
   const token = options.token ?? newAccessToken();
   const rendererDir = options.rendererDir ?? defaultRendererDir();
+  const staticCache = loadStaticCache(rendererDir);
   const maxBody = options.maxBodyBytes ?? 12 * 1024 * 1024;
   let port = options.port ?? 0;
   const cookieName = () => `keyhold_token_${port}`;
@@ -165,11 +165,12 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       return send(res, 303, 'text/plain', 'See /\n', { Location: url.pathname, 'Set-Cookie': cookie });
     }
     if (!authorized(req)) return send(res, 401, 'text/plain; charset=utf-8', unauthorizedText);
-    const file = await readStatic(rendererDir, url.pathname);
+    const file = await readStatic(rendererDir, url.pathname, staticCache);
     if (!file) {
       return send(res, 404, 'text/plain; charset=utf-8', url.pathname === '/' ? notBuiltText : 'Not found.\n');
     }
-    send(res, 200, file.mediaType, file.body);
+    // A hashed asset never changes under its name; the page itself is never stored.
+    send(res, 200, file.mediaType, file.body, file.immutable ? { 'Cache-Control': immutableCache } : {});
     if (scriptPending && file.mediaType.startsWith('text/javascript')) {
       scriptPending = false;
       setImmediate(() => options.onScriptServed?.());
@@ -183,9 +184,10 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       else res.destroy();
     });
   };
+  // node:https (and TLS with it) loads only when served beyond loopback.
   const server =
     secure && options.tls
-      ? https.createServer({ ...options.tls, minVersion: 'TLSv1.2' }, listener)
+      ? (await import('node:https')).createServer({ ...options.tls, minVersion: 'TLSv1.2' }, listener)
       : http.createServer(listener);
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
@@ -213,6 +215,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       }),
   };
 }
+
+const immutableCache = 'private, max-age=31536000, immutable';
 
 const unauthorizedText =
   'Keyhold: this address needs its access token. Open the full address printed by `keyhold console` (it ends with ?token=...).\n';

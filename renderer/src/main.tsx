@@ -1,16 +1,17 @@
+// First: sends the page's first calls before React and the app evaluate.
+import { apiWithFirstCalls } from './first-calls.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { defaultApi } from './api.js';
 import { App } from './components/app.js';
 import { createKeyholdStore } from './store/index.js';
 import { StoreProvider } from './store/context.js';
 import './styles.css';
 
-const store = createKeyholdStore(defaultApi());
+const store = createKeyholdStore(apiWithFirstCalls());
 const dark = window.matchMedia('(prefers-color-scheme: dark)');
 store.getState().setSystemDark(dark.matches);
 dark.addEventListener('change', (e) => store.getState().setSystemDark(e.matches));
-// Ask for the vault's state and the saved settings now, while React renders the first frame.
+// The vault's state and the saved settings: the answers first-calls.ts asked for.
 void store.getState().loadVault();
 void store.getState().loadSettings();
 

@@ -13,6 +13,7 @@ const root = path.join(dir, 'dist');
 mkdirSync(path.join(root, 'assets'), { recursive: true });
 writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>Keyhold</title>');
 writeFileSync(path.join(root, 'assets', 'app.js'), 'console.log(1)');
+writeFileSync(path.join(root, 'assets', 'index-Bq3xZ9_k.js'), 'console.log("hashed")');
 writeFileSync(path.join(dir, 'secret.txt'), 'outside');
 
 let c: RunningConsole;
@@ -90,6 +91,26 @@ describe('web console server', () => {
       body: '{}',
     });
     expect(JSON.parse(api.body)).toEqual({ ok: true, value: { path: '/v', state: 'absent', autoLockSeconds: 0 } });
+  });
+
+  it('serves the files read at start from memory; hashed assets are cacheable for good, the page never', async () => {
+    const auth = { Authorization: `Bearer ${c.token}` };
+    rmSync(path.join(root, 'assets', 'index-Bq3xZ9_k.js'));
+    const hashed = await request('/assets/index-Bq3xZ9_k.js', { headers: auth });
+    expect(hashed.status).toBe(200);
+    expect(hashed.body).toBe('console.log("hashed")');
+    expect(hashed.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(hashed.headers['cache-control']).toBe('private, max-age=31536000, immutable');
+    expect(hashed.headers['content-security-policy']).toBe(contentSecurityPolicy);
+    const plain = await request('/assets/app.js', { headers: auth });
+    expect(plain.headers['cache-control']).toBe('no-store');
+    const page = await request('/', { headers: auth });
+    expect(page.headers['cache-control']).toBe('no-store');
+    // A file that appears after start is read from disk.
+    writeFileSync(path.join(root, 'assets', 'late.js'), 'console.log("late")');
+    const late = await request('/assets/late.js', { headers: auth });
+    expect(late.status).toBe(200);
+    expect(late.body).toBe('console.log("late")');
   });
 
   it('accepts the token as a Bearer header for scripts', async () => {
