@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { createEngine } from '../../main/api/handlers.js';
 import type { Engine } from '../../main/api/handlers.js';
 import { createRouter } from '../../main/api/router.js';
+import { finalizeAllModules } from '../../main/tokens/pkcs11/index.js';
 import type { CreatedObjects, Result, TokenBackup } from '../../shared/api/index.js';
 import { SoftHsm } from '../tokens/softhsm.js';
 import { SwTpm } from '../tokens/swtpm.js';
@@ -22,8 +23,10 @@ import type { Session } from './support.js';
 
 const PIN = '135790';
 const NEW_PIN = '24680135';
+const SO_PIN = '97531864';
 const passphrase = 'copper lantern 42 mossy-ridge';
 let hsm: SoftHsm;
+let tokenDir: string;
 let tpm: SwTpm;
 let s: Session;
 let page: Page;
@@ -38,7 +41,7 @@ function value<T>(r: Result<unknown>): T {
 
 beforeAll(async () => {
   hsm = new SoftHsm();
-  hsm.initToken('Office Key', PIN, '97531864');
+  tokenDir = hsm.initToken('Office Key', PIN, SO_PIN);
   tpm = await SwTpm.start();
   process.env.KEYHOLD_TCTI = tpm.tcti;
   s = await startSession();
@@ -265,6 +268,58 @@ describe('tokens and unlock methods in Chromium', () => {
     await page.getByRole('button', { name: 'Show objects' }).click();
     await page.getByRole('heading', { name: 'On “Office Key”' }).waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
+  it('a removed token says so in words, and works again once re-inserted', async () => {
+    hsm.removeToken(tokenDir);
+    try {
+      await page.getByRole('button', { name: 'Back up vault…' }).click();
+      await page.getByRole('button', { name: 'Review…' }).click();
+      await page.getByRole('button', { name: 'Back up', exact: true }).click();
+      await page.getByRole('alert').filter({ hasText: 'The token is not there.' }).waitFor();
+      expect(await page.getByRole('alert').textContent()).toMatch(/Insert the token/);
+      await shot(page, 'tokens-removed');
+    } finally {
+      hsm.reinsertToken(tokenDir);
+    }
+    await page.getByRole('button', { name: 'Review…' }).click();
+    await page.getByRole('button', { name: 'Back up', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Backed up 3 objects.' }).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.getByRole('button', { name: 'Done' }).click();
+  });
+
+  it('a locked PIN is shown, refused in words, and the security officer sets a new one', async () => {
+    await page.getByRole('button', { name: 'Close token' }).click();
+    hsm.lockUserPin(tokenDir);
+    finalizeAllModules();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByRole('list', { name: 'Tokens present' }).getByText('PIN locked').waitFor();
+    await page.getByRole('button', { name: 'Open token Office Key' }).click();
+    await page.getByLabel('User PIN').fill(NEW_PIN);
+    await page.getByRole('button', { name: 'Show objects' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The token’s PIN is locked.' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Change the PIN of Office Key' }).click();
+    await page.getByText('The user PIN is locked.').waitFor();
+    expect(await page.getByRole('radio', { name: /I know the current PIN/ }).isDisabled()).toBe(true);
+    expect(await page.getByRole('radio', { name: /Security officer/ }).isChecked()).toBe(true);
+    await page.getByLabel('SO PIN', { exact: true }).fill(SO_PIN);
+    await page.getByLabel('New PIN', { exact: true }).fill(NEW_PIN);
+    await page.getByLabel('New PIN again').fill(NEW_PIN);
+    await page.getByRole('heading', { name: 'Change the PIN of “Office Key”' }).scrollIntoViewIfNeeded();
+    await shot(page, 'tokens-pin-locked');
+    await page.getByRole('button', { name: 'Review…' }).click();
+    expect(await page.locator('dl.review').textContent()).toMatch(/set by the security officer/);
+    await page.getByRole('button', { name: 'Change PIN' }).click();
+    await page.getByRole('status').filter({ hasText: 'PIN changed.' }).waitFor();
+    finalizeAllModules();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByRole('list', { name: 'Tokens present' }).getByText('PIN locked').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Open token Office Key' }).click();
+    await page.getByLabel('User PIN').fill(NEW_PIN);
+    await page.getByRole('button', { name: 'Show objects' }).click();
+    await page.getByRole('heading', { name: 'On “Office Key”' }).waitFor();
   });
 
   it('adds a TPM unlock slot bound to PCR 7 through the wizard', async () => {
