@@ -1,7 +1,8 @@
 /**
  * The unlocked window: header with vault and lock, navigation, the current screen. The object
  * browser is in the first bundle; every other screen is its own chunk, loaded when first shown
- * and fetched in the background once the list is on screen, so the first paint waits for none.
+ * and fetched in the background once the list's first page is on screen and the page is idle, so
+ * neither the first paint nor the list's own request waits for them.
  */
 import { lazy, Suspense, useEffect } from 'react';
 import type { ComponentType } from 'react';
@@ -66,7 +67,8 @@ export function Shell() {
   const theme = useKeyhold((s) => s.theme);
   const setTheme = useKeyhold((s) => s.setTheme);
   const count = useKeyhold((s) => s.objects.length);
-  useEffect(prefetchScreens, []);
+  const listShown = useKeyhold((s) => s.objectsStatus === 'ready' || s.objectsStatus === 'error');
+  useEffect(() => (listShown ? prefetchScreens() : undefined), [listShown]);
   const Lazy = screen === 'objects' ? undefined : lazyScreens[screen];
   return (
     <div className="shell">
