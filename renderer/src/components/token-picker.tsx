@@ -10,8 +10,13 @@ import type { Problem } from '../store/tokens-slice.js';
 import { Field } from './common.js';
 
 export function ProblemBox({ problem }: { problem: Problem }) {
+  const ref = useRef<HTMLDivElement>(null);
+  // A failure must be seen where the person is looking, even below a long objects table.
+  useEffect(() => {
+    ref.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [problem]);
   return (
-    <div className="notice notice-error" role="alert">
+    <div ref={ref} className="notice notice-error" role="alert">
       <strong>{problem.title}</strong> <span>{problem.action}</span>
     </div>
   );

@@ -18,7 +18,7 @@ import { saveFile } from '../lib/download.js';
 import { useKeyhold } from '../store/context.js';
 import type { PinChange, TokenRestoreSource } from '../store/tokens-slice.js';
 import { Field, formatDate, Review, Steps, typeLabels } from './common.js';
-import { BACKUP_KEK_LABEL, PinField, TokenWorking, useRevealed } from './token-picker.js';
+import { BACKUP_KEK_LABEL, PinField, ProblemBox, TokenWorking, useRevealed } from './token-picker.js';
 
 /** Vault objects whose key material a token can take. */
 const importable = new Set(['SymmetricKey', 'PrivateKey', 'SecretData', 'Certificate']);
@@ -534,6 +534,7 @@ export function ChangePinWizard({
 }) {
   const revealed = useRevealed<HTMLElement>();
   const changeTokenPin = useKeyhold((s) => s.changeTokenPin);
+  const problem = useKeyhold((s) => s.tokenProblem);
   const notify = useKeyhold((s) => s.notify);
   const [step, setStep] = useState(0);
   const [as, setAs] = useState<'user' | 'so'>(locked ? 'so' : 'user');
@@ -563,7 +564,8 @@ export function ChangePinWizard({
             if (current !== '' && next !== '' && next === again) setStep(1);
           }}
         >
-          {locked && (
+          {problem && <ProblemBox problem={problem} />}
+          {locked && !problem && (
             <p className="notice notice-error">
               <strong>The user PIN is locked.</strong> Only the security officer’s PIN (SO PIN) can set a new one.
             </p>

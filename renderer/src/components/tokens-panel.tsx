@@ -250,9 +250,10 @@ function GenerateForm({ pin, onDone }: { pin: string; onDone: () => void }) {
 
 type TokenWizard = 'generate' | 'import' | 'backup' | 'restore';
 
-function OpenedToken({ pin, onClose }: { pin: string; onClose: () => void }) {
+function OpenedToken({ pin, onClose, showProblem }: { pin: string; onClose: () => void; showProblem: boolean }) {
   const label = useKeyhold((s) => s.openedToken);
   const objects = useKeyhold((s) => s.tokenObjects) ?? [];
+  const problem = useKeyhold((s) => s.tokenProblem);
   const [wizard, setWizard] = useState<TokenWizard | undefined>(undefined);
   const done = () => setWizard(undefined);
   const start = (w: TokenWizard) => () => setWizard(w);
@@ -281,6 +282,7 @@ function OpenedToken({ pin, onClose }: { pin: string; onClose: () => void }) {
         </div>
         <ObjectsTable objects={objects} pin={pin} />
       </section>
+      {problem && showProblem && <ProblemBox problem={problem} />}
       {wizard === 'generate' && <GenerateForm pin={pin} onDone={done} />}
       {wizard === 'import' && <ImportWizard pin={pin} onDone={done} />}
       {wizard === 'backup' && <BackupWizard pin={pin} onDone={done} />}
@@ -343,6 +345,7 @@ export function TokensPanel() {
   const loadTokens = useKeyhold((s) => s.loadTokens);
   const opened = useKeyhold((s) => s.openedToken);
   const closeToken = useKeyhold((s) => s.closeToken);
+  const clearTokenProblem = useKeyhold((s) => s.clearTokenProblem);
   const [asking, setAsking] = useState<string | undefined>(undefined);
   const [changingPin, setChangingPin] = useState<string | undefined>(undefined);
   const [pin, setPin] = useState('');
@@ -389,6 +392,7 @@ export function TokensPanel() {
                 }}
                 onChangePin={() => {
                   setAsking(undefined);
+                  clearTokenProblem();
                   setChangingPin(t.label);
                 }}
               />
@@ -396,7 +400,7 @@ export function TokensPanel() {
           </ul>
         )}
       </section>
-      {problem && <ProblemBox problem={problem} />}
+      {problem && opened === undefined && changingPin === undefined && <ProblemBox problem={problem} />}
       {asking !== undefined && opened === undefined && (
         <PinForm
           label={asking}
@@ -419,7 +423,7 @@ export function TokensPanel() {
           }}
         />
       )}
-      {opened !== undefined && <OpenedToken pin={pin} onClose={close} />}
+      {opened !== undefined && <OpenedToken pin={pin} onClose={close} showProblem={changingPin === undefined} />}
     </div>
   );
 }

@@ -55,6 +55,8 @@ export interface TokensSlice {
   /** Logs in with the PIN and lists the token's objects; true when it worked. */
   openToken(label: string, pin: string): Promise<boolean>;
   closeToken(): void;
+  /** Forgets the last failure (a new wizard starts clean). */
+  clearTokenProblem(): void;
   /** Generates a key on the opened token, then lists its objects again. */
   generateOnToken(pin: string, spec: TokenKeySpec): Promise<TokenObject[] | undefined>;
   /** Puts a vault key onto the opened token, then lists its objects again. */
@@ -94,7 +96,8 @@ export function describeHardwareError(error: ApiError, token?: TokenSummary): Pr
   if (/PIN (of token .* )?is locked/i.test(m))
     return {
       title: 'The token’s PIN is locked.',
-      action: 'Too many wrong PINs were entered. The token’s security officer must reset it (SO PIN).',
+      action:
+        'Too many wrong PINs were entered. The token’s security officer can set a new one: Change PIN… › Security officer (SO PIN).',
     };
   if (/^No TPM found/.test(m))
     return { title: 'No TPM found.', action: m.replace(/^No TPM found( on this computer)?\.\s*/, '') };
@@ -160,6 +163,7 @@ export const createTokensSlice: SliceCreator<TokensSlice> = (api) => (set, get) 
       return true;
     },
     closeToken: () => set({ openedToken: undefined, tokenObjects: undefined, tokenProblem: undefined }),
+    clearTokenProblem: () => set({ tokenProblem: undefined }),
     async generateOnToken(pin, spec) {
       const label = get().openedToken;
       if (label === undefined) return undefined;
