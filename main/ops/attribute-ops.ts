@@ -78,6 +78,9 @@ export async function addAttribute(payload: StructureItem, ctx: OpsContext): Pro
   const list = (obj.attributes[name] ??= []);
   if (list.length > 0 && !isMulti(name))
     throw kmipError('AttributeSingleValued', `${name} holds one value`, 'invalid-argument');
+  // A Name the object already carries is not added twice (KMIP 2.1 section 6.1.2 errors).
+  if (name === 'Name' && list.some((v) => JSON.stringify(v) === JSON.stringify(value)))
+    throw kmipError('NonUniqueNameAttribute', 'the object already has this Name', 'invalid-argument');
   list.push(value);
   touch(obj, ctx);
   await ctx.store.put(obj, ctx.identity);

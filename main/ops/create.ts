@@ -17,6 +17,7 @@ import { wrappingKeyLink } from './key-wrapping.js';
 import { first, newObject } from './objects.js';
 import { find, findEnum, findStruct, need, t } from './ttlv.js';
 import { Tag } from './vocabulary.js';
+import { checkQuantumSafe } from './quantum-safe.js';
 
 /** Template Attribute (1.x) or Attributes (2.x) of a request, merged. */
 function payloadAttributes(payload: StructureItem, v1: number, v2: number): Attributes {
@@ -37,6 +38,7 @@ export async function create(payload: StructureItem, ctx: OpsContext): Promise<S
   if (objectType === 'SymmetricKey') {
     const algorithm = need(first<string>(attrs, 'CryptographicAlgorithm'), 'Cryptographic Algorithm');
     const length = first<number>(attrs, 'CryptographicLength');
+    checkQuantumSafe(attrs, algorithm, length);
     let material: Buffer;
     try {
       // Triple DES keys are 192 bits with parity; KMIP clients often say 168 (the effective length).

@@ -24,14 +24,14 @@ import type { ManagedObject } from '../vault/model.js';
 import { valueFromTtlv } from './attributes.js';
 import type { OpsContext } from './context.js';
 import { kmipError } from './errors.js';
+import { checkUseDates, consumeUsage } from './key-usage-policy.js';
 import { first, loadObject, stateOf } from './objects.js';
 import { decryptOnToken, encryptOnToken, signOnToken, verifyOnToken } from './token-crypto-ops.js';
 import { findBytes, findInt, findStruct, need, t } from './ttlv.js';
 import { Tag, enumValue } from './vocabulary.js';
 
-/** The key's material as bytes, or a KMIP error (no key, destroyed, not Active). */
 /** The key is Active and its usage mask allows `usage` (key material not looked at). */
-function checkUsable(obj: ManagedObject, usage: number, what: string): void {
+function checkUsable(obj: ManagedObject, usage: number, what: string, ctx: OpsContext): void {
   if (stateOf(obj) !== 'Active')
     throw kmipError('WrongKeyLifecycleState', `${what} needs an Active key`, 'illegal-state');
   const mask = first<number>(obj.attributes, 'CryptographicUsageMask');
@@ -42,10 +42,14 @@ function checkUsable(obj: ManagedObject, usage: number, what: string): void {
       'permission-denied',
     );
   }
+  checkUseDates(obj, PROCESSING.has(usage) ? 'process' : 'protect', ctx);
 }
 
-function usableKey(obj: ManagedObject, usage: number, what: string): Uint8Array {
-  checkUsable(obj, usage, what);
+const PROCESSING = new Set<number>([USAGE_MASK.Decrypt, USAGE_MASK.Verify, USAGE_MASK.MACVerify]);
+
+/** The key's material as bytes, or a KMIP error (no key, destroyed, not Active, outside its dates). */
+function usableKey(obj: ManagedObject, usage: number, what: string, ctx: OpsContext): Uint8Array {
+  checkUsable(obj, usage, what, ctx);
   const m = obj.keyBlock?.keyMaterial;
   if (m instanceof Uint8Array) return m;
   if (m && m.Key instanceof Uint8Array) return m.Key;
@@ -98,10 +102,22 @@ function adaptSymmetric(sp: SymmetricParameters, direction: 'encrypt' | 'decrypt
   if (direction === 'decrypt' && needsIv && !sp.iv) {
     throw kmipError('InvalidMessage', `${sp.mode} decryption needs an IV/Counter/Nonce`, 'invalid-argument');
   }
-  if (sp.mode === 'GCM' && sp.tagLength !== undefined && ![4, 8, 12, 13, 14, 15, 16].includes(sp.tagLength)) {
-    throw kmipError('GeneralFailure', `GCM tag length ${sp.tagLength} is not valid`, 'invalid-argument');
+  const aead = sp.mode === 'GCM' || sp.algorithm === 'ChaCha20Poly1305';
+  if (aead && sp.tagLength !== undefined && ![4, 8, 12, 13, 14, 15, 16].includes(sp.tagLength)) {
+    throw kmipError('GeneralFailure', `AEAD tag length ${sp.tagLength} is not valid`, 'invalid-argument');
   }
   return sp;
+}
+
+/** Counts the use against the key's Usage Limits, then hands the response on. */
+async function spent(
+  obj: ManagedObject,
+  dataBytes: number,
+  ctx: OpsContext,
+  response: StructureItem,
+): Promise<StructureItem> {
+  await consumeUsage(obj, dataBytes, ctx);
+  return response;
 }
 
 /** Encrypt (KMIP 1.4 section 4.29). */
@@ -112,28 +128,35 @@ export async function encrypt(payload: StructureItem, ctx: OpsContext): Promise<
   const iv = findBytes(payload, Tag.IVCounterNonce);
   try {
     if (ctx.tokenCrypto?.handles(obj)) {
-      checkUsable(obj, USAGE_MASK.Encrypt, 'Encrypt');
-      return await encryptOnToken(ctx.tokenCrypto, obj, algorithmOf(obj), p, data, iv);
+      checkUsable(obj, USAGE_MASK.Encrypt, 'Encrypt', ctx);
+      return spent(obj, data.length, ctx, await encryptOnToken(ctx.tokenCrypto, obj, algorithmOf(obj), p, data, iv));
     }
     const key = asymmetric(obj);
     if (key) {
-      usableKey(obj, USAGE_MASK.Encrypt, 'Encrypt');
+      usableKey(obj, USAGE_MASK.Encrypt, 'Encrypt', ctx);
       const out = rsaEncrypt(key, rsaEncryptionParameters(p), data);
-      return t.struct(Tag.ResponsePayload, [
-        t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
-        t.bytes(Tag.Data, out),
-      ]);
+      return spent(
+        obj,
+        data.length,
+        ctx,
+        t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier), t.bytes(Tag.Data, out)]),
+      );
     }
-    const keyBytes = usableKey(obj, USAGE_MASK.Encrypt, 'Encrypt');
+    const keyBytes = usableKey(obj, USAGE_MASK.Encrypt, 'Encrypt', ctx);
     const aad = findBytes(payload, Tag.AuthenticatedEncryptionAdditionalData);
     const sp = adaptSymmetric(symmetricParameters(algorithmOf(obj), p, { iv, aad }), 'encrypt');
     const r = encryptSymmetric(keyBytes, sp, data);
-    return t.struct(Tag.ResponsePayload, [
-      t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
-      t.bytes(Tag.Data, r.data),
-      r.iv && !iv ? t.bytes(Tag.IVCounterNonce, r.iv) : undefined,
-      r.tag ? t.bytes(Tag.AuthenticatedEncryptionTag, r.tag) : undefined,
-    ]);
+    return spent(
+      obj,
+      data.length,
+      ctx,
+      t.struct(Tag.ResponsePayload, [
+        t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
+        t.bytes(Tag.Data, r.data),
+        r.iv && !iv ? t.bytes(Tag.IVCounterNonce, r.iv) : undefined,
+        r.tag ? t.bytes(Tag.AuthenticatedEncryptionTag, r.tag) : undefined,
+      ]),
+    );
   } catch (e) {
     throw cryptoFailure(e);
   }
@@ -146,27 +169,34 @@ export async function decrypt(payload: StructureItem, ctx: OpsContext): Promise<
   const p = parameters(payload, obj);
   try {
     if (ctx.tokenCrypto?.handles(obj)) {
-      checkUsable(obj, USAGE_MASK.Decrypt, 'Decrypt');
-      return await decryptOnToken(
-        ctx.tokenCrypto,
+      checkUsable(obj, USAGE_MASK.Decrypt, 'Decrypt', ctx);
+      return spent(
         obj,
-        algorithmOf(obj),
-        p,
-        data,
-        findBytes(payload, Tag.IVCounterNonce),
-        findBytes(payload, Tag.AuthenticatedEncryptionTag),
+        data.length,
+        ctx,
+        await decryptOnToken(
+          ctx.tokenCrypto,
+          obj,
+          algorithmOf(obj),
+          p,
+          data,
+          findBytes(payload, Tag.IVCounterNonce),
+          findBytes(payload, Tag.AuthenticatedEncryptionTag),
+        ),
       );
     }
     const key = asymmetric(obj);
     if (key) {
-      usableKey(obj, USAGE_MASK.Decrypt, 'Decrypt');
+      usableKey(obj, USAGE_MASK.Decrypt, 'Decrypt', ctx);
       const out = rsaDecrypt(key, rsaEncryptionParameters(p), data);
-      return t.struct(Tag.ResponsePayload, [
-        t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
-        t.bytes(Tag.Data, out),
-      ]);
+      return spent(
+        obj,
+        data.length,
+        ctx,
+        t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier), t.bytes(Tag.Data, out)]),
+      );
     }
-    const keyBytes = usableKey(obj, USAGE_MASK.Decrypt, 'Decrypt');
+    const keyBytes = usableKey(obj, USAGE_MASK.Decrypt, 'Decrypt', ctx);
     const sp = adaptSymmetric(
       symmetricParameters(algorithmOf(obj), p, {
         iv: findBytes(payload, Tag.IVCounterNonce),
@@ -175,7 +205,12 @@ export async function decrypt(payload: StructureItem, ctx: OpsContext): Promise<
       'decrypt',
     );
     const out = decryptSymmetric(keyBytes, sp, data, findBytes(payload, Tag.AuthenticatedEncryptionTag));
-    return t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier), t.bytes(Tag.Data, out)]);
+    return spent(
+      obj,
+      data.length,
+      ctx,
+      t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier), t.bytes(Tag.Data, out)]),
+    );
   } catch (e) {
     throw cryptoFailure(e);
   }
@@ -186,22 +221,32 @@ export async function signOp(payload: StructureItem, ctx: OpsContext): Promise<S
   const obj = await loadObject(payload, ctx);
   const data = need(findBytes(payload, Tag.Data), 'Data');
   if (ctx.tokenCrypto?.handles(obj)) {
-    checkUsable(obj, USAGE_MASK.Sign, 'Sign');
+    checkUsable(obj, USAGE_MASK.Sign, 'Sign', ctx);
     try {
-      return await signOnToken(ctx.tokenCrypto, obj, algorithmOf(obj), parameters(payload, obj), data);
+      return spent(
+        obj,
+        data.length,
+        ctx,
+        await signOnToken(ctx.tokenCrypto, obj, algorithmOf(obj), parameters(payload, obj), data),
+      );
     } catch (e) {
       throw cryptoFailure(e);
     }
   }
-  usableKey(obj, USAGE_MASK.Sign, 'Sign');
+  usableKey(obj, USAGE_MASK.Sign, 'Sign', ctx);
   try {
     const key = asymmetric(obj);
     if (!key) throw kmipError('IllegalObjectType', 'Sign needs a private key', 'invalid-argument');
     const sig = sign(key, signatureParameters(algorithmOf(obj), parameters(payload, obj)), data);
-    return t.struct(Tag.ResponsePayload, [
-      t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
-      t.bytes(Tag.SignatureData, sig),
-    ]);
+    return spent(
+      obj,
+      data.length,
+      ctx,
+      t.struct(Tag.ResponsePayload, [
+        t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
+        t.bytes(Tag.SignatureData, sig),
+      ]),
+    );
   } catch (e) {
     throw cryptoFailure(e);
   }
@@ -213,14 +258,19 @@ export async function signatureVerify(payload: StructureItem, ctx: OpsContext): 
   const data = need(findBytes(payload, Tag.Data), 'Data');
   const signature = need(findBytes(payload, Tag.SignatureData), 'Signature Data');
   if (ctx.tokenCrypto?.handles(obj)) {
-    checkUsable(obj, USAGE_MASK.Verify, 'Signature Verify');
+    checkUsable(obj, USAGE_MASK.Verify, 'Signature Verify', ctx);
     try {
-      return await verifyOnToken(ctx.tokenCrypto, obj, algorithmOf(obj), parameters(payload, obj), data, signature);
+      return spent(
+        obj,
+        data.length,
+        ctx,
+        await verifyOnToken(ctx.tokenCrypto, obj, algorithmOf(obj), parameters(payload, obj), data, signature),
+      );
     } catch (e) {
       throw cryptoFailure(e);
     }
   }
-  usableKey(obj, USAGE_MASK.Verify, 'Signature Verify');
+  usableKey(obj, USAGE_MASK.Verify, 'Signature Verify', ctx);
   let ok: boolean;
   try {
     const key = asymmetric(obj);
@@ -229,10 +279,15 @@ export async function signatureVerify(payload: StructureItem, ctx: OpsContext): 
   } catch (e) {
     throw cryptoFailure(e);
   }
-  return t.struct(Tag.ResponsePayload, [
-    t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
-    t.enm(Tag.ValidityIndicator, enumValue('ValidityIndicator', ok ? 'Valid' : 'Invalid') as number),
-  ]);
+  return spent(
+    obj,
+    data.length,
+    ctx,
+    t.struct(Tag.ResponsePayload, [
+      t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
+      t.enm(Tag.ValidityIndicator, enumValue('ValidityIndicator', ok ? 'Valid' : 'Invalid') as number),
+    ]),
+  );
 }
 
 function macHash(obj: ManagedObject, payload: StructureItem): string {
@@ -247,9 +302,14 @@ function macHash(obj: ManagedObject, payload: StructureItem): string {
 export async function mac(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
   const obj = await loadObject(payload, ctx);
   const data = need(findBytes(payload, Tag.Data), 'Data');
-  const key = usableKey(obj, USAGE_MASK.MACGenerate, 'MAC');
+  const key = usableKey(obj, USAGE_MASK.MACGenerate, 'MAC', ctx);
   const out = hmac(macHash(obj, payload) as Parameters<typeof hmac>[0], key, data);
-  return t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier), t.bytes(Tag.MACData, out)]);
+  return spent(
+    obj,
+    data.length,
+    ctx,
+    t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier), t.bytes(Tag.MACData, out)]),
+  );
 }
 
 /** MAC Verify (KMIP 1.4 section 4.34). */
@@ -257,12 +317,17 @@ export async function macVerify(payload: StructureItem, ctx: OpsContext): Promis
   const obj = await loadObject(payload, ctx);
   const data = need(findBytes(payload, Tag.Data), 'Data');
   const macData = need(findBytes(payload, Tag.MACData), 'MAC Data');
-  const key = usableKey(obj, USAGE_MASK.MACVerify, 'MAC Verify');
+  const key = usableKey(obj, USAGE_MASK.MACVerify, 'MAC Verify', ctx);
   const ok = hmacVerify(macHash(obj, payload) as Parameters<typeof hmac>[0], key, data, macData);
-  return t.struct(Tag.ResponsePayload, [
-    t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
-    t.enm(Tag.ValidityIndicator, enumValue('ValidityIndicator', ok ? 'Valid' : 'Invalid') as number),
-  ]);
+  return spent(
+    obj,
+    data.length,
+    ctx,
+    t.struct(Tag.ResponsePayload, [
+      t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
+      t.enm(Tag.ValidityIndicator, enumValue('ValidityIndicator', ok ? 'Valid' : 'Invalid') as number),
+    ]),
+  );
 }
 
 /** Hash (KMIP 1.4 section 4.37). */

@@ -39,7 +39,9 @@ export function mayAccess(obj: ManagedObject, ctx: OpsContext): boolean {
 export async function loadObject(payload: StructureItem, ctx: OpsContext): Promise<ManagedObject> {
   const uid = targetId(payload, ctx);
   const obj = await ctx.store.get(uid, ctx.identity);
-  if (!obj) throw kmipError('ItemNotFound', `no object ${uid}`, 'not-found');
+  // KMIP 2.x names the reason for an unknown Unique Identifier Object Not Found (2.1 section 6.1).
+  if (!obj)
+    throw kmipError(ctx.version.major >= 2 ? 'ObjectNotFound' : 'ItemNotFound', `no object ${uid}`, 'not-found');
   if (!mayAccess(obj, ctx))
     throw kmipError('PermissionDenied', `object ${uid} belongs to another client`, 'permission-denied');
   ctx.idPlaceholder = uid;

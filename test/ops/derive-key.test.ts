@@ -545,7 +545,7 @@ describe('Derive Key: the new object, links, audit, and refusals', () => {
   it('refuses an unknown object, a non-key base, a missing identifier, an unsupported method', async () => {
     const h = opsHarness();
     const missing = await deriveSend(h, { uids: ['nope'], method: M['HASH'] as number, bits: 128, hashing: 6 });
-    expect(resultOf(missing)).toMatchObject({ status: 1, reason: ResultReason.ItemNotFound });
+    expect(resultOf(missing)).toMatchObject({ status: 1, reason: ResultReason.ObjectNotFound });
     const opaque = uidOf(
       await h.send(Operation.Register, [
         t.enm(Tag.ObjectType, OPAQUE_OBJECT),

@@ -108,7 +108,7 @@ describe('Re-key', () => {
     const refused = await send(Operation.ReKey, [t.text(Tag.UniqueIdentifier, secretId)]);
     expect(value(refused, Tag.ResultReason)).toBe(ResultReason.InvalidObjectType);
     const missing = await send(Operation.ReKey, [t.text(Tag.UniqueIdentifier, 'no-such-key')]);
-    expect(value(missing, Tag.ResultReason)).toBe(ResultReason.ItemNotFound);
+    expect(value(missing, Tag.ResultReason)).toBe(ResultReason.ObjectNotFound);
   });
 });
 
