@@ -28,7 +28,7 @@ function TokenCard({
 }: {
   token: TokenSummary;
   onOpen: () => void;
-  onChangePin: () => void;
+  onChangePin: (() => void) | undefined;
 }) {
   const shown = token.flags.filter((f) => flagWords[f] !== undefined);
   return (
@@ -36,14 +36,16 @@ function TokenCard({
       <div className="card-head">
         <h3>{token.label}</h3>
         <div className="row">
-          <button
-            type="button"
-            className="secondary"
-            onClick={onChangePin}
-            aria-label={`Change the PIN of ${token.label}`}
-          >
-            Change PIN…
-          </button>
+          {onChangePin && (
+            <button
+              type="button"
+              className="secondary"
+              onClick={onChangePin}
+              aria-label={`Change the PIN of ${token.label}`}
+            >
+              Change PIN…
+            </button>
+          )}
           <button type="button" onClick={onOpen} aria-label={`Open token ${token.label}`}>
             Open…
           </button>
@@ -87,7 +89,7 @@ const classWords: Record<string, string> = {
   Data: 'Data',
 };
 
-function ObjectsTable({ objects, pin }: { objects: TokenObject[]; pin: string }) {
+function ObjectsTable({ objects, pin, canDelete }: { objects: TokenObject[]; pin: string; canDelete: boolean }) {
   if (objects.length === 0) return <p className="muted">No keys, certificates or data objects on this token yet.</p>;
   return (
     <table className="grid" aria-label="Objects on the token">
@@ -119,9 +121,7 @@ function ObjectsTable({ objects, pin }: { objects: TokenObject[]; pin: string })
                 <span className="badge state-Active">opens token backups</span>
               )}
             </td>
-            <td>
-              <DeleteObject pin={pin} object={o} />
-            </td>
+            <td>{canDelete && <DeleteObject pin={pin} object={o} />}</td>
           </tr>
         ))}
       </tbody>
@@ -250,11 +250,26 @@ function GenerateForm({ pin, onDone }: { pin: string; onDone: () => void }) {
 
 type TokenWizard = 'generate' | 'import' | 'backup' | 'restore';
 
+const actions: { wizard: TokenWizard; text: string }[] = [
+  { wizard: 'generate', text: 'Generate key on token…' },
+  { wizard: 'import', text: 'Put vault key on token…' },
+  { wizard: 'backup', text: 'Back up vault…' },
+  { wizard: 'restore', text: 'Restore backup…' },
+];
+
 function OpenedToken({ pin, onClose, showProblem }: { pin: string; onClose: () => void; showProblem: boolean }) {
   const label = useKeyhold((s) => s.openedToken);
   const objects = useKeyhold((s) => s.tokenObjects) ?? [];
   const problem = useKeyhold((s) => s.tokenProblem);
   const [wizard, setWizard] = useState<TokenWizard | undefined>(undefined);
+  // An older engine (web console of another version) may lack some calls: offer only what it has.
+  const supported: Record<TokenWizard, boolean> = {
+    generate: useSupported('tokens.generate'),
+    import: useSupported('tokens.import'),
+    backup: useSupported('tokens.backup'),
+    restore: useSupported('tokens.restore', 'tokens.backups'),
+  };
+  const canDelete = useSupported('tokens.delete');
   const done = () => setWizard(undefined);
   const start = (w: TokenWizard) => () => setWizard(w);
   return (
@@ -267,20 +282,21 @@ function OpenedToken({ pin, onClose, showProblem }: { pin: string; onClose: () =
           </button>
         </div>
         <div className="row" role="group" aria-label="Token actions">
-          <button type="button" className="secondary" onClick={start('generate')} disabled={wizard !== undefined}>
-            Generate key on token…
-          </button>
-          <button type="button" className="secondary" onClick={start('import')} disabled={wizard !== undefined}>
-            Put vault key on token…
-          </button>
-          <button type="button" className="secondary" onClick={start('backup')} disabled={wizard !== undefined}>
-            Back up vault…
-          </button>
-          <button type="button" className="secondary" onClick={start('restore')} disabled={wizard !== undefined}>
-            Restore backup…
-          </button>
+          {actions
+            .filter((a) => supported[a.wizard])
+            .map((a) => (
+              <button
+                key={a.wizard}
+                type="button"
+                className="secondary"
+                onClick={start(a.wizard)}
+                disabled={wizard !== undefined}
+              >
+                {a.text}
+              </button>
+            ))}
         </div>
-        <ObjectsTable objects={objects} pin={pin} />
+        <ObjectsTable objects={objects} pin={pin} canDelete={canDelete} />
       </section>
       {problem && showProblem && <ProblemBox problem={problem} />}
       {wizard === 'generate' && <GenerateForm pin={pin} onDone={done} />}
@@ -346,6 +362,7 @@ export function TokensPanel() {
   const opened = useKeyhold((s) => s.openedToken);
   const closeToken = useKeyhold((s) => s.closeToken);
   const clearTokenProblem = useKeyhold((s) => s.clearTokenProblem);
+  const canChangePin = useSupported('tokens.changePin', 'tokens.initPin');
   const [asking, setAsking] = useState<string | undefined>(undefined);
   const [changingPin, setChangingPin] = useState<string | undefined>(undefined);
   const [pin, setPin] = useState('');
@@ -390,11 +407,15 @@ export function TokensPanel() {
                   setChangingPin(undefined);
                   setAsking(t.label);
                 }}
-                onChangePin={() => {
-                  setAsking(undefined);
-                  clearTokenProblem();
-                  setChangingPin(t.label);
-                }}
+                onChangePin={
+                  canChangePin
+                    ? () => {
+                        setAsking(undefined);
+                        clearTokenProblem();
+                        setChangingPin(t.label);
+                      }
+                    : undefined
+                }
               />
             ))}
           </ul>
