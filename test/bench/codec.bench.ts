@@ -1,11 +1,13 @@
 import {
   decodeTtlv,
+  decodeTtlvLazy,
   encodeTtlv,
   parseRequestMessage,
   parseResponseMessage,
   Tag,
   type TtlvItem,
 } from '../../main/kmip/index.js';
+import { parseRequest } from '../../main/server/protocol.js';
 import { loadCorpus } from './support/kmip-corpus.js';
 
 /**
@@ -13,7 +15,12 @@ import { loadCorpus } from './support/kmip-corpus.js';
  * against two references in the same run: JSON.parse / JSON.stringify of the same messages in
  * the KMIP JSON encoding, and a bare walk over the TTLV headers (no values decoded: the ceiling
  * for any decoder). Aim (issue 2): decode >= 5x JSON.parse, within 3x of the walk; encode >= 2x
- * JSON.stringify. BENCH_SECONDS sets the time per subject (default 1), split in 7 rounds.
+ * JSON.stringify. The lazy decoder is measured twice: (a) decodeTtlvLazy alone (the full
+ * validating pass, with the message adopted as its index as the server does, and (a') with the
+ * copy made by default; every check is made there) and (b) the same
+ * then every Structure read, so every value is decoded (what a caller that reads everything pays).
+ * The server's request path (parseRequest of main/server/protocol.ts over the Request Messages) is
+ * measured with both decoders. BENCH_SECONDS sets the time per subject (default 1), split in 7 rounds.
  */
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 1);
 
@@ -22,6 +29,9 @@ interface Figure {
   messagesPerSecond: number;
   megabytesPerSecond: number;
 }
+
+/** The figures of the fifteen subjects, in order. */
+type Fifteen<T> = [T, T, T, T, T, T, T, T, T, T, T, T, T, T, T];
 
 interface Subject {
   name: string;
@@ -85,6 +95,14 @@ export function walkTtlvHeaders(b: Buffer): number {
   return items;
 }
 
+/** Reads every Structure's items (so every value is decoded); returns the item count. */
+export function touchAll(item: TtlvItem): number {
+  if (item.type !== 0x01) return 1;
+  let n = 1;
+  for (const c of item.value) n += touchAll(c);
+  return n;
+}
+
 let plainEnd = 0;
 
 /**
@@ -136,7 +154,26 @@ export async function bench(): Promise<void> {
       `${(jsonBytes / 1e3).toFixed(0)} kB KMIP JSON`,
   );
 
-  const [walk, plain, decode, typed, parse, encode, stringify] = measure(n, [
+  const requests = ttlv.filter((_, i) => items[i]!.tag === Tag.RequestMessage);
+  const requestBytes = requests.reduce((s, b) => s + b.length, 0);
+  const adopt = { adopt: true };
+  const [
+    walk,
+    plain,
+    decode,
+    typed,
+    parse,
+    encode,
+    stringify,
+    lazy,
+    lazyCopy,
+    lazyTouched,
+    eagerTouched,
+    serverEager,
+    serverLazy,
+    serverEagerAll,
+    serverLazyAll,
+  ] = measure(n, [
     {
       name: 'walk TTLV headers',
       bytes: ttlvBytes,
@@ -204,9 +241,103 @@ export async function bench(): Promise<void> {
         return s;
       },
     },
-  ]) as [Figure, Figure, Figure, Figure, Figure, Figure, Figure];
+    {
+      name: '(a) decodeTtlvLazy adopt',
+      bytes: ttlvBytes,
+      pass: () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += decodeTtlvLazy(ttlv[i]!, adopt).tag;
+        return s;
+      },
+    },
+    {
+      name: "(a') decodeTtlvLazy copy",
+      bytes: ttlvBytes,
+      pass: () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += decodeTtlvLazy(ttlv[i]!).tag;
+        return s;
+      },
+    },
+    {
+      name: '(b) decodeTtlvLazy + all',
+      bytes: ttlvBytes,
+      pass: () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += touchAll(decodeTtlvLazy(ttlv[i]!, adopt));
+        return s;
+      },
+    },
+    {
+      name: 'decodeTtlv + all',
+      bytes: ttlvBytes,
+      pass: () => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += touchAll(decodeTtlv(ttlv[i]!));
+        return s;
+      },
+    },
+    {
+      name: 'server parseRequest eager',
+      bytes: requestBytes,
+      pass: () => {
+        let s = 0;
+        for (let i = 0; i < requests.length; i++) s += parseRequest(decodeTtlv(requests[i]!)).items.length;
+        return s;
+      },
+    },
+    {
+      name: 'server parseRequest lazy',
+      bytes: requestBytes,
+      pass: () => {
+        let s = 0;
+        for (let i = 0; i < requests.length; i++) s += parseRequest(decodeTtlvLazy(requests[i]!, adopt)).items.length;
+        return s;
+      },
+    },
+    {
+      name: 'server + payloads, eager',
+      bytes: requestBytes,
+      pass: () => {
+        let s = 0;
+        for (let i = 0; i < requests.length; i++) {
+          for (const b of parseRequest(decodeTtlv(requests[i]!)).items) s += touchAll(b.payload);
+        }
+        return s;
+      },
+    },
+    {
+      name: 'server + payloads, lazy',
+      bytes: requestBytes,
+      pass: () => {
+        let s = 0;
+        for (let i = 0; i < requests.length; i++) {
+          for (const b of parseRequest(decodeTtlvLazy(requests[i]!, adopt)).items) s += touchAll(b.payload);
+        }
+        return s;
+      },
+    },
+  ]) as Fifteen<Figure>;
+  // The server subjects ran over the Request Messages only: count those.
+  for (const f of [serverEager, serverLazy, serverEagerAll, serverLazyAll]) f.messagesPerSecond *= requests.length / n;
 
-  for (const f of [walk, plain, decode, typed, parse, encode, stringify]) {
+  for (const f of [
+    walk,
+    plain,
+    decode,
+    typed,
+    lazy,
+    lazyCopy,
+    lazyTouched,
+    eagerTouched,
+    parse,
+    encode,
+    stringify,
+    serverEager,
+    serverLazy,
+    serverEagerAll,
+    serverLazyAll,
+  ]) {
     console.log(
       `${f.name.padEnd(28)} ${Math.round(f.messagesPerSecond).toLocaleString('en-US').padStart(12)} msg/s ` +
         `${f.megabytesPerSecond.toFixed(1).padStart(8)} MB/s`,
@@ -225,5 +356,17 @@ export async function bench(): Promise<void> {
   );
   console.log(`${'decode+model / JSON.parse'.padEnd(26)}= ${ratio(typed, parse).toFixed(2)}x`);
   aim('encode / JSON.stringify', encodeStringify, '>= 2', encodeStringify >= 2);
+  const lazyParse = ratio(lazy, parse);
+  const walkLazy = ratio(walk, lazy);
+  aim('(a) lazy / JSON.parse', lazyParse, '>= 5', lazyParse >= 5);
+  aim('(a) walk / lazy', walkLazy, '<= 3', walkLazy <= 3);
+  console.log(`${'(b) lazy+all / JSON.parse'.padEnd(26)}= ${ratio(lazyTouched, parse).toFixed(2)}x`);
+  console.log(`${'(b) walk / lazy+all'.padEnd(26)}= ${ratio(walk, lazyTouched).toFixed(2)}x`);
+  console.log(`${'(b) lazy+all / eager+all'.padEnd(26)}= ${ratio(lazyTouched, eagerTouched).toFixed(2)}x`);
+  console.log(`${"(a') walk / lazy copy".padEnd(26)}= ${ratio(walk, lazyCopy).toFixed(2)}x`);
+  console.log(`${'server lazy / eager'.padEnd(26)}= ${ratio(serverLazy, serverEager).toFixed(2)}x   (parseRequest)`);
+  console.log(
+    `${'server+payloads lazy/eager'.padEnd(26)}= ${ratio(serverLazyAll, serverEagerAll).toFixed(2)}x   (parseRequest, every payload read)`,
+  );
   console.log(`(median of 7 interleaved rounds, ${seconds} s per subject; BENCH_SECONDS to change)`);
 }

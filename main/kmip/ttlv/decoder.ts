@@ -1,21 +1,23 @@
 import { readBigInt, readBytes, readI64, readText } from './buffer-reader.js';
-import { resolveTtlvLimits, TtlvError, type TtlvDecodeOptions } from './errors.js';
+import {
+  badBoolean,
+  badFixed,
+  badPadding,
+  badPrefix,
+  badUtf8,
+  bigIntegerLength,
+  nulTerminator,
+  overrun,
+  shortHeader,
+  structureLength,
+  tooBig,
+  tooDeep,
+  tooMany,
+  trailing,
+  unknownType,
+} from './decode-errors.js';
+import { resolveTtlvLimits, type TtlvDecodeOptions } from './errors.js';
 import { ItemType, type TtlvItem } from './item.js';
-
-const typeNames = [
-  '',
-  'Structure',
-  'Integer',
-  'Long Integer',
-  'Big Integer',
-  'Enumeration',
-  'Boolean',
-  'Text String',
-  'Byte String',
-  'Date-Time',
-  'Interval',
-  'Date-Time Extended',
-];
 
 const empty = Buffer.alloc(0);
 /** Password and One Time Password (Credential Value): never kept in the text cache. */
@@ -47,7 +49,7 @@ export function decodeTtlv(bytes: Uint8Array, options?: TtlvDecodeOptions): Ttlv
   const limits = resolveTtlvLimits(options);
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length > limits.maxMessageBytes) {
-    throw new TtlvError(`message of ${buf.length} bytes exceeds the limit of ${limits.maxMessageBytes}`, 0);
+    throw tooBig(buf.length, limits.maxMessageBytes);
   }
   b = buf;
   pos = 0;
@@ -57,7 +59,7 @@ export function decodeTtlv(bytes: Uint8Array, options?: TtlvDecodeOptions): Ttlv
   strictPadding = options?.strictPadding !== false;
   try {
     const item = readItem(0, buf.length, 1);
-    if (pos !== buf.length) throw new TtlvError(`${buf.length - pos} bytes follow the message`, pos);
+    if (pos !== buf.length) throw trailing(buf.length - pos, pos);
     return item;
   } finally {
     b = empty;
@@ -77,14 +79,14 @@ function readItem(start: number, end: number, depth: number): TtlvItem {
   const tag = (prefix << 16) | (buf[start + 1]! << 8) | buf[start + 2]!;
   const type = buf[start + 3]!;
   const length = ((buf[start + 4]! << 24) | (buf[start + 5]! << 16) | (buf[start + 6]! << 8) | buf[start + 7]!) >>> 0;
-  if (++items > maxItems) throw new TtlvError(`more than ${maxItems} items`, start, tag);
+  if (++items > maxItems) throw tooMany(maxItems, start, tag);
   const o = start + 8;
   const left = end - o;
   switch (type) {
     case ItemType.Structure: {
       if (length > left) throw overrun(start, tag, length, left);
-      if ((length & 7) !== 0) throw new TtlvError(`Structure length ${length} is not a multiple of 8`, start, tag);
-      if (depth >= maxDepth && length > 0) throw new TtlvError(`nesting deeper than ${maxDepth}`, start, tag);
+      if ((length & 7) !== 0) throw structureLength(length, start, tag);
+      if (depth >= maxDepth && length > 0) throw tooDeep(maxDepth, start, tag);
       const stop = o + length;
       const value: TtlvItem[] = [];
       let at = o;
@@ -101,7 +103,7 @@ function readItem(start: number, end: number, depth: number): TtlvItem {
       if (length !== 4 || left < 8) throw badFixed(start, tag, type, length, 4, left);
       // 4 value bytes then 4 padding bytes (section 9.1.1.3).
       if (strictPadding && (buf[o + 4]! | buf[o + 5]! | buf[o + 6]! | buf[o + 7]!) !== 0) {
-        throw new TtlvError('non-zero padding', start + 12, tag);
+        throw badPadding(start + 12, tag);
       }
       const signed = (buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
       pos = o + 8;
@@ -121,7 +123,7 @@ function readItem(start: number, end: number, depth: number): TtlvItem {
         (buf[o]! | buf[o + 1]! | buf[o + 2]! | buf[o + 3]! | buf[o + 4]! | buf[o + 5]! | buf[o + 6]!) !== 0 ||
         buf[o + 7]! > 1
       ) {
-        throw new TtlvError('Boolean value is neither 0 nor 1', o, tag);
+        throw badBoolean(o, tag);
       }
       pos = o + 8;
       return { tag, type: ItemType.Boolean, value: buf[o + 7] === 1 };
@@ -130,10 +132,10 @@ function readItem(start: number, end: number, depth: number): TtlvItem {
       const padded = (length + 7) & ~7;
       if (length > left || padded > left) throw overrun(start, tag, padded, left);
       if (length > 0 && buf[o + length - 1] === 0) {
-        throw new TtlvError('Text String ends with a NUL terminator', o + length - 1, tag);
+        throw nulTerminator(o + length - 1, tag);
       }
       const value = readText(buf, o, length, tag !== passwordTag && tag !== oneTimePasswordTag);
-      if (value === undefined) throw new TtlvError('Text String is not valid UTF-8', o, tag);
+      if (value === undefined) throw badUtf8(o, tag);
       if (strictPadding) checkPadding(o + length, o + padded, tag);
       pos = o + padded;
       return { tag, type: ItemType.TextString, value };
@@ -149,41 +151,17 @@ function readItem(start: number, end: number, depth: number): TtlvItem {
     case ItemType.BigInteger: {
       if (length > left) throw overrun(start, tag, length, left);
       if (length === 0 || (length & 7) !== 0) {
-        throw new TtlvError(`Big Integer length ${length} is not a positive multiple of 8`, start, tag);
+        throw bigIntegerLength(length, start, tag);
       }
       pos = o + length;
       return { tag, type: ItemType.BigInteger, value: readBigInt(buf, o, length) };
     }
     default:
-      throw new TtlvError(`unknown item type 0x${type.toString(16).padStart(2, '0')}`, start + 3, tag);
+      throw unknownType(type, start, tag);
   }
 }
 
 /** Text and Byte String padding (to a multiple of 8) must be zero. */
 function checkPadding(from: number, to: number, tag: number): void {
-  for (let i = from; i < to; i++) if (b[i] !== 0) throw new TtlvError('non-zero padding', from, tag);
-}
-
-function shortHeader(start: number, end: number): TtlvError {
-  return new TtlvError(`short read: an item header needs 8 bytes, ${end - start} left`, start);
-}
-
-function badPrefix(prefix: number, start: number): TtlvError {
-  return new TtlvError(`tag prefix 0x${prefix.toString(16).padStart(2, '0')} is neither 0x42 nor 0x54`, start);
-}
-
-/** Fixed-length types: exact length, and 8 value+padding bytes present. */
-function badFixed(start: number, tag: number, type: number, length: number, expected: number, left: number): TtlvError {
-  if (length !== expected) {
-    return new TtlvError(`${typeNames[type]} length is ${length}, must be ${expected}`, start + 4, tag);
-  }
-  return overrun(start, tag, 8, left);
-}
-
-function overrun(start: number, tag: number, needed: number, left: number): TtlvError {
-  return new TtlvError(
-    `short read: the value needs ${needed} bytes, only ${left} left in the enclosing item`,
-    start + 4,
-    tag,
-  );
+  for (let i = from; i < to; i++) if (b[i] !== 0) throw badPadding(from, tag);
 }

@@ -11,3 +11,5 @@ export {
   type TtlvLimits,
   type TtlvDecodeOptions,
 } from './errors.js';
+export { decodeTtlvLazy, validateTtlv, type TtlvLazyDecodeOptions } from './lazy-decoder.js';
+export { LazyStructure } from './lazy-structure.js';
