@@ -342,6 +342,21 @@ describe('tokens and unlock methods in Chromium', () => {
     expect(list[1]?.params['pcrs']).toEqual(['7']);
   });
 
+  it('adds a token unlock slot through the wizard (the shared token picker and PIN field)', async () => {
+    const slots = page.getByRole('table', { name: 'Key slots' });
+    await page.getByRole('button', { name: 'Unlock with a token…' }).click();
+    await page.getByLabel('Token', { exact: true }).selectOption('Office Key');
+    await page.getByLabel('Token PIN').fill(NEW_PIN);
+    await page.getByRole('button', { name: 'Review…' }).click();
+    await page.getByText('A key on token “Office Key”').waitFor();
+    await shot(page, 'tokens-token-unlock-review');
+    await page.getByRole('button', { name: 'Add token unlock' }).click();
+    await slots.getByRole('row', { name: /Token.*token “Office Key”/ }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Token unlock added.' }).waitFor();
+    const list = await s.engine!.session.vault().listSlots();
+    expect(list.map((x) => x.kind)).toEqual(['passphrase', 'tpm', 'pkcs11']);
+  });
+
   it('looks right in the dark theme too', async () => {
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     await shot(page, 'tokens-unlock-methods-dark');
