@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { useKeyhold } from '../store/context.js';
 import { formatDate, Review, Steps, Unavailable, useSupported } from './common.js';
-import { chosenToken, PinField, ProblemBox, TokenPicker, TokenWorking } from './token-picker.js';
+import { chosenToken, PinField, ProblemBox, TokenPicker, TokenWorking, useRevealed } from './token-picker.js';
 
 type Wizard = 'tpm' | 'token' | undefined;
 
@@ -14,12 +14,13 @@ const kindWords: Record<string, string> = { passphrase: 'Passphrase', tpm: 'TPM'
 
 function TpmWizard({ onDone }: { onDone: () => void }) {
   const addTpmSlot = useKeyhold((s) => s.addTpmSlot);
+  const revealed = useRevealed<HTMLElement>();
   const notify = useKeyhold((s) => s.notify);
   const [step, setStep] = useState(0);
   const [pcr7, setPcr7] = useState(false);
   const [working, setWorking] = useState(false);
   return (
-    <section className="card narrow wizard" aria-labelledby="tpm-wizard-title">
+    <section ref={revealed} className="card narrow wizard" aria-labelledby="tpm-wizard-title">
       <h3 id="tpm-wizard-title">Unlock with this computer’s TPM</h3>
       <Steps steps={['Options', 'Review']} current={step} />
       {step === 0 ? (
@@ -35,7 +36,7 @@ function TpmWizard({ onDone }: { onDone: () => void }) {
           <p className="hint">
             With PCR 7 the TPM refuses if the Secure Boot settings or keys change; you then unlock with the passphrase.
           </p>
-          <div className="row">
+          <div className="row wizard-nav">
             <button type="button" className="secondary" onClick={onDone}>
               Cancel
             </button>
@@ -53,7 +54,7 @@ function TpmWizard({ onDone }: { onDone: () => void }) {
               ['Passphrase', 'Still works'],
             ]}
           />
-          <div className="row">
+          <div className="row wizard-nav">
             <button type="button" className="secondary" onClick={() => setStep(0)}>
               Back
             </button>
@@ -87,6 +88,7 @@ function TpmWizard({ onDone }: { onDone: () => void }) {
 
 function TokenWizard({ onDone }: { onDone: () => void }) {
   const addTokenSlot = useKeyhold((s) => s.addTokenSlot);
+  const revealed = useRevealed<HTMLElement>();
   const loadTokens = useKeyhold((s) => s.loadTokens);
   const tokens = useKeyhold((s) => s.tokenList?.tokens) ?? [];
   const notify = useKeyhold((s) => s.notify);
@@ -103,7 +105,7 @@ function TokenWizard({ onDone }: { onDone: () => void }) {
     onDone();
   };
   return (
-    <section className="card narrow wizard" aria-labelledby="token-wizard-title">
+    <section ref={revealed} className="card narrow wizard" aria-labelledby="token-wizard-title">
       <h3 id="token-wizard-title">Unlock with a token</h3>
       <Steps steps={['Token and PIN', 'Review']} current={step} />
       {step === 0 ? (
@@ -121,7 +123,7 @@ function TokenWizard({ onDone }: { onDone: () => void }) {
             value={pin}
             onChange={setPin}
           />
-          <div className="row">
+          <div className="row wizard-nav">
             <button type="button" className="secondary" onClick={cancel}>
               Cancel
             </button>
@@ -139,7 +141,7 @@ function TokenWizard({ onDone }: { onDone: () => void }) {
               ['Passphrase', 'Still works'],
             ]}
           />
-          <div className="row">
+          <div className="row wizard-nav">
             <button type="button" className="secondary" onClick={() => setStep(0)}>
               Back
             </button>
@@ -191,10 +193,20 @@ export function UnlockMethods() {
         <div className="card-head">
           <h2 id="unlock-title">Unlock methods</h2>
           <div className="row">
-            <button type="button" onClick={() => setWizard('tpm')} disabled={wizard !== undefined}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => setWizard('tpm')}
+              disabled={wizard !== undefined}
+            >
               Unlock with this computer’s TPM…
             </button>
-            <button type="button" onClick={() => setWizard('token')} disabled={wizard !== undefined}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => setWizard('token')}
+              disabled={wizard !== undefined}
+            >
               Unlock with a token…
             </button>
           </div>
