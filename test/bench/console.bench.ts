@@ -13,7 +13,8 @@
  *     the keystroke's input event to the count on screen showing the new result, in the page.
  *     The list for (2) comes from a bench-only handler set returning generated summaries, so
  *     the figure is the window's alone.
- * Aims: (1) under 1 s, (2) under 50 ms.
+ * (1) runs KEYHOLD_BENCH_STARTS times (default 3) and prints each run, the median run's breakdown
+ * and the median. Aims: (1) under 1 s, (2) under 50 ms.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -116,12 +117,19 @@ const formWatch = `(() => {
   document.addEventListener('DOMContentLoaded', () => obs.observe(document.body, { childList: true, subtree: true }));
 })()`;
 
-async function startup(dir: string, objects: number): Promise<void> {
-  const vaultPath = path.join(dir, 'bench.kvault');
-  await seedVault(vaultPath, objects);
-  const kdf = await kdfMs();
+interface StartFigures {
+  /** Start to list on screen, typing and the KDF not counted. */
+  total: number;
+  summary: string;
+  detail: string[];
+}
+
+/** Starts the console once, in a fresh browser profile (nothing cached), and times it. */
+async function startOnce(dir: string, vaultPath: string, objects: number, kdf: number): Promise<StartFigures> {
   const { context, page } = await browser(dir);
   await page.addInitScript(formWatch);
+  // Let the freshly launched browser settle: the user's browser is open and idle.
+  await new Promise((r) => setTimeout(r, 500));
   const cli = path.resolve(defaultRendererDir(), '../../bin/keyhold.js');
   try {
     const t0 = performance.timeOrigin + performance.now();
@@ -163,29 +171,48 @@ async function startup(dir: string, objects: number): Promise<void> {
         const e = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/api/objects.list'));
         return e ? e.duration : 0;
       });
-      const total = tForm - t0 + unlockToList;
-      console.log(`console start -> listening (process start, URL printed): ${(tListening - t0).toFixed(0)} ms`);
-      console.log(
-        `URL printed -> Chromium starts navigating: ${(navStart - tListening).toFixed(0)} ms (Playwright's goto)`,
-      );
-      console.log(`page: ${pageTimings}`);
-      console.log(`navigation start -> unlock form on screen: ${(tForm - navStart).toFixed(0)} ms`);
-      console.log(
-        `unlock call: ${unlockMs.toFixed(0)} ms, of which the KDF (Argon2id ${argon2.memoryKiB} KiB x${argon2.iterations}, warm, measured apart): ${kdf.toFixed(0)} ms`,
-      );
-      console.log(`objects.list call (${objects} objects): ${listMs.toFixed(0)} ms`);
-      console.log(
-        `phases: start -> unlock form on screen ${(tForm - t0).toFixed(0)} ms, Unlock pressed -> list on screen ${unlockToList.toFixed(0)} ms (KDF included)`,
-      );
-      console.log(
-        `console start -> unlocked interactive list of ${objects} objects (typing not counted): ${total.toFixed(0)} ms, ${(total - kdf).toFixed(0)} ms excluding the KDF (aim < 1000 ms)`,
-      );
+      const total = tForm - t0 + unlockToList - kdf;
+      const ms = (x: number) => `${x.toFixed(0)} ms`;
+      return {
+        total,
+        summary: `listening ${ms(tListening - t0)}, to navigation ${ms(navStart - tListening)}, navigation to form ${ms(tForm - navStart)}, Unlock to list ${ms(unlockToList)} (KDF ${ms(kdf)} of it): ${ms(total)} excluding the KDF`,
+        detail: [
+          `console start -> listening (process start, URL printed): ${ms(tListening - t0)}`,
+          `URL printed -> Chromium starts navigating: ${ms(navStart - tListening)} (Playwright's goto)`,
+          `page: ${pageTimings}`,
+          `navigation start -> unlock form on screen: ${ms(tForm - navStart)}`,
+          `unlock call: ${ms(unlockMs)}, of which the KDF (Argon2id ${argon2.memoryKiB} KiB x${argon2.iterations}, warm, measured apart): ${ms(kdf)}`,
+          `objects.list call (${objects} objects): ${ms(listMs)}`,
+          `phases: start -> unlock form on screen ${ms(tForm - t0)}, Unlock pressed -> list on screen ${ms(unlockToList)} (KDF included)`,
+        ],
+      };
     } finally {
       child.kill('SIGTERM');
     }
   } finally {
     await context.close();
   }
+}
+
+async function startup(dir: string, objects: number, runs: number): Promise<void> {
+  const vaultPath = path.join(dir, 'bench.kvault');
+  await seedVault(vaultPath, objects);
+  const kdf = await kdfMs();
+  console.log(
+    'start to list: Chromium already open and idle (fresh profile each run); clock from spawning `node bin/keyhold.js console`; typing and the KDF not counted',
+  );
+  const results: StartFigures[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await startOnce(dir, vaultPath, objects, kdf);
+    console.log(`run ${i + 1}: ${r.summary}`);
+    results.push(r);
+  }
+  const mid = [...results].sort((a, b) => a.total - b.total)[Math.floor(results.length / 2)]!;
+  console.log('median run in detail:');
+  for (const line of mid.detail) console.log(`  ${line}`);
+  console.log(
+    `console start -> unlocked interactive list of ${objects} objects (typing and KDF not counted), ${runs} runs: median ${mid.total.toFixed(0)} ms, best ${Math.min(...results.map((r) => r.total)).toFixed(0)} ms (aim < 1000 ms)`,
+  );
 }
 
 // In-page scripts (the page's own clock), kept as text: this file is type-checked without the DOM.
@@ -329,7 +356,11 @@ async function filtering(dir: string, n: number): Promise<void> {
 export async function bench(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'keyhold-bench-console-'));
   try {
-    await startup(dir, Number(process.env.KEYHOLD_BENCH_OBJECTS ?? 1000));
+    await startup(
+      dir,
+      Number(process.env.KEYHOLD_BENCH_OBJECTS ?? 1000),
+      Number(process.env.KEYHOLD_BENCH_STARTS ?? 3),
+    );
     await filtering(dir, Number(process.env.KEYHOLD_BENCH_LIST ?? 100_000));
   } finally {
     rmSync(dir, { recursive: true, force: true });
