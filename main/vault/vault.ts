@@ -293,14 +293,20 @@ export class Vault {
       this.mutex
         .run(async () => {
           const conn = this.connection();
+          // The group's BEGIN and the member's SAVEPOINT go in one call (one thread-pool round trip).
           if (this.group === undefined) {
-            await conn.exec('BEGIN IMMEDIATE');
+            try {
+              await conn.exec(savepoint ? 'BEGIN IMMEDIATE; SAVEPOINT member' : 'BEGIN IMMEDIATE');
+            } catch (e) {
+              // BEGIN may have run before the SAVEPOINT failed: leave no transaction open.
+              await conn.exec('ROLLBACK').catch(() => undefined);
+              throw e;
+            }
             this.group = { startHead: { ...this.auditHead }, members: [], pendingAudit: [] };
-          }
+          } else if (savepoint) await conn.exec('SAVEPOINT member');
           const group = this.group;
           const auditMark = group.pendingAudit.length;
           const ctx: TxContext = { vault: this, head: { ...this.auditHead } };
-          if (savepoint) await conn.exec('SAVEPOINT member');
           let result: T;
           try {
             result = await txStore.run(ctx, fn);
@@ -357,16 +363,18 @@ export class Vault {
 
   /**
    * Runs a read: inside the current transaction if there is one, else serialized after writes.
-   * A read that saw an open group's writes is answered only once they are committed.
+   * A read that saw an open group's writes is answered only once they are committed. The
+   * group's buffered audit rows are written first only for reads of the audit table
+   * (`seesAudit`); other reads skip that round trip.
    */
-  private read<T>(fn: (conn: SqliteConnection) => Promise<T>): Promise<T> {
+  private read<T>(fn: (conn: SqliteConnection) => Promise<T>, seesAudit = false): Promise<T> {
     if (txStore.getStore()?.vault === this) return fn(this.connection());
     return new Promise<T>((resolve, reject) => {
       this.mutex
         .run(async () => {
           let result: T;
           try {
-            await this.flushAudit();
+            if (seesAudit) await this.flushAudit();
             result = await fn(this.connection());
           } catch (e) {
             reject(e);
@@ -737,7 +745,11 @@ export class Vault {
       const rows = await conn.all<{ uid: string }>(built.sql, [...built.params, ...built.paging]);
       const result: LocateResult = { uniqueIdentifiers: rows.map((r) => r.uid) };
       if (query.countLocated === true) {
-        result.locatedItems = Number((await conn.get<{ n: number }>(built.countSql, built.params))?.n ?? 0);
+        // A page that is not full, and not empty past an offset, already tells the count.
+        const offset = query.offsetItems ?? 0;
+        const notFull = query.maximumItems === undefined || rows.length < query.maximumItems;
+        if (notFull && (offset === 0 || rows.length > 0)) result.locatedItems = offset + rows.length;
+        else result.locatedItems = Number((await conn.get<{ n: number }>(built.countSql, built.params))?.n ?? 0);
       }
       return result;
     });
@@ -807,7 +819,7 @@ export class Vault {
         limit,
       ]);
       return rows.map(toAuditEntry);
-    });
+    }, true);
   }
 
   /** Verifies the whole chain, in chunks; reports the first bad entry. */
@@ -850,7 +862,7 @@ export class Vault {
       for (const r of await conn.once<SqlRow>('PRAGMA cipher_integrity_check'))
         problems.push(String(Object.values(r)[0]));
       return problems;
-    });
+    }, true);
     return { audit, databaseProblems };
   }
 
@@ -879,12 +891,12 @@ export class Vault {
         slots: this.listSlots(),
         databaseBytes: fileSize(databasePath(this.path)) + fileSize(`${databasePath(this.path)}-wal`),
       };
-    });
+    }, true);
   }
 
   /** Raw SQL for benchmarks and tests (e.g. ANALYZE); not for application code. */
   async unsafeExec(sql: string): Promise<void> {
-    await this.read((conn) => conn.exec(sql));
+    await this.read((conn) => conn.exec(sql), true);
   }
 }
 

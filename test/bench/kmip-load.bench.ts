@@ -13,7 +13,9 @@ import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
 /**
  * KMIP load: N concurrent mutual-TLS connections (Keyhold's client), each looping over
  * Create / Get / Locate / Encrypt, against `keyhold serve` (a real vault) and `pykmip-server`
- * on this machine, one after the other. Prints operations/s, p50/p99 and the ratio; then the
+ * on this machine, one after the other. Prints operations/s, p50/p99 and the ratio (closed loop:
+ * the most each server does); then `keyhold serve` in open loop at 25, 50 and 75% of its
+ * measured maximum and at 20x PyKMIP's throughput, a read-only mix (Get/Locate/Encrypt), and the
  * server's memory with 1,000 open connections.
  * Sizes: KMIP_BENCH_CONNECTIONS (32), KMIP_BENCH_SECONDS (5), KMIP_BENCH_IDLE (1000).
  */
@@ -48,7 +50,9 @@ function percentile(sorted: number[], p: number): number {
  * connections, and latency counts from when a request was due (no coordinated omission), the
  * latency a client sees at that load.
  */
-async function load(port: number, tls: Tls, label: string, rate?: number): Promise<Figures> {
+type Mix = 'mixed' | 'read';
+
+async function load(port: number, tls: Tls, label: string, rate?: number, mix: Mix = 'mixed'): Promise<Figures> {
   const clients = await Promise.all(
     Array.from({ length: CONNECTIONS }, () =>
       KmipClient.connect({ host: '127.0.0.1', port, ...tls, timeoutMs: 60_000 }),
@@ -70,6 +74,7 @@ async function load(port: number, tls: Tls, label: string, rate?: number): Promi
   const latencies: number[] = [];
   let errors = 0;
   const deadline = performance.now() + SECONDS * 1000;
+  const started0 = performance.now();
   const iv = Buffer.alloc(16, 1);
   const data = Buffer.alloc(64, 2);
   await Promise.all(
@@ -85,7 +90,9 @@ async function load(port: number, tls: Tls, label: string, rate?: number): Promi
           started = due;
         }
         try {
-          switch (step++ % 4) {
+          // The read-only mix skips Create: Get, Locate, Encrypt in turn.
+          const kind = mix === 'read' ? 1 + (step++ % 3) : step++ % 4;
+          switch (kind) {
             case 0:
               await c.create('SymmetricKey', {
                 CryptographicAlgorithm: ['AES'],
@@ -109,11 +116,12 @@ async function load(port: number, tls: Tls, label: string, rate?: number): Promi
       }
     }),
   );
+  const elapsed = (performance.now() - started0) / 1000;
   await Promise.all(clients.map((c) => c.close()));
   latencies.sort((a, b) => a - b);
   return {
     ops: latencies.length,
-    opsPerSecond: latencies.length / SECONDS,
+    opsPerSecond: latencies.length / Math.max(SECONDS, elapsed),
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     errors,
@@ -121,7 +129,7 @@ async function load(port: number, tls: Tls, label: string, rate?: number): Promi
 }
 
 function line(name: string, f: Figures): string {
-  return `${name.padEnd(14)} ${f.opsPerSecond.toFixed(0).padStart(8)} ops/s   p50 ${f.p50.toFixed(2)} ms   p99 ${f.p99.toFixed(2)} ms   (${f.ops} ops, ${f.errors} errors)`;
+  return `${name.padEnd(26)} ${f.opsPerSecond.toFixed(0).padStart(8)} ops/s   p50 ${f.p50.toFixed(2)} ms   p99 ${f.p99.toFixed(2)} ms   (${f.ops} ops, ${f.errors} errors)`;
 }
 
 function rssKiB(pid: number): number {
@@ -181,7 +189,7 @@ export async function bench(): Promise<void> {
       `KMIP load: ${CONNECTIONS} mutual-TLS connections, ${SECONDS} s each, mix Create/Get/Locate/Encrypt (AES-256-CBC, 64 bytes)`,
     );
     const k = await load(keyhold.port, keyhold.tls, 'keyhold');
-    console.log(line('keyhold serve', k));
+    console.log(line('keyhold serve (closed)', k));
     // The same server code over an in-memory store, in this process: the protocol's own cost
     // without the vault's durable (fsync per commit) writes.
     const memory = await startMemoryKmipServer();
@@ -191,19 +199,33 @@ export async function bench(): Promise<void> {
     const aliceTls = { cert: pem(alice.cert), key: pem(alice.key), ca: pem(pki.caCert) };
     const m = await load(memory.port, memoryTls, 'memory');
     await memory.server.close();
-    console.log(line('keyhold memory', m));
+    console.log(line('keyhold memory (closed)', m));
     const p = await load(pykmip.port, aliceTls, 'pykmip');
-    console.log(line('pykmip-server', p));
+    console.log(line('pykmip-server (closed)', p));
     console.log(
       `ratio keyhold serve/pykmip: ${(k.opsPerSecond / p.opsPerSecond).toFixed(1)}x throughput, p99 ${(p.p99 / k.p99).toFixed(1)}x lower`,
     );
-    // Latency at the aim's load: 20x what PyKMIP managed, offered at a steady rate (open loop).
-    const target = Math.max(100, Math.round(20 * p.opsPerSecond));
-    const atRate = await load(keyhold.port, keyhold.tls, 'keyhold-rate', target);
-    console.log(line(`keyhold @${target}/s`, atRate) + '   (open loop: latency from when each request was due)');
     console.log(
       `ratio keyhold memory/pykmip: ${(m.opsPerSecond / p.opsPerSecond).toFixed(1)}x throughput, p99 ${(p.p99 / m.p99).toFixed(1)}x lower`,
     );
+    // Open loop: a steady offered rate over the same connections, latency from when each request
+    // was due (no coordinated omission): the latency a client sees at that load.
+    console.log('open loop (latency from when each request was due):');
+    const openLoop = async (name: string, rate: number, mix: Mix): Promise<void> => {
+      const f = await load(keyhold.port, keyhold.tls, `keyhold-${mix}-${rate}`, rate, mix);
+      console.log(line(`  ${name} @${rate}/s`, f));
+    };
+    for (const share of [0.25, 0.5, 0.75]) {
+      await openLoop(`mix ${share * 100}% of max`, Math.max(10, Math.round(share * k.opsPerSecond)), 'mixed');
+    }
+    // The aim's load: 20x what PyKMIP managed.
+    await openLoop('mix 20x pykmip', Math.max(100, Math.round(20 * p.opsPerSecond)), 'mixed');
+    // Reads only (Get, Locate, Encrypt): each still waits for the commit of its audit entry.
+    const r = await load(keyhold.port, keyhold.tls, 'keyhold-read', undefined, 'read');
+    console.log(line('keyhold read-only (closed)', r));
+    for (const share of [0.25, 0.5]) {
+      await openLoop(`read ${share * 100}% of max`, Math.max(10, Math.round(share * r.opsPerSecond)), 'read');
+    }
 
     const pid = keyhold.child.pid as number;
     const before = rssKiB(pid);
