@@ -1,6 +1,6 @@
 /** The server panel's request log: one line per batch item of a KMIP response. */
 import type { ServerStatus } from '../../shared/api/index.js';
-import { ItemType, decodeTtlv } from '../kmip/ttlv/index.js';
+import { ItemType, decodeTtlvLazy } from '../kmip/ttlv/index.js';
 import { findAll, findEnum } from '../ops/ttlv.js';
 import { Operation, ResultStatus, Tag } from '../ops/vocabulary.js';
 
@@ -12,7 +12,9 @@ const statusNames = new Map<number, string>(Object.entries(ResultStatus).map(([k
 /** One log line per batch item of a response: its operation and result status. */
 export function logLines(response: Uint8Array, peer: string, time: Date): LogLine[] {
   try {
-    const message = decodeTtlv(response);
+    // Lazy: only the Batch Items' Operation and Result Status are read, never the payloads; the
+    // tree does not outlive this call, so the response bytes are adopted, not copied.
+    const message = decodeTtlvLazy(response, { adopt: true });
     if (message.type !== ItemType.Structure) throw new Error('not a structure');
     return findAll(message, Tag.BatchItem).map((item) => {
       if (item.type !== ItemType.Structure) return { time: time.toISOString(), peer, operation: '?', resultStatus: '' };

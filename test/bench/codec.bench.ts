@@ -7,6 +7,7 @@ import {
   Tag,
   type TtlvItem,
 } from '../../main/kmip/index.js';
+import { findAll, findEnum } from '../../main/ops/ttlv.js';
 import { parseRequest } from '../../main/server/protocol.js';
 import { loadCorpus } from './support/kmip-corpus.js';
 
@@ -19,8 +20,9 @@ import { loadCorpus } from './support/kmip-corpus.js';
  * validating pass, with the message adopted as its index as the server does, and (a') with the
  * copy made by default; every check is made there) and (b) the same
  * then every Structure read, so every value is decoded (what a caller that reads everything pays).
- * The server's request path (parseRequest of main/server/protocol.ts over the Request Messages) is
- * measured with both decoders. BENCH_SECONDS sets the time per subject (default 1), split in 7 rounds.
+ * The server's request path (parseRequest of main/server/protocol.ts over the Request Messages,
+ * then with every payload read as the operations do) and the server panel's per-response log
+ * (main/api/server-log.ts over the Response Messages) are measured with both decoders. BENCH_SECONDS sets the time per subject (default 1), split in 7 rounds.
  */
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 1);
 
@@ -30,8 +32,8 @@ interface Figure {
   megabytesPerSecond: number;
 }
 
-/** The figures of the fifteen subjects, in order. */
-type Fifteen<T> = [T, T, T, T, T, T, T, T, T, T, T, T, T, T, T];
+/** The figures of the seventeen subjects, in order. */
+type Seventeen<T> = [T, T, T, T, T, T, T, T, T, T, T, T, T, T, T, T, T];
 
 interface Subject {
   name: string;
@@ -103,6 +105,20 @@ export function touchAll(item: TtlvItem): number {
   return n;
 }
 
+/**
+ * What the server panel's request log (main/api/server-log.ts) reads of each response: every
+ * Batch Item's Operation and Result Status, never a payload.
+ */
+function logReads(message: TtlvItem): number {
+  if (message.type !== 0x01) return 0;
+  let s = 0;
+  for (const item of findAll(message, Tag.BatchItem)) {
+    if (item.type !== 0x01) continue;
+    s += (findEnum(item, Tag.Operation) ?? 0) + (findEnum(item, Tag.ResultStatus) ?? 0);
+  }
+  return s;
+}
+
 let plainEnd = 0;
 
 /**
@@ -156,6 +172,8 @@ export async function bench(): Promise<void> {
 
   const requests = ttlv.filter((_, i) => items[i]!.tag === Tag.RequestMessage);
   const requestBytes = requests.reduce((s, b) => s + b.length, 0);
+  const responses = ttlv.filter((_, i) => items[i]!.tag !== Tag.RequestMessage);
+  const responseBytes = responses.reduce((s, b) => s + b.length, 0);
   const adopt = { adopt: true };
   const [
     walk,
@@ -173,6 +191,8 @@ export async function bench(): Promise<void> {
     serverLazy,
     serverEagerAll,
     serverLazyAll,
+    logEager,
+    logLazy,
   ] = measure(n, [
     {
       name: 'walk TTLV headers',
@@ -317,9 +337,28 @@ export async function bench(): Promise<void> {
         return s;
       },
     },
-  ]) as Fifteen<Figure>;
+    {
+      name: 'server log, eager',
+      bytes: responseBytes,
+      pass: () => {
+        let s = 0;
+        for (let i = 0; i < responses.length; i++) s += logReads(decodeTtlv(responses[i]!));
+        return s;
+      },
+    },
+    {
+      name: 'server log, lazy',
+      bytes: responseBytes,
+      pass: () => {
+        let s = 0;
+        for (let i = 0; i < responses.length; i++) s += logReads(decodeTtlvLazy(responses[i]!, adopt));
+        return s;
+      },
+    },
+  ]) as Seventeen<Figure>;
   // The server subjects ran over the Request Messages only: count those.
   for (const f of [serverEager, serverLazy, serverEagerAll, serverLazyAll]) f.messagesPerSecond *= requests.length / n;
+  for (const f of [logEager, logLazy]) f.messagesPerSecond *= responses.length / n;
 
   for (const f of [
     walk,
@@ -337,6 +376,8 @@ export async function bench(): Promise<void> {
     serverLazy,
     serverEagerAll,
     serverLazyAll,
+    logEager,
+    logLazy,
   ]) {
     console.log(
       `${f.name.padEnd(28)} ${Math.round(f.messagesPerSecond).toLocaleString('en-US').padStart(12)} msg/s ` +
@@ -367,6 +408,9 @@ export async function bench(): Promise<void> {
   console.log(`${'server lazy / eager'.padEnd(26)}= ${ratio(serverLazy, serverEager).toFixed(2)}x   (parseRequest)`);
   console.log(
     `${'server+payloads lazy/eager'.padEnd(26)}= ${ratio(serverLazyAll, serverEagerAll).toFixed(2)}x   (parseRequest, every payload read)`,
+  );
+  console.log(
+    `${'server log lazy / eager'.padEnd(26)}= ${ratio(logLazy, logEager).toFixed(2)}x   (response log lines)`,
   );
   console.log(`(median of 7 interleaved rounds, ${seconds} s per subject; BENCH_SECONDS to change)`);
 }
