@@ -210,12 +210,28 @@ export function generate() {
       })
       .join('\n');
 
+  // The same values as typed constants (EnumerationValues.Operation.Create has the literal type 1),
+  // normalized 2.x names only: one name a value, so `keyof typeof` lists each value once.
+  const valueConsts = enumerations
+    .filter((e) => e.name !== 'Tag')
+    .map((e) => {
+      const seen = new Set();
+      const fields = e.values
+        .filter((v) => !seen.has(v.normalized) && seen.add(v.normalized))
+        .map((v) => `${v.normalized}: ${hex(v.value, 8)}`);
+      return `  ${e.normalized}: { ${fields.join(', ')} },`;
+    });
+  const enumConsts =
+    `\n/** Each enumeration's values by normalized name, as literal types: EnumerationValues.Operation.Create. */\n` +
+    `export const EnumerationValues = {\n${valueConsts.join('\n')}\n} as const;\n`;
+
   const enumFile =
     header('enumerations (1.4 section 9.1.3.2, 2.1 section 11; the Tag enumeration is the tag table)') +
     `import type { ValueSetDefinition } from './types.js';\n\n` +
     `export const enumerationDefinitions: readonly ValueSetDefinition[] = [\n${setLines(
       enumerations.filter((e) => e.name !== 'Tag'),
-    )}\n];\n`;
+    )}\n];\n` +
+    enumConsts;
   const maskFile =
     header('bit masks (1.4 section 9.1.3.3, 2.1 section 12)') +
     `import type { ValueSetDefinition } from './types.js';\n\n` +

@@ -1,6 +1,6 @@
 // The KMIP tag, enumeration and bit-mask registry: one source of truth, generated from the 1.4 and
 // 2.1 specification tables (scripts/gen-registry.mjs). No Node imports: the renderer may reuse it.
-import { enumerationDefinitions } from './enumerations.generated.js';
+import { enumerationDefinitions, EnumerationValues } from './enumerations.generated.js';
 import { maskDefinitions } from './masks.generated.js';
 import { normalizeName } from './normalize.js';
 import { Tag, tagDefinitions } from './tags.generated.js';
@@ -11,6 +11,7 @@ export {
   Tag,
   tagDefinitions,
   enumerationDefinitions,
+  EnumerationValues,
   maskDefinitions,
   normalizeName,
   ValueSet,
