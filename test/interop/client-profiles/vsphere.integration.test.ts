@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProfileServer, type ClientFiles, type ProfileServer } from './support/profile-server.js';
+import {
+  aesAttrs,
+  at,
+  attributes1x,
+  e,
+  nameAttr,
+  newerFields,
+  ok,
+  op,
+  RawSession,
+  request,
+  template,
+  txt,
+  uid,
+  uidOf,
+  type Version,
+} from './support/wire.js';
+
+/**
+ * VMware vSphere standard key provider (PyKMIP #211, #218; Cosmian docs vcenter.md): KMIP 1.1 over
+ * mutual TLS, a Username/Password Credential in every header (INTEROP-NOTES 4), Create AES-256
+ * with a Template Attribute and a Name, Activate, GetAttributes State before using a key, Get
+ * (Raw symmetric key), Locate by Name, Revoke.
+ */
+const V11: Version = [1, 1];
+const credential = { username: 'vcenter', password: 'vc-secret' };
+let server: ProfileServer;
+let files: ClientFiles;
+let session: RawSession;
+
+beforeAll(async () => {
+  server = await startProfileServer('vsphere');
+  files = await server.enroll('vcenter');
+  session = await RawSession.open(server.port, files);
+}, 120_000);
+afterAll(async () => {
+  session?.close();
+  await server?.stop();
+});
+
+const send = (items: Parameters<typeof request>[1]) => session.send(request(V11, items, { credential }));
+
+describe('VMware vSphere (KMIP 1.1, PyKMIP #211 #218)', () => {
+  it('DiscoverVersions answers in 1.1 and offers 1.1', async () => {
+    const r = await send([op('DiscoverVersions')]);
+    expect(r.version).toEqual(V11);
+    expect(JSON.stringify(ok(r))).toContain('"ProtocolVersionMinor","type":"Integer","value":1}');
+  });
+
+  it('Create AES-256 (Credential sent, not configured: accepted), Activate, GetAttributes State, Get Raw, Locate, Revoke', async () => {
+    const name = 'vsphere-key-0001';
+    const created = await send([
+      op('Create', [e('ObjectType', 'SymmetricKey'), template(...aesAttrs(256), nameAttr(name))]),
+    ]);
+    expect(created.version).toEqual(V11);
+    const id = uidOf(ok(created));
+    expect(newerFields(created.raw, V11)).toEqual([]);
+
+    expect(uidOf(ok(await send([op('Activate', [uid(id)])])))).toBe(id);
+
+    const attrs = await send([op('GetAttributes', [uid(id), txt('AttributeName', 'State')])]);
+    expect(attributes1x(ok(attrs))).toEqual(new Map([['State', ['Active']]]));
+    expect(newerFields(attrs.raw, V11)).toEqual([]);
+
+    const got = await send([op('Get', [uid(id)])]);
+    const p = ok(got);
+    expect(at(p, 'ObjectType')).toBe('SymmetricKey');
+    expect(at(p, 'SymmetricKey', 'KeyBlock', 'KeyFormatType')).toBe('Raw');
+    expect(at(p, 'SymmetricKey', 'KeyBlock', 'CryptographicAlgorithm')).toBe('AES');
+    expect(at(p, 'SymmetricKey', 'KeyBlock', 'CryptographicLength')).toBe(256);
+    expect(String(at(p, 'SymmetricKey', 'KeyBlock', 'KeyValue', 'KeyMaterial'))).toHaveLength(64);
+    expect(newerFields(got.raw, V11)).toEqual([]);
+
+    const found = await send([op('Locate', [nameAttr(name)])]);
+    expect(at(ok(found), 'UniqueIdentifier')).toBe(id);
+
+    const revoked = await send([
+      op('Revoke', [uid(id), { tag: 'RevocationReason', value: [e('RevocationReasonCode', 'CessationOfOperation')] }]),
+    ]);
+    expect(uidOf(ok(revoked))).toBe(id);
+    const after = await send([op('GetAttributes', [uid(id), txt('AttributeName', 'State')])]);
+    expect(attributes1x(ok(after)).get('State')).toEqual(['Deactivated']);
+  });
+
+  it('a 1.1 GetAttributes of every attribute carries only 1.0/1.1 attributes', async () => {
+    const id = uidOf(ok(await send([op('Create', [e('ObjectType', 'SymmetricKey'), template(...aesAttrs(256))])])));
+    const all = await send([op('GetAttributes', [uid(id)])]);
+    const names = [...attributes1x(ok(all)).keys()];
+    expect(names).toEqual(expect.arrayContaining(['Cryptographic Algorithm', 'Cryptographic Length', 'State']));
+    expect(newerFields(all.raw, V11)).toEqual([]);
+  });
+});
