@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeTtlv, encodeTtlv, ItemType, type TtlvItem } from '../kmip/ttlv/index.js';
 import { parseKmipXml, samplePlaceholders, type PlaceholderMap } from '../kmip/xml/index.js';
-import { Tag } from '../ops/vocabulary.js';
+import { Tag, TagName } from '../ops/vocabulary.js';
 import { compareItems, substitute, type Captures } from './compare.js';
 
 /** Sends one TTLV request message and returns the response message. */
@@ -40,6 +40,8 @@ export async function runTestCase(
   const transport = await openTransport();
   const captures: Captures = new Map();
   const generated = new Set<string>();
+  const seen = new Map<string, number>();
+  const bound = namesBoundByResponses(items, kept);
   let pair = 0;
   try {
     for (let i = 0; i < items.length; i++) {
@@ -56,8 +58,10 @@ export async function runTestCase(
       }
       if (!expected || expected.tag !== Tag.ResponseMessage) continue;
       const loose = looseFields(sent, generated);
+      if (serverChoseIv(sent, actual)) for (const tag of CIPHER_OUTPUT) loose.add(tag);
       const mismatch = compareItems(expected, actual, kept, captures, '', loose);
       rememberGenerated(actual, generated, sent);
+      captureByTagName(actual, captures, seen, bound);
       if (mismatch) {
         return {
           file: name,
@@ -120,6 +124,78 @@ function looseFields(request: TtlvItem, generated: Set<string>): Set<number> {
     }
   }
   return loose;
+}
+
+/** "MACData" -> "$MAC_DATA", "IVCounterNonce" -> "$IV_COUNTER_NONCE". */
+function placeholderOf(tagName: string): string {
+  return `$${tagName
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .toUpperCase()}`;
+}
+
+/**
+ * Test cases reuse a response field in a later request by its tag's name: "$MAC_DATA" after a MAC
+ * whose expected MAC Data is a literal, "$DATA_0" for the first Data answered. Each response
+ * payload field binds "$NAME" the first time and "$NAME_<n>" the n-th time it is seen, unless a
+ * placeholder in an expected response bound that name already.
+ */
+function captureByTagName(
+  response: TtlvItem,
+  captures: Captures,
+  seen: Map<string, number>,
+  bound: ReadonlySet<string>,
+): void {
+  for (const b of children(response)) {
+    if (b.tag !== Tag.BatchItem) continue;
+    for (const f of children(children(b).find((i) => i.tag === Tag.ResponsePayload))) {
+      // Unique Identifiers are always bound by the expected responses' own placeholders.
+      if (f.type === ItemType.Structure || f.tag === Tag.UniqueIdentifier) continue;
+      const name = TagName.get(f.tag);
+      if (!name) continue;
+      const ph = placeholderOf(name);
+      const n = seen.get(ph) ?? 0;
+      seen.set(ph, n + 1);
+      for (const name of [ph, `${ph}_${n}`]) if (!bound.has(name) && !captures.has(name)) captures.set(name, f.value);
+    }
+  }
+}
+
+/** Placeholders that expected responses bind themselves: never bound by tag name. */
+function namesBoundByResponses(items: TtlvItem[], kept: PlaceholderMap): Set<string> {
+  const names = new Set<string>();
+  const walk = (item: TtlvItem): void => {
+    const ph =
+      kept.get(item) ?? (item.type === ItemType.TextString && item.value.startsWith('$') ? item.value : undefined);
+    if (ph !== undefined) names.add(ph);
+    for (const c of children(item)) walk(c);
+  };
+  for (const item of items) if (item.tag === Tag.ResponseMessage) walk(item);
+  return names;
+}
+
+const ENCRYPT = 0x1f;
+const CIPHER_OUTPUT = [Tag.Data, Tag.IVCounterNonce, Tag.AuthenticatedEncryptionTag];
+
+/**
+ * An Encrypt that sent no IV/Counter/Nonce and got one back: the server chose a random IV (Random
+ * IV, KMIP 1.4 section 3.6), so the cryptogram and the IV are the server's own and are compared
+ * by type.
+ */
+function serverChoseIv(request: TtlvItem, response: TtlvItem): boolean {
+  const sentIv = children(request).some(
+    (b) =>
+      b.tag === Tag.BatchItem &&
+      children(b).some((i) => i.tag === Tag.Operation && i.value === ENCRYPT) &&
+      children(children(b).find((i) => i.tag === Tag.RequestPayload)).some((i) => i.tag === Tag.IVCounterNonce),
+  );
+  if (sentIv) return false;
+  return children(response).some(
+    (b) =>
+      b.tag === Tag.BatchItem &&
+      children(b).some((i) => i.tag === Tag.Operation && i.value === ENCRYPT) &&
+      children(children(b).find((i) => i.tag === Tag.ResponsePayload)).some((i) => i.tag === Tag.IVCounterNonce),
+  );
 }
 
 /** The server's Result Message, when it failed, to make a failure line useful. */

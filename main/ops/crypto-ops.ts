@@ -65,6 +65,12 @@ function parameters(payload: StructureItem, obj: ManagedObject): CryptographicPa
   return (value ?? {}) as CryptographicParameters;
 }
 
+/** RSA encryption parameters; P Source (KMIP 1.4 section 3.6 / 2.1 section 11.17) is the OAEP label. */
+function rsaParameters(p: CryptographicParameters) {
+  const pSource = (p as { PSource?: unknown }).PSource;
+  return { ...rsaEncryptionParameters(p), label: pSource instanceof Uint8Array ? pSource : undefined };
+}
+
 function algorithmOf(obj: ManagedObject): string {
   return obj.keyBlock?.cryptographicAlgorithm ?? first<string>(obj.attributes, 'CryptographicAlgorithm') ?? '';
 }
@@ -134,7 +140,7 @@ export async function encrypt(payload: StructureItem, ctx: OpsContext): Promise<
     const key = asymmetric(obj);
     if (key) {
       usableKey(obj, USAGE_MASK.Encrypt, 'Encrypt', ctx);
-      const out = rsaEncrypt(key, rsaEncryptionParameters(p), data);
+      const out = rsaEncrypt(key, rsaParameters(p), data);
       return spent(
         obj,
         data.length,
@@ -188,7 +194,7 @@ export async function decrypt(payload: StructureItem, ctx: OpsContext): Promise<
     const key = asymmetric(obj);
     if (key) {
       usableKey(obj, USAGE_MASK.Decrypt, 'Decrypt', ctx);
-      const out = rsaDecrypt(key, rsaEncryptionParameters(p), data);
+      const out = rsaDecrypt(key, rsaParameters(p), data);
       return spent(
         obj,
         data.length,
