@@ -10,6 +10,15 @@ import {
   type TtlvDecodeOptions,
   type TtlvItem,
 } from '../../../main/kmip/index.js';
+import {
+  buildRequestMessage,
+  buildResponseMessage,
+  parseRequestMessage,
+  parseResponseMessage,
+} from '../../../main/kmip/messages/index.js';
+import { writeKmipJson } from '../../../main/kmip/json/index.js';
+import { writeKmipXml } from '../../../main/kmip/xml/index.js';
+import { parseRequest } from '../../../main/server/protocol.js';
 import { loadCorpus } from '../../bench/support/kmip-corpus.js';
 import { hex, naive } from './support/naive-ttlv.js';
 
@@ -88,6 +97,30 @@ describe('decodeTtlvLazy reads every corpus message as decodeTtlv does', () => {
       items += validateTtlv(bytes);
     }
     console.log(`lazy = eager on ${corpus.length} corpus messages, ${items} items`);
+  });
+
+  it('the XML and JSON writers, the message model and the server parser give the same from both', () => {
+    let requests = 0;
+    for (const bytes of corpus) {
+      const eager = decodeTtlv(bytes);
+      expect(writeKmipXml(decodeTtlvLazy(bytes))).toBe(writeKmipXml(eager));
+      expect(writeKmipJson(decodeTtlvLazy(bytes))).toBe(writeKmipJson(eager));
+      if (eager.tag === 0x420078) {
+        requests++;
+        const model = buildRequestMessage(parseRequestMessage(decodeTtlvLazy(bytes)));
+        expect(encodeTtlv(model).equals(encodeTtlv(buildRequestMessage(parseRequestMessage(eager))))).toBe(true);
+        const lazyParsed = parseRequest(decodeTtlvLazy(bytes, { adopt: true }));
+        const eagerParsed = parseRequest(eager);
+        expect({ ...lazyParsed, items: [] }).toStrictEqual({ ...eagerParsed, items: [] });
+        expect(lazyParsed.items.map((i) => [i.operation, i.uniqueBatchItemId, plain(i.payload)])).toStrictEqual(
+          eagerParsed.items.map((i) => [i.operation, i.uniqueBatchItemId, i.payload]),
+        );
+      } else {
+        const model = buildResponseMessage(parseResponseMessage(decodeTtlvLazy(bytes)));
+        expect(encodeTtlv(model).equals(encodeTtlv(buildResponseMessage(parseResponseMessage(eager))))).toBe(true);
+      }
+    }
+    expect(requests).toBeGreaterThan(500);
   });
 
   it('reads nothing until asked, one level at a time, and the same array on every read', () => {
