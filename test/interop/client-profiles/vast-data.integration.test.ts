@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProfileServer, type ClientFiles, type ProfileServer } from './support/profile-server.js';
+import {
+  aesAttrs,
+  at,
+  attr,
+  attributes1x,
+  e,
+  HttpsTtlvSession,
+  nameAttr,
+  newerFields,
+  ok,
+  op,
+  request,
+  s,
+  template,
+  txt,
+  uid,
+  uidOf,
+  type Version,
+} from './support/wire.js';
+
+/**
+ * VAST Data (Cosmian docs vast_data.md): KMIP 1.4 TTLV bodies POSTed to /kmip over HTTPS with a
+ * client certificate, many requests on one kept-alive connection. DiscoverVersions, Create AES-256,
+ * three AddAttribute calls (a Name and custom x- attributes), Activate, Locate, Get, GetAttributes
+ * again and again (every ~61 s in the field), Revoke, Destroy.
+ */
+const V14: Version = [1, 4];
+let server: ProfileServer;
+let files: ClientFiles;
+let http: HttpsTtlvSession;
+
+beforeAll(async () => {
+  server = await startProfileServer('vast');
+  files = await server.enroll('vast-cluster');
+  http = new HttpsTtlvSession(server.port, files);
+}, 120_000);
+afterAll(async () => {
+  http?.close();
+  await server?.stop();
+});
+
+async function post(items: Parameters<typeof request>[1]) {
+  const r = await http.post(request(V14, items));
+  expect(r.status).toBe(200);
+  expect(r.type).toBe('application/octet-stream');
+  expect(r.response.version).toEqual(V14);
+  expect(newerFields(r.response.raw, V14)).toEqual([]);
+  return r.response;
+}
+
+describe('VAST Data (KMIP 1.4 TTLV over HTTPS, Cosmian vast_data.md)', () => {
+  it('runs its whole key lifecycle as POST /kmip on one kept-alive TLS connection', async () => {
+    const versions = ok(await post([op('DiscoverVersions')]));
+    expect(JSON.stringify(versions)).toContain('"ProtocolVersionMinor","type":"Integer","value":4}');
+
+    const id = uidOf(ok(await post([op('Create', [e('ObjectType', 'SymmetricKey'), template(...aesAttrs(256))])])));
+
+    const added = [
+      nameAttr('vast-tenant-7-key'),
+      attr('x-vast-cluster', txt('', 'cluster-a')),
+      attr('x-vast-tenant', txt('', 'tenant-7')),
+    ];
+    for (const a of added) {
+      const r = await post([op('AddAttribute', [uid(id), a])]);
+      expect(uidOf(ok(r))).toBe(id);
+      expect(at(ok(r), 'Attribute', 'AttributeName')).toBe(at(a, 'AttributeName'));
+    }
+
+    expect(uidOf(ok(await post([op('Activate', [uid(id)])])))).toBe(id);
+    expect(at(ok(await post([op('Locate', [nameAttr('vast-tenant-7-key')])])), 'UniqueIdentifier')).toBe(id);
+    expect(at(ok(await post([op('Locate', [attr('x-vast-tenant', txt('', 'tenant-7'))])])), 'UniqueIdentifier')).toBe(
+      id,
+    );
+
+    const got = ok(await post([op('Get', [uid(id)])]));
+    expect(String(at(got, 'SymmetricKey', 'KeyBlock', 'KeyValue', 'KeyMaterial'))).toHaveLength(64);
+
+    // The periodic health check: the same GetAttributes, answered the same each time.
+    for (let n = 0; n < 3; n++) {
+      const a = attributes1x(ok(await post([op('GetAttributes', [uid(id)])])));
+      expect(a.get('State')).toEqual(['Active']);
+      expect(a.get('x-vast-cluster')).toEqual(['cluster-a']);
+      expect(a.get('x-vast-tenant')).toEqual(['tenant-7']);
+    }
+
+    const revoked = await post([
+      op('Revoke', [uid(id), s('RevocationReason', e('RevocationReasonCode', 'CessationOfOperation'))]),
+    ]);
+    expect(uidOf(ok(revoked))).toBe(id);
+    expect(uidOf(ok(await post([op('Destroy', [uid(id)])])))).toBe(id);
+    const gone = await post([op('GetAttributes', [uid(id), txt('AttributeName', 'State')])]);
+    expect(attributes1x(ok(gone)).get('State')).toEqual(['Destroyed']);
+    expect(http.sockets.size).toBe(1);
+  });
+});
