@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { argon2id } from 'hash-wasm';
+import { argon2id } from './argon2id.js';
 import { KeyholdError } from '../../shared/errors.js';
 import {
   aeadUnwrap,
