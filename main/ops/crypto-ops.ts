@@ -27,7 +27,8 @@ import { kmipError } from './errors.js';
 import { checkUseDates, consumeUsage } from './key-usage-policy.js';
 import { first, loadObject, stateOf } from './objects.js';
 import { decryptOnToken, encryptOnToken, signOnToken, verifyOnToken } from './token-crypto-ops.js';
-import { findBytes, findInt, findStruct, need, t } from './ttlv.js';
+import { streamedCiphers } from './streamed-cipher.js';
+import { findBool, findBytes, findInt, findStruct, need, t } from './ttlv.js';
 import { Tag, enumValue } from './vocabulary.js';
 
 /** The key is Active and its usage mask allows `usage` (key material not looked at). */
@@ -126,10 +127,91 @@ async function spent(
   return response;
 }
 
+/** A part of a multi-part operation: an Init Indicator not also Final, or a Correlation Value. */
+function isMultiPart(payload: StructureItem): boolean {
+  const init = findBool(payload, Tag.InitIndicator) === true;
+  const final = findBool(payload, Tag.FinalIndicator) === true;
+  return (init && !final) || findBytes(payload, Tag.CorrelationValue) !== undefined;
+}
+
+/**
+ * Multi-part Encrypt/Decrypt (KMIP 1.4 sections 4.29-4.30): the key is checked on every part (it
+ * may have been revoked meanwhile) and every part counts against its Usage Limits.
+ */
+async function multiPart(
+  direction: 'encrypt' | 'decrypt',
+  payload: StructureItem,
+  obj: ManagedObject,
+  data: Uint8Array,
+  ctx: OpsContext,
+): Promise<StructureItem> {
+  const usage = direction === 'encrypt' ? USAGE_MASK.Encrypt : USAGE_MASK.Decrypt;
+  const keyBytes = usableKey(obj, usage, direction === 'encrypt' ? 'Encrypt' : 'Decrypt', ctx);
+  const now = ctx.now().getTime();
+  const uid = t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier);
+  const correlation = findBytes(payload, Tag.CorrelationValue);
+  try {
+    if (!correlation) {
+      let iv = findBytes(payload, Tag.IVCounterNonce);
+      const p = parameters(payload, obj);
+      const aad = findBytes(payload, Tag.AuthenticatedEncryptionAdditionalData);
+      const chosen = symmetricParameters(algorithmOf(obj), p, { iv, aad });
+      let madeIv: Uint8Array | undefined;
+      if (direction === 'encrypt' && !iv && chosen.mode !== 'ECB') {
+        iv = madeIv = randomBytes(chosen.mode === 'GCM' ? 12 : chosen.algorithm === 'DES3' ? 8 : 16);
+      }
+      const sp = adaptSymmetric({ ...chosen, iv }, direction);
+      const id = streamedCiphers.init(
+        direction,
+        { uniqueIdentifier: obj.uniqueIdentifier, identity: ctx.identity },
+        keyBytes,
+        sp,
+        now,
+      );
+      const part = streamedCiphers.update(id, direction, ctx.identity, data, now);
+      return spent(
+        obj,
+        data.length,
+        ctx,
+        t.struct(Tag.ResponsePayload, [
+          uid,
+          t.bytes(Tag.Data, part.data),
+          madeIv ? t.bytes(Tag.IVCounterNonce, madeIv) : undefined,
+          t.bytes(Tag.CorrelationValue, id),
+        ]),
+      );
+    }
+    if (findBool(payload, Tag.FinalIndicator) === true) {
+      const tag = findBytes(payload, Tag.AuthenticatedEncryptionTag);
+      const last = streamedCiphers.final(correlation, direction, ctx.identity, data, now, tag);
+      return spent(
+        obj,
+        data.length,
+        ctx,
+        t.struct(Tag.ResponsePayload, [
+          uid,
+          t.bytes(Tag.Data, last.data),
+          last.tag ? t.bytes(Tag.AuthenticatedEncryptionTag, last.tag) : undefined,
+        ]),
+      );
+    }
+    const part = streamedCiphers.update(correlation, direction, ctx.identity, data, now);
+    return spent(
+      obj,
+      data.length,
+      ctx,
+      t.struct(Tag.ResponsePayload, [uid, t.bytes(Tag.Data, part.data), t.bytes(Tag.CorrelationValue, correlation)]),
+    );
+  } catch (e) {
+    throw cryptoFailure(e);
+  }
+}
+
 /** Encrypt (KMIP 1.4 section 4.29). */
 export async function encrypt(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
   const obj = await loadObject(payload, ctx);
   const data = need(findBytes(payload, Tag.Data), 'Data');
+  if (isMultiPart(payload)) return multiPart('encrypt', payload, obj, data, ctx);
   const p = parameters(payload, obj);
   const iv = findBytes(payload, Tag.IVCounterNonce);
   try {
@@ -172,6 +254,7 @@ export async function encrypt(payload: StructureItem, ctx: OpsContext): Promise<
 export async function decrypt(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
   const obj = await loadObject(payload, ctx);
   const data = need(findBytes(payload, Tag.Data), 'Data');
+  if (isMultiPart(payload)) return multiPart('decrypt', payload, obj, data, ctx);
   const p = parameters(payload, obj);
   try {
     if (ctx.tokenCrypto?.handles(obj)) {
