@@ -62,10 +62,11 @@ describe('VAST Data (KMIP 1.4 TTLV over HTTPS, Cosmian vast_data.md)', () => {
       attr('x-vast-cluster', txt('', 'cluster-a')),
       attr('x-vast-tenant', txt('', 'tenant-7')),
     ];
-    for (const a of added) {
+    const names = ['Name', 'x-vast-cluster', 'x-vast-tenant'];
+    for (const [k, a] of added.entries()) {
       const r = await post([op('AddAttribute', [uid(id), a])]);
       expect(uidOf(ok(r))).toBe(id);
-      expect(at(ok(r), 'Attribute', 'AttributeName')).toBe(at(a, 'AttributeName'));
+      expect(at(ok(r), 'Attribute', 'AttributeName')).toBe(names[k]);
     }
 
     expect(uidOf(ok(await post([op('Activate', [uid(id)])])))).toBe(id);
