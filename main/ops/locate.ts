@@ -55,10 +55,16 @@ export function matches(obj: ManagedObject, filters: Attributes): boolean {
 }
 
 export async function locate(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
-  const filters: Attributes = {
-    ...attributesFromV1(payload),
-    ...attributesFromV2(findStruct(payload, Tag.Attributes)),
-  };
+  // FortiOS wraps its 1.x filter in a Template Attribute; a server that dropped it matched
+  // everything and leaked keys (INTEROP-NOTES 8, Cosmian #935). Filters from both places AND.
+  const filters: Attributes = {};
+  for (const part of [
+    attributesFromV1(payload),
+    attributesFromV1(findStruct(payload, Tag.TemplateAttribute)),
+    attributesFromV2(findStruct(payload, Tag.Attributes)),
+  ]) {
+    for (const [name, values] of Object.entries(part)) filters[name] = [...(filters[name] ?? []), ...(values ?? [])];
+  }
   const maximumItems = findInt(payload, Tag.MaximumItems);
   const offsetItems = findInt(payload, Tag.OffsetItems) ?? 0;
   const storage = findInt(payload, Tag.StorageStatusMask) ?? OnLineStorage;
