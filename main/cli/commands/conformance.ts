@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { KeyholdError } from '../../../shared/errors.js';
 import { KmipConnection } from '../../client/connection.js';
+import { KmipHttpsTransport, type HttpsEncoding } from '../../client/https-transport.js';
 import { formatResults, runTestCase, type FileResult } from '../../conformance/index.js';
 
 interface ConformanceOptions {
@@ -10,6 +11,8 @@ interface ConformanceOptions {
   key: string;
   ca: string;
   servername?: string;
+  https?: boolean;
+  encoding: string;
 }
 
 function hostPort(s: string): { host: string; port: number } {
@@ -38,13 +41,23 @@ export function registerConformance(program: Command): void {
     .requiredOption('--key <file>', 'client private key (PEM)')
     .requiredOption('--ca <file>', 'CA certificate(s) the server certificate chains to (PEM)')
     .option('--servername <name>', 'name to check in the server certificate (default: the host)')
+    .option('--https', 'send over the HTTPS binding (POST /kmip) instead of TTLV over TLS')
+    .option('--encoding <ttlv|xml|json>', 'message body encoding over HTTPS', 'ttlv')
     .argument('<files...>', 'test-case XML files')
     .action(async (files: string[], o: ConformanceOptions) => {
       const { host, port } = hostPort(o.server);
+      const encoding = o.encoding as HttpsEncoding;
+      if (!['ttlv', 'xml', 'json'].includes(encoding))
+        throw new KeyholdError('invalid-argument', `--encoding must be ttlv, xml or json, not ${o.encoding}`);
+      if (encoding !== 'ttlv' && !o.https) throw new KeyholdError('invalid-argument', '--encoding needs --https');
       const tlsFiles = { cert: read(o.cert, 'certificate'), key: read(o.key, 'key'), ca: read(o.ca, 'CA file') };
       const results: FileResult[] = [];
       for (const file of files) {
         const r = await runTestCase(file, async () => {
+          if (o.https) {
+            const t = KmipHttpsTransport.open({ host, port, ...tlsFiles, servername: o.servername, encoding });
+            return { send: (b) => t.request(b), close: () => t.close() };
+          }
           const conn = await KmipConnection.open({
             host,
             port,
