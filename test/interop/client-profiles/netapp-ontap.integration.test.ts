@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProfileServer, type ClientFiles, type ProfileServer } from './support/profile-server.js';
+import {
+  aesAttrs,
+  at,
+  attr,
+  attributes1x,
+  children,
+  date,
+  e,
+  hex,
+  i,
+  newerFields,
+  ok,
+  op,
+  RawSession,
+  request,
+  template,
+  txt,
+  uid,
+  uidOf,
+  type J,
+  type Version,
+} from './support/wire.js';
+
+/**
+ * NetApp ONTAP external key manager (PyKMIP #489; #459, #460 for custom attributes): KMIP 1.x
+ * (1.2 here) on port 5696 with a client certificate and a Username/Password Credential; every
+ * Create carries about 16 x-NETAPP-* custom attributes, some of them not text. ONTAP later finds
+ * its keys by those attributes and reads them back with GetAttributes.
+ */
+const V12: Version = [1, 2];
+let server: ProfileServer;
+let files: ClientFiles;
+let session: RawSession;
+
+beforeAll(async () => {
+  server = await startProfileServer('ontap');
+  files = await server.enroll('ontap-cluster1');
+  session = await RawSession.open(server.port, files);
+}, 120_000);
+afterAll(async () => {
+  session?.close();
+  await server?.stop();
+});
+
+const custom = (n: number): J[] => [
+  attr('x-NETAPP-ClusterId', txt('', '2b6b2c41-0000-11ee-9c1b-00a098d39e12')),
+  attr('x-NETAPP-ClusterName', txt('', 'cluster1')),
+  attr('x-NETAPP-KeyId', txt('', `00000000000000000200000000000100${n.toString(16).padStart(32, '0')}`)),
+  attr('x-NETAPP-KeyUsage', txt('', 'NSE-AK')),
+  attr('x-NETAPP-KeyTag', txt('', `node-0${n}`)),
+  attr('x-NETAPP-Product', txt('', 'Data ONTAP')),
+  attr('x-NETAPP-ProductVersion', txt('', '9.14.1')),
+  attr('x-NETAPP-Vserver', txt('', 'svm0')),
+  attr('x-NETAPP-VserverId', i('', 4)),
+  attr('x-NETAPP-Node', txt('', `cluster1-0${n}`)),
+  attr('x-NETAPP-NodeId', i('', n)),
+  attr('x-NETAPP-Volume', txt('', 'vol0')),
+  attr('x-NETAPP-DiskId', hex('', Buffer.from('5000c500a1b2c3d4', 'hex'))),
+  attr('x-NETAPP-Created', date('', new Date('2026-11-28T12:00:00Z'))),
+  attr('x-NETAPP-Policy', txt('', 'default')),
+  attr('x-NETAPP-Version', i('', 1)),
+];
+
+describe('NetApp ONTAP (KMIP 1.2, PyKMIP #489)', () => {
+  it('Create with 16 x-NETAPP-* attributes (text, integer, bytes, date), Locate by one, GetAttributes returns them typed', async () => {
+    const credential = { username: 'ontap', password: 'ignored-unless-configured' };
+    const send = async (items: Parameters<typeof request>[1]) => {
+      const r = await session.send(request(V12, items, { credential }));
+      expect(r.version).toEqual(V12);
+      expect(newerFields(r.raw, V12)).toEqual([]);
+      return r;
+    };
+    const ids: string[] = [];
+    for (const n of [1, 2]) {
+      ids.push(
+        uidOf(
+          ok(await send([op('Create', [e('ObjectType', 'SymmetricKey'), template(...aesAttrs(256), ...custom(n))])])),
+        ),
+      );
+    }
+    const found = await send([op('Locate', [attr('x-NETAPP-KeyTag', txt('', 'node-02'))])]);
+    expect(children(ok(found), 'UniqueIdentifier').map((u) => u.value)).toEqual([ids[1]]);
+    const byInt = await send([op('Locate', [attr('x-NETAPP-NodeId', i('', 1))])]);
+    expect(children(ok(byInt), 'UniqueIdentifier').map((u) => u.value)).toEqual([ids[0]]);
+
+    const a = attributes1x(ok(await send([op('GetAttributes', [uid(ids[0]!)])])));
+    expect([...a.keys()].filter((k) => k.startsWith('x-NETAPP-'))).toHaveLength(16);
+    expect(a.get('x-NETAPP-ClusterName')).toEqual(['cluster1']);
+    expect(a.get('x-NETAPP-NodeId')).toEqual([1]);
+    expect(a.get('x-NETAPP-DiskId')).toEqual(['5000c500a1b2c3d4']);
+    expect(String(a.get('x-NETAPP-Created')?.[0])).toMatch(/^2026-11-28T12:00:00/);
+
+    const some = attributes1x(
+      ok(
+        await send([
+          op('GetAttributes', [uid(ids[1]!), txt('AttributeName', 'x-NETAPP-KeyId'), txt('AttributeName', 'State')]),
+        ]),
+      ),
+    );
+    expect([...some.keys()].sort()).toEqual(['State', 'x-NETAPP-KeyId']);
+    const got = ok(await send([op('Get', [uid(ids[1]!)])]));
+    expect(at(got, 'SymmetricKey', 'KeyBlock', 'CryptographicLength')).toBe(256);
+  });
+});
