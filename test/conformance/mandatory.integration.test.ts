@@ -10,26 +10,31 @@ import { mandatoryFiles, runAll } from './support.js';
  * count is printed and may only go up: the floor below is the count this code reached; files
  * that still fail are listed with the reason in the output (and in the README).
  */
-const FLOOR: Record<'v1.4' | 'v2.1', number> = { 'v1.4': 67, 'v2.1': 83 };
+const FLOOR: Record<'v1.4' | 'v2.1', number> = { 'v1.4': 67, 'v2.1': 84 };
 
 describe('OASIS mandatory test cases against Keyhold server', () => {
-  let pki: TestPki;
-  let server: KmipServer;
-  let port: number;
-  beforeAll(async () => {
-    ({ pki, server, port } = await startMemoryKmipServer());
-  });
-  afterAll(async () => {
-    await server?.close();
-    pki?.dispose();
-  });
-
+  // Each version's files run in order against a server of their own: a series such as TL-M-1..3
+  // (the tape library profile) builds on the objects its earlier files left, and objects a file of
+  // the other version left (or a failed file did not destroy) must not show up in its Locates.
   for (const version of ['v1.4', 'v2.1'] as const) {
-    it(`runs every ${version} mandatory file and passes at least ${FLOOR[version]}`, async () => {
-      const results: FileResult[] = await runAll(mandatoryFiles(version), port, pki);
-      process.stdout.write(`--- ${version} mandatory ---\n${formatResults(results)}`);
-      expect(results.length).toBe(mandatoryFiles(version).length);
-      expect(results.filter((r) => r.passed).length).toBeGreaterThanOrEqual(FLOOR[version]);
-    }, 600_000);
+    describe(version, () => {
+      let pki: TestPki;
+      let server: KmipServer;
+      let port: number;
+      beforeAll(async () => {
+        ({ pki, server, port } = await startMemoryKmipServer());
+      });
+      afterAll(async () => {
+        await server?.close();
+        pki?.dispose();
+      });
+
+      it(`runs every ${version} mandatory file and passes at least ${FLOOR[version]}`, async () => {
+        const results: FileResult[] = await runAll(mandatoryFiles(version), port, pki);
+        process.stdout.write(`--- ${version} mandatory ---\n${formatResults(results)}`);
+        expect(results.length).toBe(mandatoryFiles(version).length);
+        expect(results.filter((r) => r.passed).length).toBeGreaterThanOrEqual(FLOOR[version]);
+      }, 600_000);
+    });
   }
 });
