@@ -19,7 +19,7 @@ export interface StoredObject {
   object: ManagedObject;
 }
 
-interface ObjectRow {
+export interface ObjectRow {
   [k: string]: SqlValue;
   seq: number;
   uid: string;
@@ -213,12 +213,22 @@ export async function readObject(
   now: Date,
   withMaterial: boolean,
 ): Promise<StoredObject & { archived: boolean }> {
+  return objectFromRow(await readObjectRow(conn, uid, withMaterial), now);
+}
+
+/** One object's stored row (the material column only when asked for); not found throws. */
+export async function readObjectRow(conn: SqliteConnection, uid: string, withMaterial: boolean): Promise<ObjectRow> {
   const row = await conn.get<ObjectRow>(
     `SELECT seq, uid, object_type, owner, archived, attributes, ${withMaterial ? 'material' : 'NULL AS material'}
      FROM objects WHERE uid = ?`,
     [uid],
   );
   if (row === undefined) throw notFound(uid);
+  return row;
+}
+
+/** Decodes a stored row into fresh objects (nothing shared with the row), State as of `now`. */
+export function objectFromRow(row: ObjectRow, now: Date): StoredObject & { archived: boolean } {
   const attributes = decodeAttributes(row.attributes);
   attributes['State'] = [currentState(attributes, now)];
   const object: ManagedObject = {
@@ -227,7 +237,7 @@ export async function readObject(
     attributes,
     owner: row.owner,
   };
-  const material = withMaterial ? decodeMaterial(row.material) : undefined;
+  const material = decodeMaterial(row.material);
   if (material !== undefined) Object.assign(object, material);
   return { seq: row.seq, object, archived: row.archived === 1 };
 }

@@ -31,11 +31,14 @@ import {
   deleteObject,
   insertObjects,
   insertRows,
+  objectFromRow,
   readObject,
+  readObjectRow,
   readObjects,
   setArchived,
   updateObject,
   type ListObjectsOptions,
+  type ObjectRow,
   type StoredObject,
 } from './object-store.js';
 import { passphraseSlotProvider } from './passphrase-slot.js';
@@ -113,6 +116,9 @@ const txStore = new AsyncLocalStorage<TxContext>();
 /** At most this many transactions share one commit (one fsync). */
 const MAX_GROUP_MEMBERS = 64;
 
+/** Committed object rows kept for uses (Get, Encrypt...), most recently read last. */
+const USE_CACHE_ROWS = 4096;
+
 /**
  * Transactions that ran, each in its own savepoint, inside one open SQL transaction, and whose
  * callers hear of their success only when that transaction has committed.
@@ -123,6 +129,8 @@ interface CommitGroup {
   members: Array<{ commit(): void; fail(e: unknown): void }>;
   /** Audit rows of the group, chained in order, written in one statement before its COMMIT. */
   pendingAudit: SqlValue[][];
+  /** Objects the group changed: their rows are not committed, so never cached. */
+  changed: Set<string>;
 }
 
 const AUDIT_INSERT = 'INSERT INTO audit (seq, time, identity, operation, object, result, detail, prev_hash, hash)';
@@ -145,6 +153,13 @@ export class Vault {
   private readonly mutex = new Mutex();
   private auditHead: { seq: number; hash: string };
   private group: CommitGroup | undefined;
+  /**
+   * Committed rows (key material included) of objects recently used, by Unique Identifier: a
+   * use then needs no database round trip inside the write lock. A row enters only when no
+   * open change covers it; a change drops it; a failed commit drops them all. The rows are
+   * never handed out (each use decodes fresh objects), and are wiped when dropped or locked.
+   */
+  private readonly useCache = new Map<string, ObjectRow>();
 
   private constructor(
     readonly path: string,
@@ -258,6 +273,7 @@ export class Vault {
   async lock(): Promise<void> {
     await this.mutex.run(async () => {
       await this.settleGroup(true);
+      this.forgetRows();
       const conn = this.conn;
       if (conn === undefined) return;
       this.conn = undefined;
@@ -302,7 +318,7 @@ export class Vault {
               await conn.exec('ROLLBACK').catch(() => undefined);
               throw e;
             }
-            this.group = { startHead: { ...this.auditHead }, members: [], pendingAudit: [] };
+            this.group = { startHead: { ...this.auditHead }, members: [], pendingAudit: [], changed: new Set() };
           } else if (savepoint) await conn.exec('SAVEPOINT member');
           const group = this.group;
           const auditMark = group.pendingAudit.length;
@@ -355,6 +371,7 @@ export class Vault {
       this.group = undefined;
       await conn.exec('ROLLBACK').catch(() => undefined);
       this.auditHead = group.startHead;
+      this.forgetRows();
       for (const m of group.members) m.fail(e);
       return;
     }
@@ -387,6 +404,41 @@ export class Vault {
         })
         .catch(reject);
     });
+  }
+
+  /** Marks an object changed by the open group: its cached row goes, and none is kept until commit. */
+  private changing(uid: string): void {
+    this.group?.changed.add(uid);
+    this.dropRow(uid);
+  }
+
+  private dropRow(uid: string): void {
+    const row = this.useCache.get(uid);
+    if (row === undefined) return;
+    this.useCache.delete(uid);
+    row.material?.fill(0);
+  }
+
+  private forgetRows(): void {
+    for (const uid of [...this.useCache.keys()]) this.dropRow(uid);
+  }
+
+  /** An object's row with its material: from the cache, or read (and kept when committed). */
+  private async useRow(uid: string): Promise<ObjectRow> {
+    const cached = this.useCache.get(uid);
+    if (cached !== undefined) {
+      // Most recently used last, so the oldest is evicted first.
+      this.useCache.delete(uid);
+      this.useCache.set(uid, cached);
+      return cached;
+    }
+    const row = await readObjectRow(this.connection(), uid, true);
+    if (this.group !== undefined && !this.group.changed.has(uid)) {
+      if (this.useCache.size >= USE_CACHE_ROWS) this.dropRow(this.useCache.keys().next().value as string);
+      // A copy: the row the caller decodes is never the one kept.
+      this.useCache.set(uid, { ...row, material: row.material === null ? null : Buffer.from(row.material) });
+    }
+    return row;
   }
 
   private connection(): SqliteConnection {
@@ -528,6 +580,7 @@ export class Vault {
           }
           seen.add(uid);
         }
+        for (const o of full) this.changing(o.uniqueIdentifier);
         try {
           await insertObjects(conn, full);
         } catch (e) {
@@ -572,7 +625,7 @@ export class Vault {
     return this.audited(
       { identity, operation, object: uid },
       async () => {
-        const stored = await readObject(this.connection(), uid, new Date(), true);
+        const stored = objectFromRow(await this.useRow(uid), new Date());
         if (stored.archived) {
           throw new KeyholdError('illegal-state', `object ${uid} is archived; recover it first`, {
             reason: 'Object Archived',
@@ -679,6 +732,7 @@ export class Vault {
       const conn = this.connection();
       const now = new Date();
       const stored = await readObject(conn, uid, now, false);
+      this.changing(uid);
       if (stored.object.objectType === 'Template') return deleteObject(conn, stored.seq);
       const attributes = withLastChange(lifecycle.destroy(stored.object.attributes, now), now);
       await updateObject(conn, stored.seq, { ...stored.object, attributes }, null);
@@ -691,6 +745,7 @@ export class Vault {
       const conn = this.connection();
       const now = new Date();
       const stored = await readObject(conn, uid, now, false);
+      this.changing(uid);
       if (stored.archived)
         throw new KeyholdError('illegal-state', `object ${uid} is already archived`, { reason: 'Object Archived' });
       const attributes = withLastChange({ ...stored.object.attributes, ArchiveDate: [now] }, now);
@@ -705,6 +760,7 @@ export class Vault {
       const conn = this.connection();
       const now = new Date();
       const stored = await readObject(conn, uid, now, false);
+      this.changing(uid);
       if (!stored.archived) return;
       const attributes = { ...stored.object.attributes };
       delete attributes['ArchiveDate'];
@@ -728,6 +784,7 @@ export class Vault {
       const conn = this.connection();
       const now = new Date();
       const stored: StoredObject = await readObject(conn, uid, now, false);
+      this.changing(uid);
       const attributes = withLastChange(
         lifecycle.settle(change(stored.object.attributes, now, stored.object.objectType), now),
         now,
@@ -896,6 +953,7 @@ export class Vault {
 
   /** Raw SQL for benchmarks and tests (e.g. ANALYZE); not for application code. */
   async unsafeExec(sql: string): Promise<void> {
+    this.forgetRows();
     await this.read((conn) => conn.exec(sql), true);
   }
 }
