@@ -104,3 +104,45 @@ describe('NetApp ONTAP (KMIP 1.2, PyKMIP #489)', () => {
     expect(at(got, 'SymmetricKey', 'KeyBlock', 'CryptographicLength')).toBe(256);
   });
 });
+
+describe('storage array batch (PyKMIP #459): Query + Locate + Get + GetAttributes in one 1.0 message', () => {
+  it('Get and GetAttributes without identifiers use the ID placeholder Locate set; answered in 1.0', async () => {
+    const v: Version = [1, 0];
+    const name = 'array-batch-key';
+    const mk = await session.send(
+      request(v, [
+        op('Create', [
+          e('ObjectType', 'SymmetricKey'),
+          template(
+            ...aesAttrs(128),
+            attr('Name', {
+              tag: '',
+              value: [txt('NameValue', name), e('NameType', 'UninterpretedTextString')],
+            }),
+          ),
+        ]),
+      ]),
+    );
+    const id = uidOf(ok(mk));
+    const r = await session.send(
+      request(v, [
+        op('Query', [e('QueryFunction', 'QueryOperations')]),
+        op('Locate', [
+          attr('Name', { tag: '', value: [txt('NameValue', name), e('NameType', 'UninterpretedTextString')] }),
+        ]),
+        op('Get'),
+        op('GetAttributes', [txt('AttributeName', 'Cryptographic Length')]),
+      ]),
+    );
+    expect(r.version).toEqual(v);
+    expect(newerFields(r.raw, v)).toEqual([]);
+    expect(r.items.map((x) => [x.operation, x.status])).toEqual([
+      ['Query', 'Success'],
+      ['Locate', 'Success'],
+      ['Get', 'Success'],
+      ['GetAttributes', 'Success'],
+    ]);
+    expect(uidOf(r.items[2]!.payload)).toBe(id);
+    expect(attributes1x(r.items[3]!.payload).get('Cryptographic Length')).toEqual([128]);
+  });
+});
