@@ -19,6 +19,12 @@ export interface ObjectStore {
   locate?(query: StoreLocateQuery): Promise<{ uniqueIdentifiers: string[]; locatedItems: number }>;
   /** Appends to the audit log. */
   audit(entry: AuditEntry): Promise<void>;
+  /**
+   * Batch Error Continuation Option Undo (KMIP 1.4 section 6.7, 2.1 section 8.3): runs body as
+   * one unit; when it answers `undo`, every change body made through this store is rolled back.
+   * A store without it cannot undo (the processor then answers Undo batches as Stop).
+   */
+  undoable?<T>(body: () => Promise<{ result: T; undo: boolean }>): Promise<T>;
 }
 
 export interface StoreLocateQuery {
@@ -36,7 +42,7 @@ export interface AuditEntry {
   identity: string;
   operation: string;
   uniqueIdentifier?: string;
-  result: 'Success' | 'OperationFailed';
+  result: 'Success' | 'OperationFailed' | 'OperationUndone';
   reason?: string;
 }
 

@@ -208,27 +208,20 @@ export class KmipProcessor {
       now: () => now,
       ...(this.options.tokenCrypto ? { tokenCrypto: this.options.tokenCrypto } : {}),
     };
-    for (const item of request.items) {
-      const name = operationNames.get(item.operation) ?? `0x${item.operation.toString(16)}`;
-      const handler = this.options.operations[item.operation];
-      ctx.operation = name;
-      try {
-        if (!handler)
-          throw new KeyholdError('unsupported', `${name} is not supported`, { reason: 'Operation Not Supported' });
-        const payload = await handler(item.payload, ctx);
-        items.push({
-          operation: item.operation,
-          uniqueBatchItemId: item.uniqueBatchItemId,
-          status: ResultStatus.Success,
-          payload,
+    const undoable = this.options.store.undoable?.bind(this.options.store);
+    if (request.batchErrorContinuationOption === BatchErrorContinuationOption.Undo && undoable) {
+      // Undo (KMIP 1.4 section 6.7): audits wait for the outcome, so an undone item is recorded as such.
+      const records: Array<{ name: string; uid: string | undefined; error: unknown }> = [];
+      const failed = await undoable(async () => {
+        const f = await this.runItems(request, ctx, items, fail, async (name, uid, error) => {
+          records.push({ name, uid, error });
         });
-        await this.audit(identity, name, uidOf(payload), undefined);
-      } catch (e) {
-        const r = resultOf(e);
-        items.push(fail(item, reasonFor(version, r.reason), r.message));
-        await this.audit(identity, name, uidOf(item.payload) ?? ctx.idPlaceholder, e);
-        if (request.batchErrorContinuationOption !== BatchErrorContinuationOption.Continue) break;
-      }
+        return { result: f, undo: f };
+      });
+      for (const i of items) if (failed && i.status === ResultStatus.Success) i.status = ResultStatus.OperationUndone;
+      for (const r of records) await this.audit(identity, r.name, r.uid, r.error, failed);
+    } else {
+      await this.runItems(request, ctx, items, fail, (name, uid, error) => this.audit(identity, name, uid, error));
     }
     let response = buildResponse(version, items, now);
     if (request.maximumResponseSize !== undefined) {
@@ -244,13 +237,55 @@ export class KmipProcessor {
     return response;
   }
 
-  private async audit(identity: string, operation: string, uid: string | undefined, error: unknown): Promise<void> {
+  /** Runs the batch items in order into `items`; true when one failed (Stop and Undo end there). */
+  private async runItems(
+    request: ParsedRequest,
+    ctx: OpsContext,
+    items: ResponseBatchItem[],
+    fail: (i: RequestBatchItem, reason: number, message: string) => ResponseBatchItem,
+    record: (name: string, uid: string | undefined, error: unknown) => Promise<void>,
+  ): Promise<boolean> {
+    let failed = false;
+    for (const item of request.items) {
+      const name = operationNames.get(item.operation) ?? `0x${item.operation.toString(16)}`;
+      const handler = this.options.operations[item.operation];
+      ctx.operation = name;
+      try {
+        if (!handler)
+          throw new KeyholdError('unsupported', `${name} is not supported`, { reason: 'Operation Not Supported' });
+        const payload = await handler(item.payload, ctx);
+        items.push({
+          operation: item.operation,
+          uniqueBatchItemId: item.uniqueBatchItemId,
+          status: ResultStatus.Success,
+          payload,
+        });
+        await record(name, uidOf(payload), undefined);
+      } catch (e) {
+        failed = true;
+        const r = resultOf(e);
+        items.push(fail(item, reasonFor(ctx.version, r.reason), r.message));
+        await record(name, uidOf(item.payload) ?? ctx.idPlaceholder, e);
+        if (request.batchErrorContinuationOption !== BatchErrorContinuationOption.Continue) break;
+      }
+    }
+    return failed;
+  }
+
+  /** `undone`: a successful item of an undone batch (its effects were rolled back). */
+  private async audit(
+    identity: string,
+    operation: string,
+    uid: string | undefined,
+    error: unknown,
+    undone = false,
+  ): Promise<void> {
     try {
       await this.options.store.audit({
         identity,
         operation,
         uniqueIdentifier: uid,
-        result: error === undefined ? 'Success' : 'OperationFailed',
+        result: error !== undefined ? 'OperationFailed' : undone ? 'OperationUndone' : 'Success',
         reason: error === undefined ? undefined : resultOf(error).message,
       });
     } catch {

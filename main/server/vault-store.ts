@@ -141,7 +141,35 @@ export class VaultObjectStore implements ObjectStore {
       identity: entry.identity,
       operation: entry.operation,
       object: located ? null : (entry.uniqueIdentifier ?? null),
-      result: entry.result === 'Success' ? 'Success' : (entry.reason ?? 'OperationFailed'),
+      result:
+        entry.result === 'Success'
+          ? 'Success'
+          : entry.result === 'OperationUndone'
+            ? 'OperationUndone'
+            : (entry.reason ?? 'OperationFailed'),
     });
+  }
+
+  /**
+   * Undo (KMIP 1.4 section 6.7): body runs as one vault transaction, in one savepoint; undoing
+   * throws out of it, so the vault rolls back to that savepoint every change and every audit row
+   * body made (the chain's head goes back with them), and the batch's other work in the same
+   * commit group is untouched. The processor records the undone items after.
+   */
+  async undoable<T>(body: () => Promise<{ result: T; undo: boolean }>): Promise<T> {
+    let undone: { result: T } | undefined;
+    const marker = new Error('batch undone');
+    try {
+      return await this.vault.transaction(async () => {
+        const outcome = await body();
+        if (!outcome.undo) return outcome.result;
+        undone = { result: outcome.result };
+        throw marker;
+      });
+    } catch (e) {
+      // An object the batch inserted left `minted` at its put: a later put of its identifier reads first.
+      if (e === marker && undone !== undefined) return undone.result;
+      throw e;
+    }
   }
 }
