@@ -5,7 +5,9 @@ import { GrantTable, operationList, type Grant } from './access.js';
 import { loadGrants, ownerOf, saveGrants } from './control-grants.js';
 import type { ControlRequest } from './control-protocol.js';
 import type { ClientIdentity } from './identity.js';
-import { enrollClient, listClients, revokeClient, type EnrolledClient } from './pki.js';
+import { credentialFromWire, saveClientCredential } from './control-credentials.js';
+import { ClientCredentials, type StoredCredential } from './credentials.js';
+import { clientCredentials, enrollClient, listClients, revokeClient, type EnrolledClient } from './pki.js';
 import type { PeerContext } from './tls-listener.js';
 
 /** What the engine needs from a running listener: closing a revoked client's connections. */
@@ -40,6 +42,8 @@ export function normalSerial(s: string): string {
  */
 export class ServerControl {
   readonly access: GrantTable;
+  /** The optional per-client Credentials, checked by the server (its Authenticator). */
+  readonly credentials = new ClientCredentials();
   /** Enrollment record Unique Identifier by certificate serial (normalized). */
   private readonly records = new Map<string, string>();
   private servers = new Set<ConnectionCloser>();
@@ -49,17 +53,19 @@ export class ServerControl {
     private readonly vault: Vault,
     clients: EnrolledClient[],
     grants: Grant[],
+    credentials: Map<string, StoredCredential>,
   ) {
     this.access = new GrantTable(
       clients.filter((c) => c.admin && !c.revoked).map((c) => c.name),
       grants,
     );
     for (const c of clients) this.records.set(normalSerial(c.serialNumber), c.uniqueIdentifier);
+    for (const [name, credential] of credentials) this.credentials.set(name, credential);
   }
 
   /** Reads the enrolled clients and the grants from the vault. */
   static async load(vault: Vault): Promise<ServerControl> {
-    return new ServerControl(vault, await listClients(vault), await loadGrants(vault));
+    return new ServerControl(vault, await listClients(vault), await loadGrants(vault), await clientCredentials(vault));
   }
 
   /** Connects a listener: revocations close its matching connections. */
@@ -110,9 +116,18 @@ export class ServerControl {
     return listClients(this.vault);
   }
 
-  enroll(name: string, options: { admin?: boolean } = {}, actor = DEFAULT_ACTOR): Promise<ClientBundle> {
-    return this.serial(actor, 'EnrollClient', options.admin === true ? `${name} (admin)` : name, async () => {
-      const bundle = await enrollClient(this.vault, name, { admin: options.admin === true });
+  enroll(
+    name: string,
+    options: { admin?: boolean; credential?: StoredCredential } = {},
+    actor = DEFAULT_ACTOR,
+  ): Promise<ClientBundle> {
+    const detail = `${name}${options.admin === true ? ' (admin)' : ''}${options.credential ? ' (credential required)' : ''}`;
+    return this.serial(actor, 'EnrollClient', detail, async () => {
+      const bundle = await enrollClient(this.vault, name, {
+        admin: options.admin === true,
+        ...(options.credential ? { credential: options.credential } : {}),
+      });
+      this.credentials.set(name, options.credential);
       const serial = normalSerial(new X509Certificate(bundle.certPem).serialNumber);
       const record = (await listClients(this.vault)).find((c) => normalSerial(c.serialNumber) === serial);
       if (record) this.records.set(serial, record.uniqueIdentifier);
@@ -128,6 +143,7 @@ export class ServerControl {
       await revokeClient(this.vault, name);
       const serials = new Set(before.map((c) => normalSerial(c.serialNumber)));
       this.access.removeAdmin(name);
+      this.credentials.set(name, undefined);
       let closedConnections = 0;
       for (const server of this.servers) {
         closedConnections += server.closeConnections(
@@ -135,6 +151,24 @@ export class ServerControl {
         );
       }
       return { closedConnections };
+    });
+  }
+
+  /**
+   * Sets (or with `undefined` clears) the Credential an enrolled client must send besides its
+   * certificate; the server checks the next request against it. Only the hash is stored.
+   */
+  setCredential(name: string, credential: StoredCredential | undefined, actor = DEFAULT_ACTOR): Promise<void> {
+    const detail = credential ? `${name} set (username ${credential.username})` : `${name} cleared`;
+    return this.serial(actor, 'SetClientCredential', detail, async () => {
+      const active = (await listClients(this.vault)).filter((c) => c.name === name && !c.revoked);
+      if (active.length === 0) throw new KeyholdError('not-found', `no enrolled client ${name}`);
+      await saveClientCredential(
+        this.vault,
+        active.map((c) => c.uniqueIdentifier),
+        credential,
+      );
+      this.credentials.set(name, credential);
     });
   }
 
@@ -194,8 +228,23 @@ export async function answerControl(
       return info();
     case 'clients.list':
       return control.listClients();
-    case 'clients.enroll':
-      return control.enroll(request.params.name, { admin: request.params.admin === true }, CONTROL_SOCKET_ACTOR);
+    case 'clients.enroll': {
+      const credential = request.params.credential;
+      return control.enroll(
+        request.params.name,
+        { admin: request.params.admin === true, ...(credential ? { credential: credentialFromWire(credential) } : {}) },
+        CONTROL_SOCKET_ACTOR,
+      );
+    }
+    case 'clients.password': {
+      const credential = request.params.credential;
+      await control.setCredential(
+        request.params.name,
+        credential ? credentialFromWire(credential) : undefined,
+        CONTROL_SOCKET_ACTOR,
+      );
+      return {};
+    }
     case 'clients.revoke':
       return control.revoke(request.params.name, CONTROL_SOCKET_ACTOR);
     case 'grants.list':

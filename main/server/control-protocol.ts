@@ -13,12 +13,21 @@ export const MAX_CONTROL_LINE = 64 * 1024;
 
 const clientName = string({ min: 1, max: 64, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/ });
 const uniqueIdentifier = string({ min: 1, max: 128 });
+/** A client Credential as the CLI hashed it (hex salt and hash): the socket never carries a password. */
+const credential = object({
+  username: string({ min: 1, max: 256 }),
+  scheme: string({ min: 1, max: 64 }),
+  salt: string({ min: 2, max: 256, pattern: /^[0-9a-f]+$/ }),
+  hash: string({ min: 2, max: 256, pattern: /^[0-9a-f]+$/ }),
+});
 
 export const controlMethods = {
   /** Who answers: the server's process, address and vault. */
   'server.status': none,
   'clients.list': none,
-  'clients.enroll': object({ name: clientName, admin: optional(boolean()) }),
+  'clients.enroll': object({ name: clientName, admin: optional(boolean()), credential: optional(credential) }),
+  /** Sets a client's Credential, or clears it when none is given. */
+  'clients.password': object({ name: clientName, credential: optional(credential) }),
   'clients.revoke': object({ name: clientName }),
   'grants.list': object({ name: optional(clientName) }),
   'grants.add': object({

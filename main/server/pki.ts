@@ -5,6 +5,8 @@ import { issueCertificate, selfSign } from '../crypto/x509/index.js';
 import { SERVER_OWNER } from '../ops/objects.js';
 import type { Vault } from '../vault/index.js';
 import type { ManagedObject } from '../vault/model.js';
+import { CREDENTIAL_FIELD, credentialAttribute, credentialOf } from './control-credentials.js';
+import type { StoredCredential } from './credentials.js';
 
 /**
  * The server's own PKI, kept in the vault as objects owned by "keyhold:server" (never visible
@@ -31,6 +33,10 @@ export interface EnrolledClient {
   notAfter: string;
   revoked: boolean;
   admin: boolean;
+  /** True when the client must also send a Credential (username and password); the hash is never listed. */
+  credentialRequired: boolean;
+  /** The Credential's username, when one is required. */
+  credentialUsername?: string;
 }
 
 function pemOf(der: Uint8Array, label: string): string {
@@ -147,7 +153,7 @@ export async function ensureServerPki(vault: Vault, hostNames: string[]): Promis
 export async function enrollClient(
   vault: Vault,
   name: string,
-  options: { admin?: boolean } = {},
+  options: { admin?: boolean; credential?: StoredCredential } = {},
 ): Promise<{ certPem: string; keyPem: string; caCertPem: string }> {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
     throw new KeyholdError('invalid-argument', 'a client name is 1-64 letters, digits, dot, dash or underscore');
@@ -166,7 +172,10 @@ export async function enrollClient(
     vault,
     `${CLIENT_PREFIX}${name}`,
     { objectType: 'Certificate', value: der, valueType: 'X_509' },
-    options.admin ? { 'x-keyhold-admin': [true] } : {},
+    {
+      ...(options.admin ? { 'x-keyhold-admin': [true] } : {}),
+      ...(options.credential ? { [CREDENTIAL_FIELD]: [credentialAttribute(options.credential)] } : {}),
+    },
   );
   return {
     certPem: pemOf(der, 'CERTIFICATE'),
@@ -183,6 +192,7 @@ export async function listClients(vault: Vault): Promise<EnrolledClient[]> {
     if (o.objectType !== 'Certificate' || !n?.startsWith(CLIENT_PREFIX) || !o.value) continue;
     const cert = new X509Certificate(Buffer.from(o.value));
     const state = o.attributes.State?.[0];
+    const credential = credentialOf(o.attributes);
     out.push({
       name: n.slice(CLIENT_PREFIX.length),
       uniqueIdentifier: o.uniqueIdentifier,
@@ -191,7 +201,27 @@ export async function listClients(vault: Vault): Promise<EnrolledClient[]> {
       notAfter: cert.validTo,
       revoked: state !== 'Active' && state !== 'PreActive',
       admin: o.attributes['x-keyhold-admin']?.[0] === true,
+      credentialRequired: credential !== undefined,
+      ...(credential ? { credentialUsername: credential.username } : {}),
     });
+  }
+  return out;
+}
+
+/** The stored credentials of the active enrollments, by client name (the server's Authenticator loads them). */
+export async function clientCredentials(vault: Vault): Promise<Map<string, StoredCredential>> {
+  const out = new Map<string, StoredCredential>();
+  for (const o of await serverObjects(vault)) {
+    const n = nameOf(o);
+    const state = o.attributes.State?.[0];
+    if (
+      o.objectType !== 'Certificate' ||
+      !n?.startsWith(CLIENT_PREFIX) ||
+      (state !== 'Active' && state !== 'PreActive')
+    )
+      continue;
+    const credential = credentialOf(o.attributes);
+    if (credential) out.set(n.slice(CLIENT_PREFIX.length), credential);
   }
   return out;
 }

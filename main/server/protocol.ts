@@ -116,7 +116,7 @@ export function buildResponse(version: ProtocolVersion, items: ResponseBatchItem
 
 export interface Authenticator {
   /** Throws (Authentication Not Successful) when the credential is required and wrong. */
-  check(identity: string, credential: Credential | undefined): void;
+  check(identity: string, credential: Credential | undefined): void | Promise<void>;
 }
 
 export interface ProcessorOptions {
@@ -192,7 +192,7 @@ export class KmipProcessor {
       return buildResponse(version, items, now);
     }
     try {
-      this.options.authenticator?.check(identity, request.credential);
+      await this.options.authenticator?.check(identity, request.credential);
     } catch (e) {
       const r = resultOf(e);
       for (const i of request.items) items.push(fail(i, r.reason, r.message));

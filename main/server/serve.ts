@@ -57,6 +57,7 @@ export async function startVaultServer(vault: Vault, options: ServeOptions): Pro
     access: control.access,
     limits: options.limits,
     isRevoked: (identity) => control.isRevoked(identity),
+    authenticator: control.credentials,
     http: (socket, first, peer) => binding.takeOver(socket, first, peer),
     ...(options.tokenCrypto ? { tokenCrypto: options.tokenCrypto } : {}),
   });

@@ -6,14 +6,40 @@ import { KeyholdError, isKeyholdError } from '../../../shared/errors.js';
 import type { Grant } from '../../server/access.js';
 import { ServerControl, type ClientBundle } from '../../server/control-engine.js';
 import { ControlClient, controlSocketPath } from '../../server/control-socket.js';
+import { credentialToWire } from '../../server/control-credentials.js';
+import { hashClientPassword, type StoredCredential } from '../../server/credentials.js';
 import { enrollClient, listClients, revokeClient, type EnrolledClient } from '../../server/pki.js';
 import type { Vault } from '../../vault/index.js';
-import { cliIdentity, vaultPath, withVault, withVaultOptions, type VaultCliOptions } from '../vault-options.js';
+import {
+  cliIdentity,
+  readPassphrase,
+  vaultPath,
+  withVault,
+  withVaultOptions,
+  type VaultCliOptions,
+} from '../vault-options.js';
 
 interface EnrollOptions extends VaultCliOptions {
   out: string;
   admin?: boolean;
   p12Password?: string;
+  username?: string;
+}
+
+/** Where `clients enroll --username` and `clients password` read the client's password (else a prompt). */
+export const CLIENT_PASSWORD_ENV = 'KEYHOLD_CLIENT_PASSWORD';
+
+/** Reads the client's password (environment or a confirmed prompt) and hashes it here; the password is wiped. */
+async function clientCredential(options: VaultCliOptions, username: string): Promise<StoredCredential> {
+  const password = await readPassphrase(options, `Credential password for ${username}: `, true, {
+    variable: CLIENT_PASSWORD_ENV,
+    file: undefined,
+  });
+  try {
+    return await hashClientPassword(username, password);
+  } finally {
+    password.fill(0);
+  }
 }
 
 /** PKCS#12 of the client's key and certificate chain, made by the openssl CLI. */
@@ -83,12 +109,22 @@ export function registerClients(program: Command): void {
     .requiredOption('--out <dir>', 'folder for NAME.crt, NAME.key, ca.crt and NAME.p12')
     .option('--admin', 'this client sees every object')
     .option('--p12-password <password>', 'password of NAME.p12 (default: empty)')
+    .option(
+      '--username <username>',
+      `also require this KMIP Credential username; its password from $${CLIENT_PASSWORD_ENV}, else a prompt`,
+    )
     .action(async (name: string, options: EnrollOptions) => {
       const admin = options.admin === true;
+      const credential = options.username === undefined ? undefined : await clientCredential(options, options.username);
       const bundle = await viaServer<ClientBundle>(
         options,
-        (c) => c.call('clients.enroll', { name, admin }),
-        (vault) => enrollClient(vault, name, { admin }),
+        (c) =>
+          c.call('clients.enroll', {
+            name,
+            admin,
+            ...(credential ? { credential: credentialToWire(credential) } : {}),
+          }),
+        (vault) => enrollClient(vault, name, { admin, ...(credential ? { credential } : {}) }),
       );
       mkdirSync(options.out, { recursive: true });
       const keyFile = path.join(options.out, `${name}.key`);
@@ -120,7 +156,7 @@ export function registerClients(program: Command): void {
       }
       for (const c of list) {
         process.stdout.write(
-          `${c.name}\t${c.revoked ? 'revoked' : 'active'}${c.admin ? '\tadmin' : ''}\tserial ${c.serialNumber}\tuntil ${c.notAfter}\n`,
+          `${c.name}\t${c.revoked ? 'revoked' : 'active'}${c.admin ? '\tadmin' : ''}${c.credentialRequired ? `\tcredential ${c.credentialUsername ?? ''}` : ''}\tserial ${c.serialNumber}\tuntil ${c.notAfter}\n`,
         );
       }
     });
@@ -137,6 +173,28 @@ export function registerClients(program: Command): void {
     );
     process.stdout.write(`revoked ${name}\n`);
   });
+
+  withVaultOptions(
+    clients
+      .command('password <name>')
+      .description('Require client NAME to also send a KMIP Credential (username and password), or --clear it'),
+  )
+    .option('--username <username>', 'the Credential username (default: NAME)')
+    .option('--clear', 'no longer require a Credential (any sent is not checked)')
+    .action(async (name: string, options: VaultCliOptions & { username?: string; clear?: boolean }) => {
+      const credential = options.clear === true ? undefined : await clientCredential(options, options.username ?? name);
+      await viaServer(
+        options,
+        (c) =>
+          c.call('clients.password', { name, ...(credential ? { credential: credentialToWire(credential) } : {}) }),
+        async (vault) => (await ServerControl.load(vault)).setCredential(name, credential, cliIdentity()),
+      );
+      process.stdout.write(
+        credential
+          ? `${name} must send Credential username ${credential.username}\n`
+          : `${name}: no Credential required\n`,
+      );
+    });
 
   withVaultOptions(
     clients
