@@ -103,6 +103,15 @@ export class StreamedCiphers {
     return s;
   }
 
+  /**
+   * Closes a stream of this identity, if open: for a part of a batch that was undone (a cipher's
+   * state cannot be rewound, so its client must start the stream again rather than continue it).
+   */
+  discard(correlation: Uint8Array, identity: string): void {
+    const id = Buffer.from(correlation).toString('hex');
+    if (this.streams.get(id)?.identity === identity) this.streams.delete(id);
+  }
+
   /** Processes a middle part; returns its output. */
   update(correlation: Uint8Array, direction: 'encrypt' | 'decrypt', identity: string, data: Uint8Array, now: number) {
     const s = this.open(correlation, direction, identity, now);

@@ -9,6 +9,7 @@ import type {
   TokenKeyCrypto,
 } from '../ops/context.js';
 import { resultOf } from '../ops/errors.js';
+import { streamedCiphers } from '../ops/streamed-cipher.js';
 import { find, findAll, findBytes, findEnum, findInt, findStruct, findText, t } from '../ops/ttlv.js';
 import { supportedVersions } from '../ops/versions.js';
 import { BatchErrorContinuationOption, Operation, ResultReason, ResultStatus, Tag } from '../ops/vocabulary.js';
@@ -218,7 +219,15 @@ export class KmipProcessor {
         });
         return { result: f, undo: f };
       });
-      for (const i of items) if (failed && i.status === ResultStatus.Success) i.status = ResultStatus.OperationUndone;
+      for (const [n, i] of items.entries()) {
+        if (!failed || i.status !== ResultStatus.Success) continue;
+        i.status = ResultStatus.OperationUndone;
+        // A multi-part cipher's state cannot be rewound: a stream an undone item opened or advanced is closed.
+        for (const p of [request.items[n]?.payload, i.payload]) {
+          const correlation = findBytes(p, Tag.CorrelationValue);
+          if (correlation) streamedCiphers.discard(correlation, identity);
+        }
+      }
       for (const r of records) await this.audit(identity, r.name, r.uid, r.error, failed);
     } else {
       await this.runItems(request, ctx, items, fail, (name, uid, error) => this.audit(identity, name, uid, error));

@@ -212,6 +212,40 @@ describe.each(cases)('Batch Error Continuation Option on the $name', (c) => {
     },
   );
 
+  it('Undo closes a multi-part Encrypt stream an undone item opened (its cipher state cannot be rewound)', async () => {
+    const uid = await createKey();
+    await send([[Operation.Activate, [t.text(Tag.UniqueIdentifier, uid)]]]);
+    const init = (extra: TtlvItem[] = []): Item => [
+      Operation.Encrypt,
+      [
+        t.text(Tag.UniqueIdentifier, uid),
+        t.struct(Tag.CryptographicParameters, [t.enm(Tag.BlockCipherMode, 1), t.enm(Tag.PaddingMethod, 3)]),
+        t.bytes(Tag.Data, new Uint8Array(32).fill(7)),
+        t.bytes(Tag.IVCounterNonce, new Uint8Array(16)),
+        t.bool(Tag.InitIndicator, true),
+        ...extra,
+      ],
+    ];
+    const correlationOf = (i: StructureItem | undefined) =>
+      value(find(i, Tag.ResponsePayload) as StructureItem, Tag.CorrelationValue) as Uint8Array;
+    const next = (correlation: Uint8Array): Item => [
+      Operation.Encrypt,
+      [
+        t.text(Tag.UniqueIdentifier, uid),
+        t.bytes(Tag.Data, new Uint8Array(16)),
+        t.bytes(Tag.CorrelationValue, correlation),
+      ],
+    ];
+    const undone = await send([init(), check(uid, DECRYPT)], BatchErrorContinuationOption.Undo);
+    expect(value(undone[0], Tag.ResultStatus)).toBe(ResultStatus.OperationUndone);
+    const [after] = await send([next(correlationOf(undone[0]))]);
+    expect(value(after, Tag.ResultReason)).toBe(ResultReason.InvalidCorrelationValue);
+    // The same batch with Stop keeps the stream open.
+    const stopped = await send([init(), check(uid, DECRYPT)]);
+    const [continued] = await send([next(correlationOf(stopped[0]))]);
+    expect(value(continued, Tag.ResultStatus)).toBe(ResultStatus.Success);
+  });
+
   it('Undo with no failure commits every item', async () => {
     const uid = await createKey();
     const r = await send(
