@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashClientPassword } from '../../../main/server/credentials.js';
 import { startProfileServer, type ClientFiles, type ProfileServer } from './support/profile-server.js';
 import {
   aesAttrs,
@@ -90,5 +91,23 @@ describe('VMware vSphere (KMIP 1.1, PyKMIP #211 #218)', () => {
     const names = [...attributes1x(ok(all)).keys()];
     expect(names).toEqual(expect.arrayContaining(['Cryptographic Algorithm', 'Cryptographic Length', 'State']));
     expect(newerFields(all.raw, V11)).toEqual([]);
+  });
+
+  it('with a password set for vcenter (INTEROP-NOTES 4), the Credential it sends is enforced', async () => {
+    const query = (c?: { username: string; password: string }) =>
+      session.send(request(V11, [op('Query', [e('QueryFunction', 'QueryOperations')])], c ? { credential: c } : {}));
+    const stored = await hashClientPassword(credential.username, Buffer.from(credential.password, 'utf8'));
+    await server.running.control.setCredential('vcenter', stored);
+    try {
+      expect(ok(await send([op('DiscoverVersions')]))).toBeDefined();
+      for (const bad of [undefined, { ...credential, password: 'not-vc-secret' }]) {
+        const r = await query(bad);
+        expect(r.items[0]?.status).toBe('OperationFailed');
+        expect(r.items[0]?.reason).toBe('AuthenticationNotSuccessful');
+      }
+    } finally {
+      await server.running.control.setCredential('vcenter', undefined);
+    }
+    expect((await query()).items[0]?.status).toBe('Success');
   });
 });
