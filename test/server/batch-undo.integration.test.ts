@@ -246,6 +246,44 @@ describe.each(cases)('Batch Error Continuation Option on the $name', (c) => {
     expect(value(continued, Tag.ResultStatus)).toBe(ResultStatus.Success);
   });
 
+  it('Undo gives back the Usage Limits an undone Encrypt consumed; Stop does not', async () => {
+    const [created] = await send([
+      [
+        Operation.Create,
+        [
+          t.enm(Tag.ObjectType, SYMMETRIC_KEY),
+          t.struct(Tag.Attributes, [
+            t.enm(Tag.CryptographicAlgorithm, AES),
+            t.int(Tag.CryptographicLength, 128),
+            t.int(Tag.CryptographicUsageMask, ENCRYPT),
+            t.struct(Tag.UsageLimits, [t.long(Tag.UsageLimitsTotal, 10n), t.enm(Tag.UsageLimitsUnit, 2)]),
+          ]),
+        ],
+      ],
+    ]);
+    const uid = value(find(created, Tag.ResponsePayload) as StructureItem, Tag.UniqueIdentifier) as string;
+    await send([[Operation.Activate, [t.text(Tag.UniqueIdentifier, uid)]]]);
+    const remaining = async () => {
+      const limits = (await store.get(uid, 'alice'))?.attributes.UsageLimits?.[0] as Record<string, unknown>;
+      return limits['UsageLimitsCount'] ?? limits['UsageLimitsTotal'];
+    };
+    const encrypt: Item = [
+      Operation.Encrypt,
+      [
+        t.text(Tag.UniqueIdentifier, uid),
+        t.struct(Tag.CryptographicParameters, [t.enm(Tag.BlockCipherMode, 1), t.enm(Tag.PaddingMethod, 3)]),
+        t.bytes(Tag.Data, new Uint8Array(16)),
+        t.bytes(Tag.IVCounterNonce, new Uint8Array(16)),
+      ],
+    ];
+    const undone = await send([encrypt, check(uid, DECRYPT)], BatchErrorContinuationOption.Undo);
+    expect(value(undone[0], Tag.ResultStatus)).toBe(ResultStatus.OperationUndone);
+    expect(await remaining()).toBe(10n);
+    const stopped = await send([encrypt, check(uid, DECRYPT)]);
+    expect(value(stopped[0], Tag.ResultStatus)).toBe(ResultStatus.Success);
+    expect(await remaining()).toBe(9n);
+  });
+
   it('Undo with no failure commits every item', async () => {
     const uid = await createKey();
     const r = await send(
