@@ -25,16 +25,16 @@ import { valueFromTtlv } from './attributes.js';
 import { atLeast, type OpsContext } from './context.js';
 import { kmipError } from './errors.js';
 import {
-  addLink,
   listedIdentifiers,
   loadNamed,
   requestedAttributes,
   secretBytes,
+  storeMadeFrom,
   symmetricKeyBytes,
 } from './key-source.js';
 import { objectTypeName } from './managed-object.js';
-import { first, newObject, stateOf, touch } from './objects.js';
-import { findAll, findBytes, findEnum, findInt, findStruct, need, t } from './ttlv.js';
+import { first, newObject, stateOf } from './objects.js';
+import { findAll, findBytes, findEnum, findInt, findStruct, need } from './ttlv.js';
 import { Tag, enumName } from './vocabulary.js';
 
 /** Largest object Derive Key makes (bits): room for several keys and IVs in one Secret Data. */
@@ -287,13 +287,5 @@ export async function deriveKey(payload: StructureItem, ctx: OpsContext): Promis
         }
       : { keyBlock: { keyFormatType: 'Opaque', keyMaterial: material }, valueType: 'Seed' },
   );
-  for (const b of bases) {
-    addLink(derived, 'DerivationBaseObjectLink', b.uniqueIdentifier);
-    addLink(b, 'DerivedKeyLink', derived.uniqueIdentifier);
-    touch(b, ctx);
-  }
-  await ctx.store.put(derived, ctx.identity);
-  for (const b of bases) await ctx.store.put(b, ctx.identity);
-  ctx.idPlaceholder = derived.uniqueIdentifier;
-  return t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, derived.uniqueIdentifier)]);
+  return storeMadeFrom(derived, bases, { onMade: 'DerivationBaseObjectLink', onSources: 'DerivedKeyLink' }, ctx);
 }

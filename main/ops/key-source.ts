@@ -10,7 +10,7 @@ import type { Attributes, ManagedObject } from '../vault/model.js';
 import { attributesFromV1, attributesFromV2 } from './attributes.js';
 import type { OpsContext } from './context.js';
 import { kmipError } from './errors.js';
-import { first, loadObject } from './objects.js';
+import { first, loadObject, touch } from './objects.js';
 import { findAll, findStruct, t } from './ttlv.js';
 import { Tag } from './vocabulary.js';
 
@@ -76,4 +76,25 @@ export function symmetricKeyBytes(algorithm: string, bits: number): number {
 /** Adds one Link instance (KMIP 1.4 section 3.35). */
 export function addLink(obj: ManagedObject, linkType: string, target: string): void {
   (obj.attributes['Link'] ??= []).push({ LinkType: linkType, LinkedObjectIdentifier: target });
+}
+
+/**
+ * Stores an object made from others (derived from them, or joined from their parts): links it to
+ * each source and each source back, stores them all and makes the new object the ID Placeholder.
+ */
+export async function storeMadeFrom(
+  made: ManagedObject,
+  sources: readonly ManagedObject[],
+  links: { onMade: string; onSources: string },
+  ctx: OpsContext,
+): Promise<StructureItem> {
+  for (const source of sources) {
+    addLink(made, links.onMade, source.uniqueIdentifier);
+    addLink(source, links.onSources, made.uniqueIdentifier);
+    touch(source, ctx);
+  }
+  await ctx.store.put(made, ctx.identity);
+  for (const source of sources) await ctx.store.put(source, ctx.identity);
+  ctx.idPlaceholder = made.uniqueIdentifier;
+  return t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, made.uniqueIdentifier)]);
 }

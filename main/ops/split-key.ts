@@ -25,6 +25,7 @@ import {
   loadNamed,
   requestedAttributes,
   secretBytes,
+  storeMadeFrom,
   symmetricKeyBytes,
 } from './key-source.js';
 import { objectTypeName } from './managed-object.js';
@@ -319,15 +320,7 @@ export async function joinSplitKey(payload: StructureItem, ctx: OpsContext): Pro
     secret.fill(0);
     throw e;
   }
-  for (const o of objects) {
-    addLink(joined, 'ChildLink', o.uniqueIdentifier);
-    addLink(o, 'ParentLink', joined.uniqueIdentifier);
-    touch(o, ctx);
-  }
-  await ctx.store.put(joined, ctx.identity);
-  for (const o of objects) await ctx.store.put(o, ctx.identity);
-  ctx.idPlaceholder = joined.uniqueIdentifier;
-  return t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, joined.uniqueIdentifier)]);
+  return storeMadeFrom(joined, objects, { onMade: 'ChildLink', onSources: 'ParentLink' }, ctx);
 }
 
 /** A joined Symmetric Key's algorithm: the one asked for, else the parts'; its length must fit it. */
