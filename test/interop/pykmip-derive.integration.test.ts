@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { createHash, pbkdf2Sync } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,34 +6,9 @@ import { kbkdfHmac } from '../../main/crypto/kbkdf.js';
 import type { KmipServer } from '../../main/server/kmip-server.js';
 import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
 import type { TestPki } from './support/certs.js';
-import { PYTHON } from './support/pykmip-server.js';
+import { runPyKmipScript } from './support/pykmip-client.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-interface Step {
-  step: string;
-  ok: boolean;
-  value?: unknown;
-  error?: string;
-}
-
-function runPyKmipDerive(port: number, cert: string, key: string, ca: string): Promise<Step[]> {
-  return new Promise((resolve) => {
-    execFile(
-      PYTHON,
-      [path.join(here, 'support/pykmip_derive.py'), '127.0.0.1', String(port), cert, key, ca],
-      { timeout: 60_000 },
-      (_err, stdout, stderr) => {
-        const steps = stdout
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Step);
-        if (steps.length === 0) steps.push({ step: 'start', ok: false, error: stderr.slice(-2000) });
-        resolve(steps);
-      },
-    );
-  });
-}
 
 describe('PyKMIP ProxyKmipClient runs Derive Key against Keyhold server', () => {
   let pki: TestPki;
@@ -50,7 +24,13 @@ describe('PyKMIP ProxyKmipClient runs Derive Key against Keyhold server', () => 
 
   it('PBKDF2, NIST800-108-C and HASH give the expected keys; a key without Derive Key usage is refused', async () => {
     const alice = pki.client('alice');
-    const steps = await runPyKmipDerive(port, alice.cert, alice.key, pki.caCert);
+    const steps = await runPyKmipScript(
+      path.join(here, 'support/pykmip_derive.py'),
+      port,
+      alice.cert,
+      alice.key,
+      pki.caCert,
+    );
     const failed = steps.filter((s) => !s.ok);
     expect(failed, JSON.stringify(failed, null, 1)).toEqual([]);
     const by = Object.fromEntries(steps.map((s) => [s.step, s.value]));

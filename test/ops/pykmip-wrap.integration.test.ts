@@ -1,38 +1,12 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KmipServer } from '../../main/server/kmip-server.js';
 import type { TestPki } from '../interop/support/certs.js';
-import { PYTHON } from '../interop/support/pykmip-server.js';
+import { runPyKmipScript } from '../interop/support/pykmip-client.js';
 import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-interface Step {
-  step: string;
-  ok: boolean;
-  value?: unknown;
-  error?: string;
-}
-
-function runPyKmipWrap(port: number, cert: string, key: string, ca: string): Promise<Step[]> {
-  return new Promise((resolve) => {
-    execFile(
-      PYTHON,
-      [path.join(here, 'support/pykmip_wrap.py'), '127.0.0.1', String(port), cert, key, ca],
-      { timeout: 60_000 },
-      (_err, stdout, stderr) => {
-        const steps = stdout
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Step);
-        if (steps.length === 0) steps.push({ step: 'start', ok: false, error: stderr.slice(-2000) });
-        resolve(steps);
-      },
-    );
-  });
-}
 
 describe('PyKMIP ProxyKmipClient gets a wrapped key from Keyhold server', () => {
   let pki: TestPki;
@@ -55,7 +29,13 @@ describe('PyKMIP ProxyKmipClient gets a wrapped key from Keyhold server', () => 
    */
   it('checks a PyKMIP wrapping request (Wrap Key usage enforced); PyKMIP cannot decode the spec-form answer', async () => {
     const alice = pki.client('alice');
-    const steps = await runPyKmipWrap(port, alice.cert, alice.key, pki.caCert);
+    const steps = await runPyKmipScript(
+      path.join(here, 'support/pykmip_wrap.py'),
+      port,
+      alice.cert,
+      alice.key,
+      pki.caCert,
+    );
     const by = Object.fromEntries(steps.map((s) => [s.step, s]));
     const expectedToFail = new Set(['get_wrapped', 'wrapping_data', 'wrong_usage_refused']);
     const failed = steps.filter((s) => !s.ok && !expectedToFail.has(s.step));

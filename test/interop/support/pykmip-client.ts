@@ -5,28 +5,44 @@ import { PYTHON } from './pykmip-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-interface Step {
+export interface PyKmipStep {
   step: string;
   ok: boolean;
   value?: unknown;
   error?: string;
 }
 
-/** Runs PyKMIP's ProxyKmipClient lifecycle script against 127.0.0.1:port and returns its steps. */
-export function runPyKmipLifecycle(port: number, cert: string, key: string, ca: string): Promise<Step[]> {
+/**
+ * Runs a PyKMIP client script (`script host port cert key ca`) with the system Python and returns
+ * the steps it printed, one JSON object per line; a script that printed none gives one failed step
+ * carrying the end of its stderr.
+ */
+export function runPyKmipScript(
+  script: string,
+  port: number,
+  cert: string,
+  key: string,
+  ca: string,
+  timeoutMs = 60_000,
+): Promise<PyKmipStep[]> {
   return new Promise((resolve) => {
     execFile(
       PYTHON,
-      [path.join(here, 'pykmip_lifecycle.py'), '127.0.0.1', String(port), cert, key, ca],
-      { timeout: 60_000 },
+      [script, '127.0.0.1', String(port), cert, key, ca],
+      { timeout: timeoutMs },
       (_err, stdout, stderr) => {
         const steps = stdout
           .split('\n')
           .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Step);
+          .map((l) => JSON.parse(l) as PyKmipStep);
         if (steps.length === 0) steps.push({ step: 'start', ok: false, error: stderr.slice(-2000) });
         resolve(steps);
       },
     );
   });
+}
+
+/** Runs PyKMIP's ProxyKmipClient lifecycle script against 127.0.0.1:port and returns its steps. */
+export function runPyKmipLifecycle(port: number, cert: string, key: string, ca: string): Promise<PyKmipStep[]> {
+  return runPyKmipScript(path.join(here, 'pykmip_lifecycle.py'), port, cert, key, ca);
 }
