@@ -13,7 +13,7 @@ import type {
   TokenSummary,
   VaultSlot,
 } from '../../../shared/api/index.js';
-import { describeError } from '../../../shared/api/index.js';
+import { describeError, type Result } from '../../../shared/api/index.js';
 import type { SliceCreator, Status } from './types.js';
 
 /** A failure in words: what happened and what to do. */
@@ -131,6 +131,25 @@ export function describeHardwareError(error: ApiError, token?: TokenSummary): Pr
 export const createTokensSlice: SliceCreator<TokensSlice> = (api) => (set, get) => {
   const tokenOf = (label: string | undefined): TokenSummary | undefined =>
     get().tokenList?.tokens.find((t) => t.label === label);
+  /** One call on the opened token; a failure becomes the panel's problem and gives undefined. */
+  const onOpenedToken = async <T>(
+    call: (label: string) => Promise<Result<T>>,
+  ): Promise<{ label: string; value: T } | undefined> => {
+    const label = get().openedToken;
+    if (label === undefined) return undefined;
+    set({ tokenProblem: undefined });
+    const r = await call(label);
+    if (!r.ok) {
+      set({ tokenProblem: describeHardwareError(r.error, tokenOf(label)) });
+      return undefined;
+    }
+    return { label, value: r.value };
+  };
+  /** Lists the opened token's objects again after a call that added some. */
+  const relistTokenObjects = async (label: string, pin: string): Promise<void> => {
+    const list = await api['tokens.objects']({ label, pin });
+    if (list.ok) set({ tokenObjects: list.value });
+  };
   return {
     tokenList: undefined,
     tokensStatus: 'idle',
@@ -165,44 +184,20 @@ export const createTokensSlice: SliceCreator<TokensSlice> = (api) => (set, get) 
     closeToken: () => set({ openedToken: undefined, tokenObjects: undefined, tokenProblem: undefined }),
     clearTokenProblem: () => set({ tokenProblem: undefined }),
     async generateOnToken(pin, spec) {
-      const label = get().openedToken;
-      if (label === undefined) return undefined;
-      set({ tokenProblem: undefined });
-      const r = await api['tokens.generate']({ label, pin, ...spec });
-      if (!r.ok) {
-        set({ tokenProblem: describeHardwareError(r.error, tokenOf(label)) });
-        return undefined;
-      }
-      const list = await api['tokens.objects']({ label, pin });
-      if (list.ok) set({ tokenObjects: list.value });
-      return r.value;
+      const done = await onOpenedToken((label) => api['tokens.generate']({ label, pin, ...spec }));
+      if (done) await relistTokenObjects(done.label, pin);
+      return done?.value;
     },
     async importToToken(pin, uniqueIdentifier, options = {}) {
-      const label = get().openedToken;
-      if (label === undefined) return undefined;
-      set({ tokenProblem: undefined });
-      const r = await api['tokens.import']({ label, pin, uniqueIdentifier, ...options });
-      if (!r.ok) {
-        set({ tokenProblem: describeHardwareError(r.error, tokenOf(label)) });
-        return undefined;
-      }
-      const list = await api['tokens.objects']({ label, pin });
-      if (list.ok) set({ tokenObjects: list.value });
-      return r.value;
+      const done = await onOpenedToken((label) => api['tokens.import']({ label, pin, uniqueIdentifier, ...options }));
+      if (done) await relistTokenObjects(done.label, pin);
+      return done?.value;
     },
     async backupToToken(pin, spec) {
-      const label = get().openedToken;
-      if (label === undefined) return undefined;
-      set({ tokenProblem: undefined });
-      const r = await api['tokens.backup']({ label, pin, ...spec });
-      if (!r.ok) {
-        set({ tokenProblem: describeHardwareError(r.error, tokenOf(label)) });
-        return undefined;
-      }
+      const done = await onOpenedToken((label) => api['tokens.backup']({ label, pin, ...spec }));
       // The KEK (first backup) and a copy kept on the token are new objects.
-      const list = await api['tokens.objects']({ label, pin });
-      if (list.ok) set({ tokenObjects: list.value });
-      return r.value;
+      if (done) await relistTokenObjects(done.label, pin);
+      return done?.value;
     },
     async listTokenBackups(pin) {
       const label = get().openedToken;
@@ -215,16 +210,9 @@ export const createTokensSlice: SliceCreator<TokensSlice> = (api) => (set, get) 
       return r.value;
     },
     async restoreFromToken(pin, source) {
-      const label = get().openedToken;
-      if (label === undefined) return undefined;
-      set({ tokenProblem: undefined });
-      const r = await api['tokens.restore']({ label, pin, ...source });
-      if (!r.ok) {
-        set({ tokenProblem: describeHardwareError(r.error, tokenOf(label)) });
-        return undefined;
-      }
-      if (r.value.added.length > 0) await get().loadObjects();
-      return r.value;
+      const done = await onOpenedToken((label) => api['tokens.restore']({ label, pin, ...source }));
+      if (done && done.value.added.length > 0) await get().loadObjects();
+      return done?.value;
     },
     async deleteFromToken(pin, object) {
       const label = get().openedToken;
