@@ -44,16 +44,24 @@ export async function startPyKmipServer(pki: TestPki): Promise<PyKmipServer> {
       '',
     ].join('\n'),
   );
+  // Its own process group: pykmip-server forks workers that outlive a signal to the parent alone
+  // (and keep the stderr pipe, so this process could not exit).
   const child: ChildProcess = spawn(PYTHON, ['/usr/bin/pykmip-server', '-f', config, '-l', logPath], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
   });
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
-  const kill = (): void => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
+  const kill = (): void => signalGroup('SIGKILL');
   process.once('exit', kill);
   const readLog = (): string => {
     try {
@@ -75,11 +83,13 @@ export async function startPyKmipServer(pki: TestPki): Promise<PyKmipServer> {
       process.removeListener('exit', kill);
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
+        signalGroup('SIGTERM');
         const timer = setTimeout(kill, 3000);
         await exited;
         clearTimeout(timer);
       }
+      kill(); // workers the parent left behind
+      child.stderr?.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
   };
