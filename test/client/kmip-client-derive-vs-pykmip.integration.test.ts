@@ -1,8 +1,7 @@
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KmipClient } from '../../main/client/kmip-client.js';
-import { makeTestPki, pem, type TestPki } from '../interop/support/certs.js';
-import { startPyKmipServer, type PyKmipServer } from '../interop/support/pykmip-server.js';
+import type { KmipClient } from '../../main/client/kmip-client.js';
+import { connectToPyKmipServer, type PyKmipPeer } from '../interop/support/pykmip-server.js';
 
 const DERIVE = 0x200;
 
@@ -18,26 +17,14 @@ function counterWithoutL(key: Buffer, data: Buffer, length: number): Buffer {
 }
 
 describe('Keyhold KmipClient.deriveKey against pykmip-server', () => {
-  let pki: TestPki;
-  let server: PyKmipServer;
+  let peer: PyKmipPeer | undefined;
   let client: KmipClient;
   beforeAll(async () => {
-    pki = makeTestPki();
-    server = await startPyKmipServer(pki);
-    const alice = pki.client('alice');
-    client = await KmipClient.connect({
-      host: '127.0.0.1',
-      port: server.port,
-      cert: pem(alice.cert),
-      key: pem(alice.key),
-      ca: pem(pki.caCert),
-      timeoutMs: 20_000,
-    });
+    peer = await connectToPyKmipServer();
+    client = peer.client;
   }, 90_000);
   afterAll(async () => {
-    await client?.close();
-    await server?.stop();
-    pki?.dispose();
+    await peer?.close();
   });
 
   it('PBKDF2 and HASH agree with node:crypto; PyKMIP computes NIST800-108-C without [L]', async () => {

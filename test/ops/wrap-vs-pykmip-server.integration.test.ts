@@ -1,34 +1,21 @@
 import { createDecipheriv } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KmipClient } from '../../main/client/kmip-client.js';
-import { makeTestPki, pem, type TestPki } from '../interop/support/certs.js';
-import { startPyKmipServer, type PyKmipServer } from '../interop/support/pykmip-server.js';
+import type { KmipClient } from '../../main/client/kmip-client.js';
+import { connectToPyKmipServer, type PyKmipPeer } from '../interop/support/pykmip-server.js';
 
 /**
  * Keyhold's client asks pykmip-server for a wrapped key. PyKMIP answers with the wrapped bytes
  * inside Key Material (a Structure) rather than a Byte String Key Value; the client reads both.
  */
 describe('Keyhold KmipClient.getWrapped against pykmip-server', () => {
-  let pki: TestPki;
-  let server: PyKmipServer;
+  let peer: PyKmipPeer | undefined;
   let client: KmipClient;
   beforeAll(async () => {
-    pki = makeTestPki();
-    server = await startPyKmipServer(pki);
-    const alice = pki.client('alice');
-    client = await KmipClient.connect({
-      host: '127.0.0.1',
-      port: server.port,
-      cert: pem(alice.cert),
-      key: pem(alice.key),
-      ca: pem(pki.caCert),
-      timeoutMs: 20_000,
-    });
+    peer = await connectToPyKmipServer();
+    client = peer.client;
   }, 60_000);
   afterAll(async () => {
-    await client?.close();
-    await server?.stop();
-    pki?.dispose();
+    await peer?.close();
   });
 
   it('gets an AES key wrapped with NIST Key Wrap that unwraps to the key', async () => {

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TestPki } from './certs.js';
+import { KmipClient } from '../../../main/client/kmip-client.js';
+import { makeTestPki, pem, type TestPki } from './certs.js';
 import { freePort, waitForPort } from './ports.js';
 
 /** Debian's python3-pykmip lives in the system interpreter, not in a pyenv one. */
@@ -91,6 +92,36 @@ export async function startPyKmipServer(pki: TestPki): Promise<PyKmipServer> {
       kill(); // workers the parent left behind
       child.stderr?.destroy();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A pykmip-server with a test PKI and Keyhold's client connected to it as 'alice'. */
+export interface PyKmipPeer {
+  server: PyKmipServer;
+  client: KmipClient;
+  close(): Promise<void>;
+}
+
+export async function connectToPyKmipServer(): Promise<PyKmipPeer> {
+  const pki = makeTestPki();
+  const server = await startPyKmipServer(pki);
+  const alice = pki.client('alice');
+  const client = await KmipClient.connect({
+    host: '127.0.0.1',
+    port: server.port,
+    cert: pem(alice.cert),
+    key: pem(alice.key),
+    ca: pem(pki.caCert),
+    timeoutMs: 20_000,
+  });
+  return {
+    server,
+    client,
+    async close() {
+      await client.close();
+      await server.stop();
+      pki.dispose();
     },
   };
 }
