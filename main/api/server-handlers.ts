@@ -8,6 +8,7 @@ import { KeyholdError } from '../../shared/errors.js';
 import type { ServerStatus } from '../../shared/api/index.js';
 import type { Grant } from '../server/access.js';
 import type { ServerControl } from '../server/control-engine.js';
+import type { StoredCredential } from '../server/credentials.js';
 import type { KmipServer } from '../server/kmip-server.js';
 import type { RunningServer } from '../server/serve.js';
 import type { PeerContext } from '../server/tls-listener.js';
@@ -22,6 +23,26 @@ interface Connection {
   peer: string;
   since: string;
   requests: number;
+}
+
+/** A Credential as the panel sends it: username and password in the clear, over the window's own channel. */
+interface CredentialInput {
+  username: string;
+  password: string;
+}
+
+/**
+ * Hashes a Credential's password here, in the engine (scrypt; the running server keeps only the
+ * hash), and wipes the bytes it made from it. The password is in no log, audit entry or error.
+ */
+async function hashed(input: CredentialInput): Promise<StoredCredential> {
+  const { hashClientPassword } = await import('../server/credentials.js');
+  const password = Buffer.from(input.password, 'utf8');
+  try {
+    return await hashClientPassword(input.username, password);
+  } finally {
+    password.fill(0);
+  }
 }
 
 function peerName(peer: PeerContext): string {
@@ -78,6 +99,8 @@ export class ServerService {
         notAfter: new Date(c.notAfter).toISOString(),
         revoked: c.revoked,
         admin: c.admin,
+        credentialRequired: c.credentialRequired,
+        ...(c.credentialUsername !== undefined ? { credentialUsername: c.credentialUsername } : {}),
         grants: grants
           .filter((g) => g.identity === c.name)
           .map((g) => ({ uniqueIdentifier: g.uniqueIdentifier, operations: g.operations })),
@@ -163,10 +186,14 @@ export class ServerService {
     name: string,
     includePrivateKey: boolean,
     admin = false,
+    credentialInput?: CredentialInput,
   ): Promise<{ fileName: string; mediaType: string; data: string }> {
     this.#session.vault();
+    const credential = credentialInput ? await hashed(credentialInput) : undefined;
     // A running server accepts the new client at once: no restart, open connections stay.
-    const bundle = await (await this.#control()).enroll(name, { admin }, this.#session.identity);
+    const bundle = await (
+      await this.#control()
+    ).enroll(name, { admin, ...(credential ? { credential } : {}) }, this.#session.identity);
     this.#clients = undefined;
     const parts = [
       `# Keyhold KMIP client bundle for ${name}: client certificate${includePrivateKey ? ', its private key' : ''} and the server CA.\n`,
@@ -217,15 +244,33 @@ export class ServerService {
     return this.status();
   }
 
+  /**
+   * Sets (or with `undefined` clears) the Credential client `name` must send besides its
+   * certificate; a running server checks the next request against it.
+   */
+  async setCredential(name: string, input: CredentialInput | undefined): Promise<ServerStatus> {
+    this.#session.vault();
+    const credential = input ? await hashed(input) : undefined;
+    try {
+      await (await this.#control()).setCredential(name, credential, this.#session.identity);
+    } finally {
+      this.#clients = undefined;
+    }
+    return this.status();
+  }
+
   handlers(): Handlers {
     return {
       'server.status': () => this.status(),
       'server.start': ({ address, port }) => this.start(address, port),
       'server.stop': () => this.stop(),
-      'server.enroll': ({ name, includePrivateKey, admin }) => this.enroll(name, includePrivateKey, admin === true),
+      'server.enroll': ({ name, includePrivateKey, admin, credential }) =>
+        this.enroll(name, includePrivateKey, admin === true, credential),
       'server.revoke': ({ name }) => this.revoke(name),
       'server.grant': ({ name, uniqueIdentifier, operations }) => this.grant(name, uniqueIdentifier, operations ?? []),
       'server.ungrant': ({ name, uniqueIdentifier }) => this.ungrant(name, uniqueIdentifier),
+      'server.setCredential': ({ name, credential }) => this.setCredential(name, credential),
+      'server.clearCredential': ({ name }) => this.setCredential(name, undefined),
     };
   }
 

@@ -52,6 +52,8 @@ export const tokenCurves = ['P-256', 'P-384', 'P-521'] as const;
 const tokenLabel = string({ min: 1, max: 32 });
 /** A token PIN: passed to the login and dropped; never stored or logged. */
 const tokenPin = string({ min: 1, max: 256 });
+/** A KMIP client's Credential (Username and Password): hashed by the engine, never stored or logged as given. */
+const clientCredential = object({ username: string({ min: 1, max: 256 }), password: string({ min: 1, max: 1024 }) });
 /** A label given to an object on a token (CKA_LABEL). */
 const tokenObjectLabel = string({ min: 1, max: 64 });
 export const tokenObjectClasses = ['SecretKey', 'PrivateKey', 'PublicKey', 'Certificate', 'Data'] as const;
@@ -141,6 +143,8 @@ export const requests = {
     name: string({ min: 1, max: 64 }),
     includePrivateKey: boolean(),
     admin: optional(boolean()),
+    /** Also require this KMIP Credential; the engine keeps only its scrypt hash. */
+    credential: optional(clientCredential),
   }),
   /** Takes effect at once on a running server: refused from now on, open connections closed. */
   'server.revoke': object({ name: string({ min: 1, max: 64 }) }),
@@ -151,6 +155,10 @@ export const requests = {
     operations: optional(array(string({ min: 1, max: 64 }), { max: 64 })),
   }),
   'server.ungrant': object({ name: string({ min: 1, max: 64 }), uniqueIdentifier: uid }),
+  /** Requires client `name` to also send this Credential (set or changed; takes effect at once). */
+  'server.setCredential': object({ name: string({ min: 1, max: 64 }), credential: clientCredential }),
+  /** Client `name` no longer needs a Credential (one it sends is not checked). */
+  'server.clearCredential': object({ name: string({ min: 1, max: 64 }) }),
   'settings.get': none,
   'settings.set': object({
     autoLockMinutes: optional(integer({ min: 0, max: 1440 })),
@@ -251,6 +259,8 @@ export interface Responses {
   'server.revoke': ServerStatus;
   'server.grant': ServerStatus;
   'server.ungrant': ServerStatus;
+  'server.setCredential': ServerStatus;
+  'server.clearCredential': ServerStatus;
   'settings.get': Settings;
   'settings.set': Settings;
   'tokens.list': TokenList;

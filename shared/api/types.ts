@@ -129,6 +129,10 @@ export interface ServerStatus {
     notAfter: string;
     revoked: boolean;
     admin: boolean;
+    /** True when the client must also send a KMIP Credential (username and password). */
+    credentialRequired: boolean;
+    /** That Credential's username (the password is never shown or kept). */
+    credentialUsername?: string;
     /** Objects other clients own that this one may use (every operation when `operations` is empty). */
     grants?: { uniqueIdentifier: string; operations: string[] }[];
   }[];

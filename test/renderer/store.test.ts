@@ -145,3 +145,54 @@ describe('settings', () => {
     expect(store.getState().notice).toBeUndefined();
   });
 });
+
+describe('server panel: client Credentials through the store', () => {
+  const serverStatus = {
+    available: true,
+    running: true,
+    clients: [],
+    connectionCount: 0,
+    connections: [],
+    requestLog: [],
+  };
+
+  it('passes a Credential password through to the engine and keeps it nowhere in the store', async () => {
+    const password = 'tangerine orbit 42 lantern';
+    const { api, calls } = fakeApi({
+      'server.enroll': () => ({
+        ok: true,
+        value: { fileName: 'vc-kmip-bundle.pem', mediaType: 'application/x-pem-file', data: '' },
+      }),
+      'server.setCredential': () => ({ ok: true, value: serverStatus }),
+      'server.clearCredential': () => ({ ok: true, value: serverStatus }),
+      'objects.list': () => ({ ok: true, value: [] }),
+    });
+    const store = createKeyholdStore(api);
+    const credential = { username: 'vcenter', password };
+    expect((await store.getState().enrollClient({ name: 'vc', includePrivateKey: true, credential })).ok).toBe(true);
+    expect((await store.getState().setClientCredential({ name: 'vc', credential })).ok).toBe(true);
+    expect((await store.getState().clearClientCredential({ name: 'vc' })).ok).toBe(true);
+    expect(calls).toContainEqual(['server.enroll', { name: 'vc', includePrivateKey: true, credential }]);
+    expect(calls).toContainEqual(['server.setCredential', { name: 'vc', credential }]);
+    expect(calls).toContainEqual(['server.clearCredential', { name: 'vc' }]);
+    await new Promise((r) => setTimeout(r, 0));
+    const data = Object.fromEntries(Object.entries(store.getState()).filter(([, v]) => typeof v !== 'function'));
+    expect(JSON.stringify(data)).not.toContain(password);
+  });
+
+  it('hands an engine refusal back to the form and follows a locked vault', async () => {
+    const { api } = fakeApi({
+      'server.setCredential': () => ({ ok: false, error: { code: 'not-found', message: 'no enrolled client ghost' } }),
+      'server.clearCredential': () => ({ ok: false, error: { code: 'vault-locked', message: 'locked' } }),
+    });
+    const store = createKeyholdStore(api);
+    store.setState({ vault: unlocked });
+    const r = await store
+      .getState()
+      .setClientCredential({ name: 'ghost', credential: { username: 'g', password: 'p' } });
+    expect(r).toEqual({ ok: false, error: { code: 'not-found', message: 'no enrolled client ghost' } });
+    expect(store.getState().vault?.state).toBe('unlocked');
+    expect((await store.getState().clearClientCredential({ name: 'ghost' })).ok).toBe(false);
+    expect(store.getState().vault?.state).toBe('locked');
+  });
+});

@@ -1,111 +1,258 @@
 /**
  * The KMIP server panel: start and stop the server on an address and port, enroll and revoke
- * clients (a PEM bundle to hand over) and grant them objects, all without restarting a running
- * server; live connections and the request log, refreshed every 2 seconds.
+ * clients (a PEM bundle to hand over), require, change or remove their Credential, and grant them
+ * objects, all without restarting a running server; live connections and the request log,
+ * refreshed every 2 seconds.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiError, ServerStatus } from '../../../shared/api/index.js';
 import { saveFile } from '../lib/download.js';
 import { useKeyhold } from '../store/context.js';
-import { ErrorBox, Field, formatDate, Unavailable, useSupported } from './common.js';
+import {
+  CredentialFields,
+  credentialProblem,
+  credentialUsername,
+  emptyCredential,
+  withoutPasswords,
+  type CredentialDraft,
+} from './client-credential.js';
+import { ErrorBox, Field, formatDate, Review, Steps, Unavailable, useSupported } from './common.js';
 
 function describeOps(operations: string[]): string {
   return operations.length === 0 ? 'every operation' : operations.join(', ');
 }
 
-/** One client's row: status, its grants (each removable) and a two-step Revoke. */
+type Client = ServerStatus['clients'][number];
+
+/** A client's Credential requirement in words: who must send which username. */
+function CredentialCell({ client }: { client: Client }) {
+  if (client.revoked) return <span className="muted small">—</span>;
+  if (!client.credentialRequired) return <span className="muted small">Certificate only</span>;
+  return (
+    <span>
+      <span className="badge">Required</span>{' '}
+      <span className="small">
+        user <code>{client.credentialUsername ?? client.name}</code>
+      </span>
+    </span>
+  );
+}
+
+/** Sets or changes a client's Credential: username and password twice; the password is dropped once sent. */
+function SetCredentialForm({
+  client,
+  busy,
+  onSubmit,
+  onCancel,
+}: {
+  client: Client;
+  busy: boolean;
+  onSubmit: (credential: { username: string; password: string }) => Promise<boolean>;
+  onCancel: () => void;
+}) {
+  const [draft, setDraft] = useState<CredentialDraft>(emptyCredential);
+  const fallback = client.credentialUsername ?? client.name;
+  const problem = credentialProblem(draft, fallback);
+  return (
+    <form
+      className="stack credential-form"
+      aria-label={`Credential of ${client.name}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (problem) return;
+        const credential = { username: credentialUsername(draft, fallback), password: draft.password };
+        setDraft(withoutPasswords(draft));
+        void onSubmit(credential);
+      }}
+    >
+      <p className="small">
+        {client.credentialRequired
+          ? `A new password for ${client.name}. It takes effect at once: requests with the old one are refused from now on.`
+          : `${client.name} will have to send this username and password with every request, besides its certificate. It takes effect at once: configure the client with it, or its requests are refused.`}
+      </p>
+      <CredentialFields draft={draft} onChange={setDraft} defaultUsername={fallback} disabled={busy} />
+      <div className="row">
+        <button type="button" className="secondary" onClick={onCancel} disabled={busy}>
+          Cancel
+        </button>
+        <button type="submit" disabled={busy || problem !== undefined} title={problem}>
+          {busy ? 'Saving…' : client.credentialRequired ? 'Change password' : 'Require this Credential'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** One client's row: status, Credential, its grants (each removable) and the client's actions. */
 function ClientRow({
   client,
   blocked,
+  canCredential,
   onStatus,
   onError,
 }: {
-  client: ServerStatus['clients'][number];
+  client: Client;
   blocked: boolean;
+  canCredential: boolean;
   onStatus: (s: ServerStatus) => void;
   onError: (e: ApiError | undefined) => void;
 }) {
   const revokeClient = useKeyhold((s) => s.revokeClient);
   const ungrantObject = useKeyhold((s) => s.ungrantObject);
+  const setClientCredential = useKeyhold((s) => s.setClientCredential);
+  const clearClientCredential = useKeyhold((s) => s.clearClientCredential);
   const notify = useKeyhold((s) => s.notify);
-  const [confirming, setConfirming] = useState(false);
+  const [confirming, setConfirming] = useState<'revoke' | 'clear' | undefined>();
+  const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
-  const run = async (call: () => ReturnType<typeof revokeClient>, done: string) => {
+  const run = async (call: () => ReturnType<typeof revokeClient>, done: string): Promise<boolean> => {
     setBusy(true);
     onError(undefined);
     const r = await call();
     setBusy(false);
-    setConfirming(false);
-    if (!r.ok) return onError(r.error);
+    setConfirming(undefined);
+    if (!r.ok) {
+      onError(r.error);
+      return false;
+    }
     onStatus(r.value);
     notify({ kind: 'success', title: done });
+    return true;
   };
   const grants = client.grants ?? [];
+  const disabled = blocked || busy;
   return (
-    <tr>
-      <td>
-        <strong>{client.name}</strong> {client.admin && <span className="badge">admin</span>}
-      </td>
-      <td>
-        <code className="small">{client.serialNumber}</code>
-      </td>
-      <td>{formatDate(client.notAfter)}</td>
-      <td>
-        <span className={`badge ${client.revoked ? 'state-Compromised' : 'state-Active'}`}>
-          {client.revoked ? 'Revoked' : 'Active'}
-        </span>
-      </td>
-      <td>
-        {grants.length === 0 ? (
-          <span className="muted small">
-            {client.revoked ? 'No access' : client.admin ? 'Sees every object' : 'Its own objects'}
+    <>
+      <tr>
+        <td>
+          <strong>{client.name}</strong> {client.admin && <span className="badge">admin</span>}
+        </td>
+        <td>
+          <code className="small">{client.serialNumber}</code>
+        </td>
+        <td>{formatDate(client.notAfter)}</td>
+        <td>
+          <span className={`badge ${client.revoked ? 'state-Compromised' : 'state-Active'}`}>
+            {client.revoked ? 'Revoked' : 'Active'}
           </span>
-        ) : (
-          <ul className="plain">
-            {grants.map((g) => (
-              <li key={g.uniqueIdentifier}>
-                <code className="small">{g.uniqueIdentifier}</code>{' '}
-                <span className="muted small">({describeOps(g.operations)})</span>{' '}
+        </td>
+        <td>
+          <CredentialCell client={client} />
+        </td>
+        <td>
+          {grants.length === 0 ? (
+            <span className="muted small">
+              {client.revoked ? 'No access' : client.admin ? 'Sees every object' : 'Its own objects'}
+            </span>
+          ) : (
+            <ul className="plain">
+              {grants.map((g) => (
+                <li key={g.uniqueIdentifier}>
+                  <code className="small">{g.uniqueIdentifier}</code>{' '}
+                  <span className="muted small">({describeOps(g.operations)})</span>{' '}
+                  <button
+                    type="button"
+                    className="link"
+                    disabled={disabled}
+                    aria-label={`Remove the grant of ${g.uniqueIdentifier} to ${client.name}`}
+                    onClick={() =>
+                      void run(
+                        () => ungrantObject({ name: client.name, uniqueIdentifier: g.uniqueIdentifier }),
+                        `${client.name} may no longer use ${g.uniqueIdentifier}.`,
+                      )
+                    }
+                  >
+                    Remove
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </td>
+        <td>
+          {!client.revoked && (
+            <div className="row row-actions">
+              {canCredential && (
                 <button
                   type="button"
-                  className="link"
-                  disabled={blocked || busy}
-                  aria-label={`Remove the grant of ${g.uniqueIdentifier} to ${client.name}`}
+                  className="secondary"
+                  disabled={disabled || editing}
+                  aria-label={`Set the Credential password of ${client.name}`}
+                  onClick={() => {
+                    setConfirming(undefined);
+                    setEditing(true);
+                  }}
+                >
+                  Set password
+                </button>
+              )}
+              {canCredential && client.credentialRequired && (
+                <button
+                  type="button"
+                  className="secondary"
+                  disabled={disabled}
+                  aria-label={
+                    confirming === 'clear'
+                      ? `Confirm: ${client.name} no longer needs a Credential`
+                      : `Remove the Credential requirement of ${client.name}`
+                  }
                   onClick={() =>
-                    void run(
-                      () => ungrantObject({ name: client.name, uniqueIdentifier: g.uniqueIdentifier }),
-                      `${client.name} may no longer use ${g.uniqueIdentifier}.`,
-                    )
+                    confirming === 'clear'
+                      ? void run(
+                          () => clearClientCredential({ name: client.name }),
+                          `${client.name} no longer needs a Credential: its certificate alone is enough.`,
+                        )
+                      : setConfirming('clear')
                   }
                 >
-                  Remove
+                  {confirming === 'clear' ? 'Confirm: certificate only' : 'Remove credential requirement'}
                 </button>
-              </li>
-            ))}
-          </ul>
-        )}
-      </td>
-      <td>
-        {!client.revoked && (
-          <button
-            type="button"
-            className="secondary"
-            disabled={blocked || busy}
-            aria-label={confirming ? `Confirm: revoke ${client.name}` : `Revoke ${client.name}`}
-            onClick={() =>
-              confirming
-                ? void run(
-                    () => revokeClient({ name: client.name }),
-                    `Client “${client.name}” revoked: it can no longer connect.`,
-                  )
-                : setConfirming(true)
-            }
-          >
-            {busy ? 'Revoking…' : confirming ? 'Confirm revoke' : 'Revoke'}
-          </button>
-        )}
-      </td>
-    </tr>
+              )}
+              <button
+                type="button"
+                className="secondary"
+                disabled={disabled}
+                aria-label={confirming === 'revoke' ? `Confirm: revoke ${client.name}` : `Revoke ${client.name}`}
+                onClick={() =>
+                  confirming === 'revoke'
+                    ? void run(
+                        () => revokeClient({ name: client.name }),
+                        `Client “${client.name}” revoked: it can no longer connect.`,
+                      )
+                    : setConfirming('revoke')
+                }
+              >
+                {busy && confirming === 'revoke' ? 'Revoking…' : confirming === 'revoke' ? 'Confirm revoke' : 'Revoke'}
+              </button>
+              {confirming && (
+                <button type="button" className="link" disabled={busy} onClick={() => setConfirming(undefined)}>
+                  Cancel
+                </button>
+              )}
+            </div>
+          )}
+        </td>
+      </tr>
+      {editing && !client.revoked && (
+        <tr className="editor-row">
+          <td colSpan={7}>
+            <SetCredentialForm
+              client={client}
+              busy={busy}
+              onCancel={() => setEditing(false)}
+              onSubmit={async (credential) => {
+                const done = await run(
+                  () => setClientCredential({ name: client.name, credential }),
+                  `${client.name} must now send Credential username ${credential.username}.`,
+                );
+                if (done) setEditing(false);
+                return done;
+              }}
+            />
+          </td>
+        </tr>
+      )}
+    </>
   );
 }
 
@@ -186,6 +333,168 @@ function GrantForm({
   );
 }
 
+/**
+ * Enrolls a client in three steps: its name and role, an optional Credential it must send besides
+ * its certificate, and a review. The bundle downloads at the end; the password is dropped from
+ * the form as soon as it has been sent.
+ */
+function EnrollWizard({
+  blocked,
+  onDone,
+  onError,
+}: {
+  blocked: boolean;
+  onDone: () => void;
+  onError: (e: ApiError | undefined) => void;
+}) {
+  const enrollClient = useKeyhold((s) => s.enrollClient);
+  const notify = useKeyhold((s) => s.notify);
+  const canCredential = useSupported('server.setCredential');
+  const [step, setStep] = useState(0);
+  const [name, setName] = useState('');
+  const [admin, setAdmin] = useState(false);
+  const [requireCredential, setRequireCredential] = useState(false);
+  const [draft, setDraft] = useState<CredentialDraft>(emptyCredential);
+  const [busy, setBusy] = useState(false);
+  const clientName = name.trim();
+  const nameOk = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(clientName);
+  const problem = requireCredential ? credentialProblem(draft, clientName) : undefined;
+  const username = credentialUsername(draft, clientName);
+  const reset = () => {
+    setStep(0);
+    setName('');
+    setAdmin(false);
+    setRequireCredential(false);
+    setDraft(emptyCredential);
+  };
+  const enroll = async () => {
+    const credential = requireCredential ? { username, password: draft.password } : undefined;
+    setDraft(withoutPasswords(draft));
+    setBusy(true);
+    onError(undefined);
+    const r = await enrollClient({
+      name: clientName,
+      includePrivateKey: true,
+      admin,
+      ...(credential ? { credential } : {}),
+    });
+    setBusy(false);
+    if (!r.ok) {
+      onError(r.error);
+      // The passwords were dropped: a retry asks for them again.
+      if (credential) setStep(1);
+      return;
+    }
+    saveFile(r.value);
+    notify({
+      kind: 'success',
+      title: `Client “${clientName}” enrolled${credential ? ` with Credential username ${credential.username}` : ''}.`,
+      action: `Hand ${r.value.fileName} to it over a safe channel: it holds the client’s private key.${credential ? ' Give it the password by another channel.' : ''}`,
+    });
+    reset();
+    onDone();
+  };
+  const steps = ['Client', 'Credential', 'Review'];
+  return (
+    <section className="enroll-wizard" aria-labelledby="enroll-title">
+      <h3 id="enroll-title">Enroll a client</h3>
+      <Steps steps={steps} current={step} />
+      {step === 0 && (
+        <form
+          className="row fields-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (nameOk) setStep(1);
+          }}
+        >
+          <Field label="New client name" hint="Letters, digits, dot, dash or underscore.">
+            {(id) => (
+              <input
+                id={id}
+                value={name}
+                maxLength={64}
+                pattern="[A-Za-z0-9][A-Za-z0-9._\-]*"
+                onChange={(e) => setName(e.target.value)}
+                disabled={blocked}
+              />
+            )}
+          </Field>
+          <label className="check">
+            <input type="checkbox" checked={admin} onChange={(e) => setAdmin(e.target.checked)} disabled={blocked} />{' '}
+            Admin (sees every object)
+          </label>
+          <button type="submit" disabled={blocked || !nameOk}>
+            Next
+          </button>
+        </form>
+      )}
+      {step === 1 && (
+        <form
+          className="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!problem) setStep(2);
+          }}
+        >
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={requireCredential}
+              disabled={!canCredential}
+              onChange={(e) => {
+                setRequireCredential(e.target.checked);
+                if (!e.target.checked) setDraft(emptyCredential);
+              }}
+            />{' '}
+            Require a Credential: the client must also send a username and password
+          </label>
+          {requireCredential ? (
+            <CredentialFields draft={draft} onChange={setDraft} defaultUsername={clientName} />
+          ) : (
+            <p className="muted small">
+              Optional. Some clients (vCenter, ONTAP) are configured with a KMIP username and password as well as a
+              certificate; without one, the certificate alone identifies the client.
+            </p>
+          )}
+          <div className="row wizard-nav">
+            <button type="button" className="secondary" onClick={() => setStep(0)}>
+              Back
+            </button>
+            <button type="submit" disabled={problem !== undefined} title={problem}>
+              Review…
+            </button>
+          </div>
+        </form>
+      )}
+      {step === 2 && (
+        <div className="stack">
+          <Review
+            rows={[
+              ['Client name', clientName],
+              ['Access', admin ? 'Admin: sees every object' : 'Its own objects, and those granted to it'],
+              [
+                'Credential',
+                requireCredential
+                  ? `Required: username “${username}” and the password you typed`
+                  : 'Not required: the certificate alone',
+              ],
+              ['Bundle', `${clientName}-kmip-bundle.pem: certificate, private key and the server CA`],
+            ]}
+          />
+          <div className="row wizard-nav">
+            <button type="button" className="secondary" onClick={() => setStep(1)} disabled={busy}>
+              Back
+            </button>
+            <button type="button" disabled={blocked || busy} onClick={() => void enroll()}>
+              {busy ? 'Enrolling…' : 'Enroll and download bundle'}
+            </button>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
+
 export function ClientsCard({
   status,
   onChange,
@@ -195,12 +504,8 @@ export function ClientsCard({
   onChange: () => void;
   onStatus: (s: ServerStatus) => void;
 }) {
-  const enrollClient = useKeyhold((s) => s.enrollClient);
-  const notify = useKeyhold((s) => s.notify);
-  const [name, setName] = useState('');
-  const [admin, setAdmin] = useState(false);
+  const canCredential = useSupported('server.setCredential', 'server.clearCredential');
   const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState(false);
   const blocked = status.blockedBy !== undefined;
   return (
     <section className="card" aria-labelledby="clients-title">
@@ -217,64 +522,32 @@ export function ClientsCard({
               <th>Serial number</th>
               <th>Valid until</th>
               <th>Status</th>
+              <th>Credential</th>
               <th>Access</th>
               <th>Actions</th>
             </tr>
           </thead>
           <tbody>
             {status.clients.map((c) => (
-              <ClientRow key={c.serialNumber} client={c} blocked={blocked} onStatus={onStatus} onError={setError} />
+              <ClientRow
+                key={c.serialNumber}
+                client={c}
+                blocked={blocked}
+                canCredential={canCredential}
+                onStatus={onStatus}
+                onError={setError}
+              />
             ))}
           </tbody>
         </table>
       )}
       <p className="muted small">
         Changes take effect at once, without restarting the server: a new client can connect right away; a revoked one
-        is refused and its open connections are closed.
+        is refused and its open connections are closed; a new or removed Credential counts from the next request.
       </p>
-      <form
-        className="row fields-row enroll-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setBusy(true);
-          setError(undefined);
-          void enrollClient({ name: name.trim(), includePrivateKey: true, admin }).then((r) => {
-            setBusy(false);
-            if (!r.ok) return setError(r.error);
-            saveFile(r.value);
-            notify({
-              kind: 'success',
-              title: `Client “${name.trim()}” enrolled.`,
-              action: `Hand ${r.value.fileName} to it over a safe channel: it holds the client’s private key.`,
-            });
-            setName('');
-            setAdmin(false);
-            onChange();
-          });
-        }}
-      >
-        <Field label="New client name" hint="Letters, digits, dot, dash or underscore.">
-          {(id) => (
-            <input
-              id={id}
-              value={name}
-              maxLength={64}
-              pattern="[A-Za-z0-9][A-Za-z0-9._\-]*"
-              onChange={(e) => setName(e.target.value)}
-              disabled={blocked}
-            />
-          )}
-        </Field>
-        <label className="check">
-          <input type="checkbox" checked={admin} onChange={(e) => setAdmin(e.target.checked)} disabled={blocked} />{' '}
-          Admin (sees every object)
-        </label>
-        <button type="submit" disabled={blocked || busy || name.trim() === ''}>
-          {busy ? 'Enrolling…' : 'Enroll and download bundle'}
-        </button>
-      </form>
-      <GrantForm status={status} onStatus={onStatus} onError={setError} />
       {error && <ErrorBox error={error} />}
+      <EnrollWizard blocked={blocked} onDone={onChange} onError={setError} />
+      <GrantForm status={status} onStatus={onStatus} onError={setError} />
     </section>
   );
 }

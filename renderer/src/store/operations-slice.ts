@@ -24,6 +24,9 @@ export interface OperationsSlice {
   revokeClient: Op<'server.revoke'>;
   grantObject: Op<'server.grant'>;
   ungrantObject: Op<'server.ungrant'>;
+  /** Passes the client's Credential password through to the engine; the store never keeps it. */
+  setClientCredential: Op<'server.setCredential'>;
+  clearClientCredential: Op<'server.clearCredential'>;
 }
 
 export const createOperationsSlice: SliceCreator<OperationsSlice> = (api) => (_set, get) => {
@@ -52,5 +55,7 @@ export const createOperationsSlice: SliceCreator<OperationsSlice> = (api) => (_s
     revokeClient: wrap('server.revoke', false),
     grantObject: wrap('server.grant', false),
     ungrantObject: wrap('server.ungrant', false),
+    setClientCredential: wrap('server.setCredential', false),
+    clearClientCredential: wrap('server.clearCredential', false),
   };
 };
