@@ -1,4 +1,12 @@
 import { KeyholdError } from '../../shared/errors.js';
+import {
+  buildResponseMessage,
+  forVersion,
+  parseRequestMessage,
+  peekProtocolVersion,
+  type ResponseBatchItem,
+} from '../kmip/messages/index.js';
+import { enumerationForTag, enumerationValue, enumerationValueName } from '../kmip/registry/index.js';
 import { ItemType, decodeTtlv, encodeTtlv, type StructureItem, type TtlvItem } from '../kmip/ttlv/index.js';
 import type {
   AccessPolicy,
@@ -10,10 +18,11 @@ import type {
 } from '../ops/context.js';
 import { resultOf } from '../ops/errors.js';
 import { streamedCiphers } from '../ops/streamed-cipher.js';
-import { find, findAll, findBytes, findEnum, findInt, findStruct, findText, t } from '../ops/ttlv.js';
+import { find, findBytes } from '../ops/ttlv.js';
 import { supportedVersions } from '../ops/versions.js';
-import { BatchErrorContinuationOption, Operation, ResultReason, ResultStatus, Tag } from '../ops/vocabulary.js';
+import { ResultReason, Tag } from '../ops/vocabulary.js';
 
+/** The Username and Password Credential the server checks (other Credential types are not used). */
 export interface Credential {
   username: string;
   password: string;
@@ -21,98 +30,65 @@ export interface Credential {
 
 export interface RequestBatchItem {
   operation: number;
+  /** The Operation's normalized name ("Create"; hex for a value the registry does not name). */
+  name: string;
   uniqueBatchItemId: Uint8Array | undefined;
   payload: StructureItem;
 }
 
+/** "Continue", "Stop" (the default) or "Undo"; any other value is treated as Stop. */
+export type BatchErrorContinuation = string;
+
+/** What the server reads of a Request Message (main/kmip/messages parses it). */
 export interface ParsedRequest {
   version: ProtocolVersion;
   maximumResponseSize: number | undefined;
-  batchErrorContinuationOption: number;
+  batchErrorContinuationOption: BatchErrorContinuation;
   credential: Credential | undefined;
   items: RequestBatchItem[];
 }
 
-function invalidMessage(message: string): KeyholdError {
-  return new KeyholdError('codec', message, { reason: 'Invalid Message' });
-}
+const operationSet = enumerationForTag(Tag.Operation);
+const reasonSet = enumerationForTag(Tag.ResultReason);
 
-/** Reads a Request Message (KMIP 1.4 section 7.1 / 2.1 section 8). */
+/**
+ * Reads a Request Message (KMIP 1.4 section 7.1 / 2.1 section 8) with the message model. Throws a
+ * MessageError (Result Reason Invalid Message, with what was wrong) for a malformed message.
+ */
 export function parseRequest(message: TtlvItem): ParsedRequest {
-  if (message.tag !== Tag.RequestMessage || message.type !== ItemType.Structure) {
-    throw invalidMessage('not a Request Message');
-  }
-  const header = findStruct(message, Tag.RequestHeader);
-  if (!header) throw invalidMessage('the Request Header is missing');
-  const pv = findStruct(header, Tag.ProtocolVersion);
-  const major = findInt(pv, Tag.ProtocolVersionMajor);
-  const minor = findInt(pv, Tag.ProtocolVersionMinor);
-  if (major === undefined || minor === undefined) throw invalidMessage('the Protocol Version is missing');
-  const credentialItem = findStruct(findStruct(header, Tag.Authentication), Tag.Credential);
+  const { header, batchItems } = parseRequestMessage(message);
+  const items = batchItems.map((b): RequestBatchItem => ({
+    operation: enumerationValue(operationSet, b.operation) ?? -1,
+    name: b.operation,
+    uniqueBatchItemId: b.uniqueBatchItemId,
+    payload: b.requestPayload,
+  }));
   let credential: Credential | undefined;
-  if (credentialItem) {
-    const value = findStruct(credentialItem, Tag.CredentialValue);
-    const username = findText(value, Tag.Username);
-    if (username !== undefined) credential = { username, password: findText(value, Tag.Password) ?? '' };
+  for (const c of header.authentication?.credentials ?? []) {
+    if (c.credentialType === 'UsernameAndPassword') {
+      credential = { username: c.username, password: c.password ?? '' };
+      break;
+    }
   }
-  const items = findAll(message, Tag.BatchItem).map((item): RequestBatchItem => {
-    if (item.type !== ItemType.Structure) throw invalidMessage('a Batch Item is not a Structure');
-    const operation = findEnum(item, Tag.Operation);
-    if (operation === undefined) throw invalidMessage('a Batch Item has no Operation');
-    return {
-      operation,
-      uniqueBatchItemId: findBytes(item, Tag.UniqueBatchItemID),
-      payload: findStruct(item, Tag.RequestPayload) ?? t.struct(Tag.RequestPayload, []),
-    };
-  });
-  const batchCount = findInt(header, Tag.BatchCount);
-  if (items.length === 0) throw invalidMessage('the message has no Batch Item');
-  if (batchCount !== undefined && batchCount !== items.length) throw invalidMessage('Batch Count does not match');
   return {
-    version: { major, minor },
-    maximumResponseSize: findInt(header, Tag.MaximumResponseSize),
-    batchErrorContinuationOption:
-      findEnum(header, Tag.BatchErrorContinuationOption) ?? BatchErrorContinuationOption.Stop,
+    version: header.protocolVersion,
+    maximumResponseSize: header.maximumResponseSize,
+    batchErrorContinuationOption: header.batchErrorContinuationOption ?? 'Stop',
     credential,
     items,
   };
 }
 
-export interface ResponseBatchItem {
-  operation: number | undefined;
-  uniqueBatchItemId: Uint8Array | undefined;
-  status: number;
-  reason?: number;
-  message?: string;
-  payload?: StructureItem;
-}
-
 /**
- * Builds a Response Message for the request's version: the header carries only fields every
- * version has (Protocol Version, Time Stamp, Batch Count), so a 1.0 client never meets a newer
- * field (INTEROP-NOTES 1).
+ * The Response Message for the request's version: the header carries only fields every version has
+ * (Protocol Version, Time Stamp, Batch Count), and each payload goes through forVersion, so a client
+ * never meets a field newer than its version (INTEROP-NOTES 1).
  */
 export function buildResponse(version: ProtocolVersion, items: ResponseBatchItem[], now: Date): StructureItem {
-  return t.struct(Tag.ResponseMessage, [
-    t.struct(Tag.ResponseHeader, [
-      t.struct(Tag.ProtocolVersion, [
-        t.int(Tag.ProtocolVersionMajor, version.major),
-        t.int(Tag.ProtocolVersionMinor, version.minor),
-      ]),
-      t.date(Tag.TimeStamp, now),
-      t.int(Tag.BatchCount, items.length),
-    ]),
-    ...items.map((i) =>
-      t.struct(Tag.BatchItem, [
-        i.operation !== undefined ? t.enm(Tag.Operation, i.operation) : undefined,
-        i.uniqueBatchItemId ? t.bytes(Tag.UniqueBatchItemID, i.uniqueBatchItemId) : undefined,
-        t.enm(Tag.ResultStatus, i.status),
-        i.reason !== undefined ? t.enm(Tag.ResultReason, i.reason) : undefined,
-        i.message !== undefined ? t.text(Tag.ResultMessage, i.message) : undefined,
-        i.payload ? { ...i.payload, tag: Tag.ResponsePayload } : undefined,
-      ]),
-    ),
-  ]);
+  return buildResponseMessage({
+    header: { protocolVersion: version, timeStamp: now, batchCount: items.length },
+    batchItems: items,
+  });
 }
 
 export interface Authenticator {
@@ -129,7 +105,15 @@ export interface ProcessorOptions {
   tokenCrypto?: TokenKeyCrypto;
 }
 
-const operationNames = new Map<number, string>(Object.entries(Operation).map(([k, v]) => [v, k]));
+function failed(i: RequestBatchItem | undefined, reason: number, message: string): ResponseBatchItem {
+  return {
+    operation: i?.name,
+    uniqueBatchItemId: i?.uniqueBatchItemId,
+    resultStatus: 'OperationFailed',
+    resultReason: enumerationValueName(reasonSet, reason),
+    resultMessage: message,
+  };
+}
 
 /**
  * Turns request bytes into response bytes for one identity. Never throws: a message that cannot
@@ -144,61 +128,43 @@ export class KmipProcessor {
 
   async process(bytes: Uint8Array, identity: string): Promise<Buffer> {
     let request: ParsedRequest;
+    let message: TtlvItem | undefined;
     try {
-      request = parseRequest(decodeTtlv(bytes));
+      message = decodeTtlv(bytes);
+      request = parseRequest(message);
     } catch (e) {
       await this.audit(identity, 'Invalid Message', undefined, e);
-      return this.malformed(e, peekVersion(bytes));
+      // Best effort: answer in the sender's version when the message decoded that far.
+      return this.malformed(e, message === undefined ? undefined : supported(peekProtocolVersion(message)));
     }
-    const response = await this.processParsed(request, identity);
-    return encodeTtlv(response);
+    return this.respond(request, identity);
   }
 
   /** The response to a message that could not be parsed at all. */
   malformed(e: unknown, version: ProtocolVersion = { major: 1, minor: 0 }): Buffer {
     // Whatever was wrong with it, a message that cannot be read is an Invalid Message (KMIP 1.4 section 11).
-    const r = resultOf(e);
-    const reason = ResultReason.InvalidMessage;
     return encodeTtlv(
-      buildResponse(
-        version,
-        [
-          {
-            operation: undefined,
-            uniqueBatchItemId: undefined,
-            status: ResultStatus.OperationFailed,
-            reason,
-            message: r.message,
-          },
-        ],
-        this.now(),
-      ),
+      buildResponse(version, [failed(undefined, ResultReason.InvalidMessage, resultOf(e).message)], this.now()),
     );
   }
 
-  async processParsed(request: ParsedRequest, identity: string): Promise<StructureItem> {
+  /** The encoded response to a parsed request (encoded once, also for the Maximum Response Size check). */
+  private async respond(request: ParsedRequest, identity: string): Promise<Buffer> {
     const now = this.now();
-    const known = supportedVersions.some((v) => v.major === request.version.major && v.minor === request.version.minor);
-    const version = known ? request.version : responseVersionFor(request.version);
+    const known = supported(request.version);
+    const version = known ?? responseVersionFor(request.version);
     const items: ResponseBatchItem[] = [];
-    const fail = (i: RequestBatchItem, reason: number, message: string): ResponseBatchItem => ({
-      operation: i.operation,
-      uniqueBatchItemId: i.uniqueBatchItemId,
-      status: ResultStatus.OperationFailed,
-      reason,
-      message,
-    });
     if (!known) {
-      for (const i of request.items) items.push(fail(i, ResultReason.InvalidMessage, 'unsupported protocol version'));
-      return buildResponse(version, items, now);
+      for (const i of request.items) items.push(failed(i, ResultReason.InvalidMessage, 'unsupported protocol version'));
+      return encodeTtlv(buildResponse(version, items, now));
     }
     try {
       await this.options.authenticator?.check(identity, request.credential);
     } catch (e) {
       const r = resultOf(e);
-      for (const i of request.items) items.push(fail(i, r.reason, r.message));
+      for (const i of request.items) items.push(failed(i, r.reason, r.message));
       await this.audit(identity, 'Authentication', undefined, e);
-      return buildResponse(version, items, now);
+      return encodeTtlv(buildResponse(version, items, now));
     }
     const ctx: OpsContext = {
       store: this.options.store,
@@ -210,38 +176,37 @@ export class KmipProcessor {
       ...(this.options.tokenCrypto ? { tokenCrypto: this.options.tokenCrypto } : {}),
     };
     const undoable = this.options.store.undoable?.bind(this.options.store);
-    if (request.batchErrorContinuationOption === BatchErrorContinuationOption.Undo && undoable) {
+    if (request.batchErrorContinuationOption === 'Undo' && undoable) {
       // Undo (KMIP 1.4 section 6.7): audits wait for the outcome, so an undone item is recorded as such.
       const records: Array<{ name: string; uid: string | undefined; error: unknown }> = [];
-      const failed = await undoable(async () => {
-        const f = await this.runItems(request, ctx, items, fail, async (name, uid, error) => {
+      const anyFailed = await undoable(async () => {
+        const f = await this.runItems(request, ctx, items, async (name, uid, error) => {
           records.push({ name, uid, error });
         });
         return { result: f, undo: f };
       });
       for (const [n, i] of items.entries()) {
-        if (!failed || i.status !== ResultStatus.Success) continue;
-        i.status = ResultStatus.OperationUndone;
+        if (!anyFailed || i.resultStatus !== 'Success') continue;
+        items[n] = { ...i, resultStatus: 'OperationUndone' };
         // A multi-part cipher's state cannot be rewound: a stream an undone item opened or advanced is closed.
-        for (const p of [request.items[n]?.payload, i.payload]) {
+        for (const p of [request.items[n]?.payload, i.responsePayload]) {
           const correlation = findBytes(p, Tag.CorrelationValue);
           if (correlation) streamedCiphers.discard(correlation, identity);
         }
       }
-      for (const r of records) await this.audit(identity, r.name, r.uid, r.error, failed);
+      for (const r of records) await this.audit(identity, r.name, r.uid, r.error, anyFailed);
     } else {
-      await this.runItems(request, ctx, items, fail, (name, uid, error) => this.audit(identity, name, uid, error));
+      await this.runItems(request, ctx, items, (name, uid, error) => this.audit(identity, name, uid, error));
     }
-    let response = buildResponse(version, items, now);
-    if (request.maximumResponseSize !== undefined) {
-      const size = encodeTtlv(response).length;
-      if (size > request.maximumResponseSize) {
-        response = buildResponse(
+    const response = encodeTtlv(buildResponse(version, items, now));
+    if (request.maximumResponseSize !== undefined && response.length > request.maximumResponseSize) {
+      return encodeTtlv(
+        buildResponse(
           version,
-          request.items.map((i) => fail(i, ResultReason.ResponseTooLarge, 'TOO_LARGE')),
+          request.items.map((i) => failed(i, ResultReason.ResponseTooLarge, 'TOO_LARGE')),
           now,
-        );
-      }
+        ),
+      );
     }
     return response;
   }
@@ -251,12 +216,11 @@ export class KmipProcessor {
     request: ParsedRequest,
     ctx: OpsContext,
     items: ResponseBatchItem[],
-    fail: (i: RequestBatchItem, reason: number, message: string) => ResponseBatchItem,
     record: (name: string, uid: string | undefined, error: unknown) => Promise<void>,
   ): Promise<boolean> {
-    let failed = false;
+    let anyFailed = false;
     for (const item of request.items) {
-      const name = operationNames.get(item.operation) ?? `0x${item.operation.toString(16)}`;
+      const name = item.name;
       const handler = this.options.operations[item.operation];
       ctx.operation = name;
       try {
@@ -264,21 +228,22 @@ export class KmipProcessor {
           throw new KeyholdError('unsupported', `${name} is not supported`, { reason: 'Operation Not Supported' });
         const payload = await handler(item.payload, ctx);
         items.push({
-          operation: item.operation,
+          operation: name,
           uniqueBatchItemId: item.uniqueBatchItemId,
-          status: ResultStatus.Success,
-          payload,
+          resultStatus: 'Success',
+          // Never a field newer than the request's version (INTEROP-NOTES 1).
+          responsePayload: forVersion(payload, ctx.version),
         });
         await record(name, uidOf(payload), undefined);
       } catch (e) {
-        failed = true;
+        anyFailed = true;
         const r = resultOf(e);
-        items.push(fail(item, reasonFor(ctx.version, r.reason), r.message));
+        items.push(failed(item, reasonFor(ctx.version, r.reason), r.message));
         await record(name, uidOf(item.payload) ?? ctx.idPlaceholder, e);
-        if (request.batchErrorContinuationOption !== BatchErrorContinuationOption.Continue) break;
+        if (request.batchErrorContinuationOption !== 'Continue') break;
       }
     }
-    return failed;
+    return anyFailed;
   }
 
   /** `undone`: a successful item of an undone batch (its effects were rolled back). */
@@ -330,24 +295,14 @@ function uidOf(payload: StructureItem | undefined): string | undefined {
   return item?.type === ItemType.TextString ? item.value : undefined;
 }
 
+/** The supported version equal to `v`, if any. */
+function supported(v: ProtocolVersion | undefined): ProtocolVersion | undefined {
+  return v === undefined ? undefined : supportedVersions.find((s) => s.major === v.major && s.minor === v.minor);
+}
+
 /** A newer major than we know gets our newest; an older one our oldest of that line. */
 function responseVersionFor(v: ProtocolVersion): ProtocolVersion {
   const sameMajor = supportedVersions.filter((s) => s.major === v.major);
   if (sameMajor.length > 0) return sameMajor[0] as ProtocolVersion;
   return v.major > 2 ? (supportedVersions[0] as ProtocolVersion) : { major: 1, minor: 0 };
-}
-
-/** Best effort: the version in a message we could not parse, so the error reply is readable to its sender. */
-function peekVersion(bytes: Uint8Array): ProtocolVersion | undefined {
-  try {
-    const m = decodeTtlv(bytes);
-    if (m.type !== ItemType.Structure) return undefined;
-    const pv = findStruct(findStruct(m, Tag.RequestHeader), Tag.ProtocolVersion);
-    const major = findInt(pv, Tag.ProtocolVersionMajor);
-    const minor = findInt(pv, Tag.ProtocolVersionMinor);
-    if (major === undefined || minor === undefined) return undefined;
-    return supportedVersions.find((v) => v.major === major && v.minor === minor);
-  } catch {
-    return undefined;
-  }
 }

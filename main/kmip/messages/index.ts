@@ -12,7 +12,13 @@ export type {
   ResultStatus,
 } from './types.js';
 export { MessageError } from './errors.js';
-export { parseRequestMessage, parseRequestHeader, parseRequestBatchItem, buildRequestMessage } from './request.js';
+export {
+  parseRequestMessage,
+  parseRequestHeader,
+  parseRequestBatchItem,
+  buildRequestMessage,
+  peekProtocolVersion,
+} from './request.js';
 export { parseResponseMessage, parseResponseHeader, parseResponseBatchItem, buildResponseMessage } from './response.js';
 export {
   attributesFromTtlv,

@@ -35,6 +35,24 @@ export function parseRequestMessage(message: TtlvItem): RequestMessage {
   return { kind: 'request', header, batchItems };
 }
 
+/**
+ * Best effort, never throws: the Protocol Version in the header of a Request Message that may be
+ * malformed elsewhere, so the server can answer its Invalid Message in the sender's version.
+ */
+export function peekProtocolVersion(message: TtlvItem): RequestHeader['protocolVersion'] | undefined {
+  try {
+    if (message.type !== ItemType.Structure) return undefined;
+    for (const h of message.value) {
+      if (h.tag !== MessageTag.RequestHeader || h.type !== ItemType.Structure) continue;
+      for (const c of h.value) if (c.tag === MessageTag.ProtocolVersion) return parseProtocolVersion(c);
+      return undefined;
+    }
+  } catch {
+    // A Protocol Version too broken to read: the caller answers in its default version.
+  }
+  return undefined;
+}
+
 export function checkBatchCount(batchCount: number, items: number): void {
   if (batchCount !== items) {
     throw new MessageError(

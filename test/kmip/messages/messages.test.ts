@@ -8,6 +8,7 @@ import {
   MessageError,
   parseRequestMessage,
   parseResponseMessage,
+  peekProtocolVersion,
   Tag,
   type RequestMessage,
   type ResponseMessage,
@@ -174,6 +175,16 @@ describe('malformed messages give a MessageError', () => {
     const e = messageError(() => parseRequestMessage({ ...message, value: [badCount, batch] }));
     expect(e.message).toMatch(/BatchCount must be an Integer/);
     expect(e.reason).toBe('Invalid Field');
+  });
+  it('peekProtocolVersion reads the version of a message broken elsewhere, never throws', () => {
+    const broken = { ...message, value: [header, batch, batch] };
+    expect(() => parseRequestMessage(broken)).toThrow(MessageError);
+    expect(peekProtocolVersion(broken)).toEqual({ major: 1, minor: 4 });
+    const pv = header.value.find((f) => f.tag === Tag.ProtocolVersion) as Extract<TtlvItem, { type: 1 }>;
+    const badVersion = { ...header, value: [{ ...pv, value: pv.value.slice(0, 1) }] };
+    expect(peekProtocolVersion({ ...message, value: [badVersion, batch] })).toBeUndefined();
+    expect(peekProtocolVersion({ ...message, value: [batch] })).toBeUndefined();
+    expect(peekProtocolVersion(batch.type === ItemType.Structure ? pv.value[0]! : batch)).toBeUndefined();
   });
   it('a failed response item without a Result Reason', () => {
     const response: TtlvItem = {
