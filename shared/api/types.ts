@@ -139,7 +139,8 @@ export interface ServerStatus {
   /** Open connections (TTLV and HTTPS binding alike). */
   connectionCount: number;
   connections: { peer: string; since: string; requests: number }[];
-  requestLog: { time: string; peer: string; operation: string; resultStatus: string }[];
+  /** One line per batch item; `resultReason` (a KMIP Result Reason) when it failed. */
+  requestLog: { time: string; peer: string; operation: string; resultStatus: string; resultReason?: string }[];
 }
 
 /** The window's settings, kept outside the vault (they are needed before unlock). */

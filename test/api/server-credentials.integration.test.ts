@@ -91,6 +91,16 @@ describe('server panel: client Credentials', () => {
     expect(await query({ username: 'vc-kms', password: 'not it' })).toBe('AuthenticationNotSuccessful');
     expect(await query({ username: 'vcenter', password: firstPassword })).toBe('AuthenticationNotSuccessful');
     expect(await query({ username: 'vc-kms', password: firstPassword })).toBe('Success');
+    // The panel's request log says why a request was refused.
+    const log = value<ServerStatus>(await router.call('server.status', {})).requestLog;
+    expect(log).toContainEqual(
+      expect.objectContaining({
+        operation: 'Query',
+        resultStatus: 'OperationFailed',
+        resultReason: 'AuthenticationNotSuccessful',
+      }),
+    );
+    expect(log.filter((l) => l.resultStatus === 'Success').every((l) => l.resultReason === undefined)).toBe(true);
   });
 
   it('changes the password live: the old one is refused from the next request, the new one accepted', async () => {

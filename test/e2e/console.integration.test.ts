@@ -8,13 +8,36 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { KmipClient } from '../../main/client/kmip-client.js';
+import { KmipClient, KmipOperationError } from '../../main/client/kmip-client.js';
 import { shot, startSession } from './support.js';
 import type { Session } from './support.js';
 
 let s: Session;
 let page: Page;
 const passphrase = 'violet anchor 7 tundra-lamp';
+const credentialPassword = 'amber quarry 59 velvet';
+const newCredentialPassword = 'second harbor 61 pebble';
+let vcenter: { cert: string; key: string; ca: string; port: number };
+
+/** One Query from Keyhold's own KMIP client as vcenter: 'Success', or the result reason it was refused with. */
+async function kmipQuery(credential?: { username: string; password: string }): Promise<string> {
+  const client = await KmipClient.connect({
+    host: '127.0.0.1',
+    ...vcenter,
+    version: { major: 1, minor: 4 },
+    reconnect: false,
+    ...(credential ? { credential } : {}),
+  });
+  try {
+    await client.query();
+    return 'Success';
+  } catch (e) {
+    if (e instanceof KmipOperationError) return e.resultReason;
+    throw e;
+  } finally {
+    await client.close();
+  }
+}
 
 beforeAll(async () => {
   s = await startSession();
@@ -192,6 +215,9 @@ describe('web console in Chromium', () => {
     const port = Number((await page.getByLabel('Port').inputValue()).trim());
     expect(port).toBeGreaterThan(0);
     await page.getByLabel('New client name').fill('build-agent');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Review…' }).click();
+    await page.getByText('Not required: the certificate alone').waitFor();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Enroll and download bundle' }).click(),
@@ -211,6 +237,80 @@ describe('web console in Chromium', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('enrolls a client that must send a Credential: a real KMIP client is refused without it, accepted with it', async () => {
+    const port = Number((await page.getByLabel('Port').inputValue()).trim());
+    await page.getByLabel('New client name').fill('vcenter');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel(/Require a Credential/).check();
+    await page.getByLabel('Credential username', { exact: true }).fill('vc-kms');
+    await page.getByLabel('Credential password', { exact: true }).fill('password1');
+    expect(await page.getByRole('meter', { name: 'Password strength' }).getAttribute('aria-valuetext')).toBe(
+      'Very weak',
+    );
+    await page.getByLabel('Credential password', { exact: true }).fill(credentialPassword);
+    await page.getByLabel('Confirm password').fill('not the same');
+    expect(await page.getByRole('button', { name: 'Review…' }).isDisabled()).toBe(true);
+    await page.getByText('The two passwords differ.').waitFor();
+    await page.getByLabel('Confirm password').fill(credentialPassword);
+    await shot(page, '10a-enroll-credential');
+    await page.getByRole('button', { name: 'Review…' }).click();
+    await page.getByText('Required: username “vc-kms” and the password you typed').waitFor();
+    await shot(page, '10b-enroll-review');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Enroll and download bundle' }).click(),
+    ]);
+    const file = path.join(s.dir, 'vcenter.pem');
+    await download.saveAs(file);
+    const pem = readFileSync(file, 'utf8');
+    expect(pem).not.toContain(credentialPassword);
+    const certs = pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----\n/g) ?? [];
+    const key = pem.match(/-----BEGIN PRIVATE KEY-----[^-]+-----END PRIVATE KEY-----\n/)?.[0];
+    vcenter = { cert: certs[0]!, key: key!, ca: certs[1]!, port };
+    // The wizard is back at its first step and no field holds the password any more.
+    await page.getByLabel('New client name').waitFor();
+    expect(await page.getByLabel('New client name').inputValue()).toBe('');
+    for (const input of await page.locator('input').all())
+      expect(await input.inputValue()).not.toBe(credentialPassword);
+    const row = page.getByRole('row', { name: /vcenter/ });
+    await row.getByText('Required').waitFor();
+    await row.getByText('vc-kms').waitFor();
+
+    expect(await kmipQuery()).toBe('AuthenticationNotSuccessful');
+    expect(await kmipQuery({ username: 'vc-kms', password: 'wrong password' })).toBe('AuthenticationNotSuccessful');
+    expect(await kmipQuery({ username: 'vc-kms', password: credentialPassword })).toBe('Success');
+    await page.getByRole('cell', { name: 'OperationFailed Authentication Not Successful' }).first().waitFor();
+    await shot(page, '10c-server-panel-credential');
+    await page.getByRole('heading', { name: 'Request log' }).scrollIntoViewIfNeeded();
+    await shot(page, '10f-request-log-refused');
+  });
+
+  it('changes the password and removes the requirement from the client’s row', async () => {
+    const row = page.getByRole('row', { name: /vcenter/ });
+    await row.getByRole('button', { name: 'Set the Credential password of vcenter' }).click();
+    const form = page.getByRole('form', { name: 'Credential of vcenter' });
+    await form.getByLabel('Credential password', { exact: true }).fill(newCredentialPassword);
+    await form.getByLabel('Confirm password').fill(newCredentialPassword);
+    await shot(page, '10d-set-password');
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('vcenter must now send Credential username vc-kms.').waitFor();
+    await form.waitFor({ state: 'detached' });
+    expect(await kmipQuery({ username: 'vc-kms', password: credentialPassword })).toBe('AuthenticationNotSuccessful');
+    expect(await kmipQuery({ username: 'vc-kms', password: newCredentialPassword })).toBe('Success');
+
+    await row.getByRole('button', { name: 'Remove the Credential requirement of vcenter' }).click();
+    const confirm = row.getByRole('button', { name: 'Confirm: vcenter no longer needs a Credential' });
+    await confirm.waitFor();
+    await shot(page, '10e-remove-credential-confirm');
+    expect(await kmipQuery()).toBe('AuthenticationNotSuccessful');
+    await confirm.click();
+    await row.getByText('Certificate only', { exact: true }).waitFor();
+    expect(await kmipQuery()).toBe('Success');
+  });
+
+  it('stops the KMIP server', async () => {
     await page.getByRole('button', { name: 'Stop server' }).click();
     await page.getByText('Stopped', { exact: true }).waitFor();
   });
@@ -246,6 +346,18 @@ describe('web console in Chromium', () => {
       .first()
       .click();
     await shot(page, '13-dark-theme');
+    await nav('KMIP server');
+    const row = page.getByRole('row', { name: /vcenter/ });
+    await row.getByText('Certificate only', { exact: true }).waitFor();
+    await row.getByRole('button', { name: 'Set the Credential password of vcenter' }).click();
+    const form = page.getByRole('form', { name: 'Credential of vcenter' });
+    await form.getByLabel('Credential password', { exact: true }).fill(credentialPassword);
+    await form.getByLabel('Confirm password').fill(credentialPassword);
+    await shot(page, '13b-server-panel-dark');
+    await form.getByRole('button', { name: 'Require this Credential' }).click();
+    await row.getByText('Required', { exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'Enrolled clients' }).scrollIntoViewIfNeeded();
+    await shot(page, '13c-server-panel-dark-required');
   });
 
   it('saves the settings outside the vault', async () => {

@@ -107,12 +107,14 @@ describe('server panel: clients card', () => {
 describe('server panel: client Credentials', () => {
   it('shows which clients require a Credential and with which username, never a password', () => {
     const html = render(status);
-    const row = (name: string) => /<tr>.*?<\/tr>/gs.exec(html.slice(html.indexOf(`<strong>${name}</strong>`) - 20))![0];
+    const row = (name: string) =>
+      [...html.matchAll(/<tr>.*?<\/tr>/gs)].map((m) => m[0]).find((r) => r.includes(`<strong>${name}</strong>`)) ?? '';
     expect(row('bob')).toContain('Required');
     expect(row('bob')).toContain('<code>vcenter-kms</code>');
     expect(row('alice')).toContain('Certificate only');
     expect(row('alice')).not.toContain('Required');
     // A revoked client's old Credential is not advertised.
+    expect(row('mallory')).toContain('Revoked');
     expect(row('mallory')).not.toContain('Required');
     expect(html).toContain('<th>Credential</th>');
   });

@@ -16,7 +16,7 @@ import {
   withoutPasswords,
   type CredentialDraft,
 } from './client-credential.js';
-import { ErrorBox, Field, formatDate, Review, Steps, Unavailable, useSupported } from './common.js';
+import { ErrorBox, Field, formatDate, Review, spaced, Steps, Unavailable, useSupported } from './common.js';
 
 function describeOps(operations: string[]): string {
   return operations.length === 0 ? 'every operation' : operations.join(', ');
@@ -31,7 +31,7 @@ function CredentialCell({ client }: { client: Client }) {
   return (
     <span>
       <span className="badge">Required</span>{' '}
-      <span className="small">
+      <span className="small credential-user">
         user <code>{client.credentialUsername ?? client.name}</code>
       </span>
     </span>
@@ -124,11 +124,11 @@ function ClientRow({
   return (
     <>
       <tr>
-        <td>
+        <td className="c-name">
           <strong>{client.name}</strong> {client.admin && <span className="badge">admin</span>}
         </td>
         <td>
-          <code className="small">{client.serialNumber}</code>
+          <code className="small serial">{client.serialNumber}</code>
         </td>
         <td>{formatDate(client.notAfter)}</td>
         <td>
@@ -189,7 +189,7 @@ function ClientRow({
               {canCredential && client.credentialRequired && (
                 <button
                   type="button"
-                  className="secondary"
+                  className={confirming === 'clear' ? 'danger-outline' : 'secondary'}
                   disabled={disabled}
                   aria-label={
                     confirming === 'clear'
@@ -205,12 +205,12 @@ function ClientRow({
                       : setConfirming('clear')
                   }
                 >
-                  {confirming === 'clear' ? 'Confirm: certificate only' : 'Remove credential requirement'}
+                  {confirming === 'clear' ? 'Confirm removal' : 'Remove credential'}
                 </button>
               )}
               <button
                 type="button"
-                className="secondary"
+                className={confirming === 'revoke' ? 'danger-outline' : 'secondary'}
                 disabled={disabled}
                 aria-label={confirming === 'revoke' ? `Confirm: revoke ${client.name}` : `Revoke ${client.name}`}
                 onClick={() =>
@@ -230,6 +230,13 @@ function ClientRow({
                 </button>
               )}
             </div>
+          )}
+          {confirming && (
+            <p className="muted small confirm-note" role="status">
+              {confirming === 'clear'
+                ? `${client.name}’s certificate alone will be enough; a Credential it sends is no longer checked.`
+                : `${client.name} will be refused from now on and its open connections closed.`}
+            </p>
           )}
         </td>
       </tr>
@@ -594,6 +601,7 @@ function ActivityCard({ status }: { status: ServerStatus }) {
                   <span className={`badge ${e.resultStatus === 'Success' ? 'state-Active' : 'state-Compromised'}`}>
                     {e.resultStatus || '—'}
                   </span>
+                  {e.resultReason && <span className="muted small"> {spaced(e.resultReason)}</span>}
                 </td>
               </tr>
             ))}
