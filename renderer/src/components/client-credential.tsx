@@ -4,7 +4,7 @@
  * (never in the store); the form clears it once it has been sent, whatever the answer.
  */
 import { Field } from './common.js';
-import { StrengthMeter } from './strength-meter.js';
+import { SecretField } from './secret-field.js';
 
 export interface CredentialDraft {
   username: string;
@@ -63,37 +63,24 @@ export function CredentialFields({
           />
         )}
       </Field>
-      <Field label="Credential password" hint="Keyhold keeps only a salted scrypt hash of it.">
-        {(id) => (
-          <>
-            <input
-              id={id}
-              type="password"
-              autoComplete="new-password"
-              value={draft.password}
-              maxLength={1024}
-              disabled={disabled}
-              aria-describedby={`${id}-strength`}
-              onChange={(e) => onChange({ ...draft, password: e.target.value })}
-            />
-            <StrengthMeter passphrase={draft.password} id={`${id}-strength`} what="password" />
-          </>
-        )}
-      </Field>
-      <Field label="Confirm password" hint={mismatch ? 'The two passwords differ.' : 'Type it again.'}>
-        {(id) => (
-          <input
-            id={id}
-            type="password"
-            autoComplete="new-password"
-            value={draft.confirm}
-            maxLength={1024}
-            disabled={disabled}
-            aria-invalid={mismatch}
-            onChange={(e) => onChange({ ...draft, confirm: e.target.value })}
-          />
-        )}
-      </Field>
+      <SecretField
+        label="Credential password"
+        hint="Keyhold keeps only a salted scrypt hash of it."
+        value={draft.password}
+        onChange={(password) => onChange({ ...draft, password })}
+        meter="password"
+        maxLength={1024}
+        disabled={disabled}
+      />
+      <SecretField
+        label="Confirm password"
+        hint={mismatch ? 'The two passwords differ.' : 'Type it again.'}
+        value={draft.confirm}
+        onChange={(confirm) => onChange({ ...draft, confirm })}
+        invalid={mismatch}
+        maxLength={1024}
+        disabled={disabled}
+      />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { copyWithClear } from '../lib/clipboard.js';
 import { saveFile } from '../lib/download.js';
 import { useKeyhold } from '../store/context.js';
 import { Field, StateBadge, formatDate, spaced, typeLabels, useSupported } from './common.js';
+import { SecretField } from './secret-field.js';
 
 type Tab = 'attributes' | 'links' | 'lifecycle' | 'audit';
 
@@ -55,17 +56,12 @@ function ExportBox({ detail }: { detail: ObjectDetail }) {
         )}
       </Field>
       {needsPassphrase && (
-        <Field label="File passphrase" hint="Protects the exported file.">
-          {(id) => (
-            <input
-              id={id}
-              type="password"
-              autoComplete="new-password"
-              value={passphrase}
-              onChange={(e) => setPassphrase(e.target.value)}
-            />
-          )}
-        </Field>
+        <SecretField
+          label="File passphrase"
+          hint="Protects the exported file."
+          value={passphrase}
+          onChange={setPassphrase}
+        />
       )}
       <button type="submit" className="secondary" disabled={needsPassphrase && passphrase.length < 8}>
         Export…

@@ -8,6 +8,7 @@ import type { RefObject } from 'react';
 import type { TokenSummary } from '../../../shared/api/index.js';
 import type { Problem } from '../store/tokens-slice.js';
 import { Field } from './common.js';
+import { SecretField } from './secret-field.js';
 
 export function ProblemBox({ problem }: { problem: Problem }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -72,20 +73,15 @@ export function PinField({
   invalid?: boolean;
 }) {
   return (
-    <Field label={label} {...(hint !== undefined ? { hint } : {})}>
-      {(id) => (
-        <input
-          id={id}
-          type="password"
-          autoComplete="off"
-          spellCheck={false}
-          value={value}
-          aria-invalid={invalid === true ? true : undefined}
-          onChange={(e) => onChange(e.target.value)}
-          autoFocus={autoFocus}
-        />
-      )}
-    </Field>
+    <SecretField
+      label={label}
+      {...(hint !== undefined ? { hint } : {})}
+      value={value}
+      onChange={onChange}
+      autoComplete="off"
+      {...(autoFocus !== undefined ? { autoFocus } : {})}
+      {...(invalid !== undefined ? { invalid } : {})}
+    />
   );
 }
 

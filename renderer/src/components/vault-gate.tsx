@@ -4,7 +4,7 @@ import type { FormEvent } from 'react';
 import { estimateStrength } from '../lib/strength.js';
 import { useKeyhold } from '../store/context.js';
 import { ErrorBox, Field, useSupported } from './common.js';
-import { StrengthMeter } from './strength-meter.js';
+import { SecretField } from './secret-field.js';
 
 function Brand() {
   return (
@@ -97,34 +97,15 @@ export function CreateVault() {
               New vault at <code>{vault?.path}</code>. Its passphrase cannot be recovered: choose one you will remember,
               or keep it in a safe place.
             </p>
-            <Field label="Passphrase" hint="At least 8 characters; several unrelated words make a strong one.">
-              {(id) => (
-                <>
-                  <input
-                    id={id}
-                    type="password"
-                    autoComplete="new-password"
-                    value={passphrase}
-                    onChange={(e) => setPassphrase(e.target.value)}
-                    aria-describedby={`${id}-strength`}
-                    autoFocus
-                  />
-                  <StrengthMeter passphrase={passphrase} id={`${id}-strength`} />
-                </>
-              )}
-            </Field>
-            <Field label="Confirm passphrase">
-              {(id) => (
-                <input
-                  id={id}
-                  type="password"
-                  autoComplete="new-password"
-                  value={confirm}
-                  onChange={(e) => setConfirm(e.target.value)}
-                  aria-invalid={mismatch}
-                />
-              )}
-            </Field>
+            <SecretField
+              label="Passphrase"
+              hint="At least 8 characters; several unrelated words make a strong one."
+              value={passphrase}
+              onChange={setPassphrase}
+              meter="passphrase"
+              autoFocus
+            />
+            <SecretField label="Confirm passphrase" value={confirm} onChange={setConfirm} invalid={mismatch} />
             {mismatch && <p className="field-error">The two passphrases differ.</p>}
             {status === 'working' && (
               <Working text="Creating the vault: deriving the key with Argon2id. This takes a few seconds…" />
@@ -177,18 +158,13 @@ export function UnlockVault() {
             <p className="muted small">
               <code>{vault?.path}</code> is locked.
             </p>
-            <Field label="Passphrase">
-              {(id) => (
-                <input
-                  id={id}
-                  type="password"
-                  autoComplete="current-password"
-                  value={passphrase}
-                  onChange={(e) => setPassphrase(e.target.value)}
-                  autoFocus
-                />
-              )}
-            </Field>
+            <SecretField
+              label="Passphrase"
+              value={passphrase}
+              onChange={setPassphrase}
+              autoComplete="current-password"
+              autoFocus
+            />
             {status === 'working' && <Working text="Unlocking: deriving the key with Argon2id…" />}
             {status === 'error' && error && <ErrorBox error={error} />}
             {!supported && (
