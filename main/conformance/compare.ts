@@ -102,6 +102,45 @@ function show(v: TtlvItem['value']): string {
 }
 
 const QUERY = 0x18;
+const C_GET_INFO = 3; // PKCS#11 Function enumeration (KMIP 2.1 section 11.38)
+const CK_INFO_LENGTH = 76;
+
+/**
+ * CK_INFO (C_GetInfo's output, PKCS#11 2.40 section 3.1, in the KMIP PKCS#11 Profile's encoding:
+ * 2 + 32 + 8 + 32 + 2 bytes) names the library that answers: manufacturerID and
+ * libraryDescription are each server's own. It is compared by layout: same length, same
+ * cryptokiVersion, flags and libraryVersion, and two identity fields that are non-empty printable
+ * text, blank-padded (not NUL-terminated) as PKCS#11 requires.
+ */
+export function sameCkInfoLayout(expected: Uint8Array, actual: Uint8Array): string | undefined {
+  if (expected.length !== CK_INFO_LENGTH) return 'the expected Output Parameters are not a CK_INFO';
+  if (actual.length !== CK_INFO_LENGTH) return `CK_INFO is ${actual.length} bytes, not 76`;
+  const e = Buffer.from(expected);
+  const a = Buffer.from(actual);
+  const fixed: [string, number, number][] = [
+    ['cryptokiVersion', 0, 2],
+    ['flags', 34, 42],
+    ['libraryVersion', 74, 76],
+  ];
+  for (const [field, from, to] of fixed) {
+    if (!e.subarray(from, to).equals(a.subarray(from, to)))
+      return `CK_INFO ${field} is ${a.subarray(from, to).toString('hex')}, expected ${e.subarray(from, to).toString('hex')}`;
+  }
+  for (const [field, from] of [
+    ['manufacturerID', 2],
+    ['libraryDescription', 42],
+  ] as const) {
+    const text = a.subarray(from, from + 32);
+    if (!/^[\x21-\x7e][\x20-\x7e]*$/.test(text.toString('latin1')) || text[0] === 0x20)
+      return `CK_INFO ${field} is not blank-padded printable text`;
+  }
+  return undefined;
+}
+
+/** A payload answering C_GetInfo: its Output Parameters are a CK_INFO. */
+function answersGetInfo(items: TtlvItem[]): boolean {
+  return items.some((i) => i.tag === Tag.PKCS_11Function && i.type === ItemType.Enumeration && i.value === C_GET_INFO);
+}
 
 function compareChildren(
   allExpected: TtlvItem[],
@@ -109,8 +148,9 @@ function compareChildren(
   placeholders: WeakMap<TtlvItem, string>,
   captures: Captures,
   path: string,
-  loose: ReadonlySet<number>,
+  outerLoose: ReadonlySet<number>,
 ): Mismatch | undefined {
+  let loose = outerLoose;
   const expected = allExpected.filter((i) => !optional.has(i.tag));
   const actual = allActual.filter((i) => !optional.has(i.tag));
   // A Query answer lists what that server supports: every kind of field expected must be there.
@@ -126,6 +166,15 @@ function compareChildren(
       if (lacking.length > 0)
         return { path, what: `Query answer lacks ${lacking.map((i) => TagName.get(i.tag)).join(',')}` };
       return undefined;
+    }
+  }
+  if (answersGetInfo(expected) && answersGetInfo(actual)) {
+    const e = expected.find((i) => i.tag === Tag.PKCS_11OutputParameters);
+    const a = actual.find((i) => i.tag === Tag.PKCS_11OutputParameters);
+    if (e?.type === ItemType.ByteString && a?.type === ItemType.ByteString && e.value.length === CK_INFO_LENGTH) {
+      const wrong = sameCkInfoLayout(e.value, a.value);
+      if (wrong) return { path: `${path}/PKCS_11OutputParameters`, what: wrong };
+      loose = new Set([...loose, Tag.PKCS_11OutputParameters]);
     }
   }
   if (expected.length !== actual.length) {

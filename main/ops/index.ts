@@ -21,6 +21,7 @@ import { get, getAttributeList, getAttributes } from './get.js';
 import { exportOp, importOp } from './import-export.js';
 import { locate } from './locate.js';
 import { check, getUsageAllocation, interop, log, obtainLease } from './misc-ops.js';
+import { makePkcs11Operation } from './pkcs11-operation.js';
 import { makeQuery } from './query.js';
 import { reKey, reKeyKeyPair } from './rekey.js';
 import { createSplitKey, joinSplitKey } from './split-key.js';
@@ -76,6 +77,7 @@ export const operations: Partial<Record<number, OperationHandler>> = {
   [Operation.ReCertify]: reCertify,
   [Operation.Import]: importOp,
   [Operation.Export]: exportOp,
+  [Operation.PKCS_11]: makePkcs11Operation(),
 };
 operations[Operation.Query] = makeQuery(() =>
   Object.keys(operations)
