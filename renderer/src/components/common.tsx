@@ -61,6 +61,16 @@ export function NoticeBar() {
   );
 }
 
+/** An indeterminate progress bar with what is happening (a KDF, work on a token…). */
+export function Working({ text }: { text: string }) {
+  return (
+    <div className="working" role="status" aria-live="polite">
+      <div className="progress indeterminate" role="progressbar" aria-label={text} />
+      <span>{text}</span>
+    </div>
+  );
+}
+
 export function Steps({ steps, current }: { steps: string[]; current: number }) {
   return (
     <ol className="steps" aria-label="Steps">

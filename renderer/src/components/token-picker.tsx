@@ -85,16 +85,6 @@ export function PinField({
   );
 }
 
-/** An indeterminate progress bar with what is happening, for work on the token. */
-export function TokenWorking({ text }: { text: string }) {
-  return (
-    <div className="working" role="status" aria-live="polite">
-      <div className="progress indeterminate" role="progressbar" aria-label={text} />
-      <span>{text}</span>
-    </div>
-  );
-}
-
 /** A ref that brings a wizard into view when it opens (it may open below a long objects table). */
 export function useRevealed<T extends HTMLElement>(): RefObject<T | null> {
   const ref = useRef<T>(null);

@@ -6,7 +6,6 @@
  * delete an object. PINs live in component state only for the call and are cleared after it.
  */
 import { useEffect, useMemo, useState } from 'react';
-import type { ReactNode } from 'react';
 import type {
   ObjectSummary,
   TokenBackup,
@@ -18,7 +17,8 @@ import { saveFile } from '../lib/download.js';
 import { useKeyhold } from '../store/context.js';
 import type { PinChange, TokenRestoreSource } from '../store/tokens-slice.js';
 import { Field, formatDate, Review, Steps, typeLabels } from './common.js';
-import { BACKUP_KEK_LABEL, PinField, ProblemBox, TokenWorking, useRevealed } from './token-picker.js';
+import { BACKUP_KEK_LABEL, PinField, ProblemBox, useRevealed } from './token-picker.js';
+import { RunStep, WizardNav } from './wizard-nav.js';
 
 /** Vault objects whose key material a token can take. */
 const importable = new Set(['SymmetricKey', 'PrivateKey', 'SecretData', 'Certificate']);
@@ -42,25 +42,6 @@ function useVaultObjects(): ObjectSummary[] {
   return objects;
 }
 
-function WizardNav({
-  onBack,
-  backText = 'Back',
-  children,
-}: {
-  onBack: () => void;
-  backText?: string;
-  children: ReactNode;
-}) {
-  return (
-    <div className="row wizard-nav">
-      <button type="button" className="secondary" onClick={onBack}>
-        {backText}
-      </button>
-      {children}
-    </div>
-  );
-}
-
 export function ImportWizard({ pin, onDone }: { pin: string; onDone: () => void }) {
   const revealed = useRevealed<HTMLElement>();
   const token = useKeyhold((s) => s.openedToken);
@@ -71,7 +52,6 @@ export function ImportWizard({ pin, onDone }: { pin: string; onDone: () => void 
   const [uid, setUid] = useState('');
   const [name, setName] = useState('');
   const [extractable, setExtractable] = useState(false);
-  const [working, setWorking] = useState(false);
   const chosen = candidates.find((o) => o.uniqueIdentifier === uid) ?? candidates[0];
   const onTokenName = name.trim() || chosen?.name || chosen?.uniqueIdentifier || '';
   const isCert = chosen?.objectType === 'Certificate';
@@ -150,32 +130,24 @@ export function ImportWizard({ pin, onDone }: { pin: string; onDone: () => void 
               ['In the vault', 'The key stays in the vault as well.'],
             ]}
           />
-          {working && <TokenWorking text="Putting the key on the token…" />}
-          <WizardNav onBack={() => setStep(0)}>
-            <button
-              type="button"
-              disabled={working || !chosen}
-              onClick={() => {
-                if (!chosen) return;
-                setWorking(true);
-                void importToToken(pin, chosen.uniqueIdentifier, {
-                  ...(name.trim() !== '' ? { name: name.trim() } : {}),
-                  ...(isCert ? {} : { extractable }),
-                }).then((made) => {
-                  setWorking(false);
-                  if (!made) return setStep(0);
-                  notify({
-                    kind: 'success',
-                    title: 'Key put on the token.',
-                    action: `“${onTokenName}” is on “${token}”.`,
-                  });
-                  onDone();
-                });
-              }}
-            >
-              {working ? 'Working…' : 'Put on token'}
-            </button>
-          </WizardNav>
+          <RunStep
+            label="Put on token"
+            busyLabel="Working…"
+            workingText="Putting the key on the token…"
+            disabled={!chosen}
+            onBack={() => setStep(0)}
+            run={async () =>
+              chosen &&
+              importToToken(pin, chosen.uniqueIdentifier, {
+                ...(name.trim() !== '' ? { name: name.trim() } : {}),
+                ...(isCert ? {} : { extractable }),
+              })
+            }
+            onDone={() => {
+              notify({ kind: 'success', title: 'Key put on the token.', action: `“${onTokenName}” is on “${token}”.` });
+              onDone();
+            }}
+          />
         </>
       )}
     </section>
@@ -194,7 +166,6 @@ export function BackupWizard({ pin, onDone }: { pin: string; onDone: () => void 
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const [keep, setKeep] = useState(false);
   const [keepName, setKeepName] = useState(`keyhold-backup-${today()}`);
-  const [working, setWorking] = useState(false);
   const [done, setDone] = useState<TokenBackup | undefined>(undefined);
   const count = all ? objects.length : picked.size;
   const toggle = (uid: string) => {
@@ -282,28 +253,23 @@ export function BackupWizard({ pin, onDone }: { pin: string; onDone: () => void 
               ['Copy on the token', keep ? `“${keepName.trim()}”` : 'No'],
             ]}
           />
-          {working && <TokenWorking text={`Wrapping ${count} objects on the token…`} />}
-          <WizardNav onBack={() => setStep(0)}>
-            <button
-              type="button"
-              disabled={working}
-              onClick={() => {
-                setWorking(true);
-                void backupToToken(pin, {
-                  uniqueIdentifiers: all ? [] : [...picked],
-                  ...(keep ? { storeOnToken: keepName.trim() } : {}),
-                }).then((b) => {
-                  setWorking(false);
-                  if (!b) return setStep(0);
-                  setDone(b);
-                  setStep(2);
-                  saveFile(b.file);
-                });
-              }}
-            >
-              {working ? 'Backing up…' : 'Back up'}
-            </button>
-          </WizardNav>
+          <RunStep
+            label="Back up"
+            busyLabel="Backing up…"
+            workingText={`Wrapping ${count} objects on the token…`}
+            onBack={() => setStep(0)}
+            run={() =>
+              backupToToken(pin, {
+                uniqueIdentifiers: all ? [] : [...picked],
+                ...(keep ? { storeOnToken: keepName.trim() } : {}),
+              })
+            }
+            onDone={(b) => {
+              setDone(b);
+              setStep(2);
+              saveFile(b.file);
+            }}
+          />
         </>
       )}
       {step === 2 && done && (
@@ -371,7 +337,6 @@ export function RestoreWizard({ pin, onDone }: { pin: string; onDone: () => void
   const [file, setFile] = useState<BackupPreview | undefined>(undefined);
   const [kept, setKept] = useState<TokenBackupInfo[] | undefined>(undefined);
   const [keptName, setKeptName] = useState('');
-  const [working, setWorking] = useState(false);
   const [result, setResult] = useState<TokenRestore | undefined>(undefined);
   useEffect(() => {
     void listTokenBackups(pin).then(setKept);
@@ -476,26 +441,19 @@ export function RestoreWizard({ pin, onDone }: { pin: string; onDone: () => void
               ['Into', 'This vault. Objects it already has are left as they are.'],
             ]}
           />
-          {working && <TokenWorking text="Unwrapping on the token and restoring…" />}
-          <WizardNav onBack={() => setStep(0)}>
-            <button
-              type="button"
-              disabled={working || !source}
-              onClick={() => {
-                if (!source) return;
-                setWorking(true);
-                void restoreFromToken(pin, source).then((r) => {
-                  setWorking(false);
-                  if (!r) return setStep(0);
-                  setResult(r);
-                  setFile(undefined);
-                  setStep(2);
-                });
-              }}
-            >
-              {working ? 'Restoring…' : 'Restore into the vault'}
-            </button>
-          </WizardNav>
+          <RunStep
+            label="Restore into the vault"
+            busyLabel="Restoring…"
+            workingText="Unwrapping on the token and restoring…"
+            disabled={!source}
+            onBack={() => setStep(0)}
+            run={async () => source && restoreFromToken(pin, source)}
+            onDone={(r) => {
+              setResult(r);
+              setFile(undefined);
+              setStep(2);
+            }}
+          />
         </>
       )}
       {step === 2 && result && (
@@ -541,7 +499,6 @@ export function ChangePinWizard({
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
-  const [working, setWorking] = useState(false);
   const mismatch = again !== '' && next !== again;
   const clear = () => {
     setCurrent('');
@@ -627,31 +584,21 @@ export function ChangePinWizard({
               ['Afterwards', 'Use the new PIN to open the token, and at each vault unlock by this token.'],
             ]}
           />
-          {working && <TokenWorking text="Changing the PIN on the token…" />}
-          <WizardNav onBack={() => setStep(0)}>
-            <button
-              type="button"
-              disabled={working}
-              onClick={() => {
-                setWorking(true);
-                const change: PinChange =
-                  as === 'user' ? { as, pin: current, newPin: next } : { as, soPin: current, newPin: next };
-                void changeTokenPin(label, change).then((ok) => {
-                  setWorking(false);
-                  clear();
-                  if (!ok) return setStep(0);
-                  notify({
-                    kind: 'success',
-                    title: 'PIN changed.',
-                    action: `Use the new PIN for “${label}” from now on.`,
-                  });
-                  onDone(true);
-                });
-              }}
-            >
-              {working ? 'Working…' : 'Change PIN'}
-            </button>
-          </WizardNav>
+          <RunStep
+            label="Change PIN"
+            busyLabel="Working…"
+            workingText="Changing the PIN on the token…"
+            onBack={() => setStep(0)}
+            run={() => {
+              const change: PinChange =
+                as === 'user' ? { as, pin: current, newPin: next } : { as, soPin: current, newPin: next };
+              return changeTokenPin(label, change).finally(clear);
+            }}
+            onDone={() => {
+              notify({ kind: 'success', title: 'PIN changed.', action: `Use the new PIN for “${label}” from now on.` });
+              onDone(true);
+            }}
+          />
         </>
       )}
     </section>

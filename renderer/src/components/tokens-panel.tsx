@@ -8,8 +8,8 @@ import { useEffect, useState } from 'react';
 import type { TokenObject, TokenSummary } from '../../../shared/api/index.js';
 import { useKeyhold } from '../store/context.js';
 import type { TokenKeySpec } from '../store/tokens-slice.js';
-import { Field, Review, Unavailable, useSupported } from './common.js';
-import { BACKUP_KEK_LABEL, PinField, ProblemBox, TokenWorking, useRevealed } from './token-picker.js';
+import { Field, Review, Unavailable, useSupported, Working } from './common.js';
+import { BACKUP_KEK_LABEL, PinField, ProblemBox, useRevealed } from './token-picker.js';
 import { BackupWizard, ChangePinWizard, DeleteObject, ImportWizard, RestoreWizard } from './token-wizards.js';
 
 const flagWords: Record<string, string> = {
@@ -177,7 +177,7 @@ function GenerateForm({ pin, onDone }: { pin: string; onDone: () => void }) {
             {working ? 'Generating…' : 'Generate on token'}
           </button>
         </div>
-        {working && <TokenWorking text="Generating the key on the token…" />}
+        {working && <Working text="Generating the key on the token…" />}
       </section>
     );
   return (

@@ -6,7 +6,8 @@
 import { useEffect, useState } from 'react';
 import { useKeyhold } from '../store/context.js';
 import { formatDate, Review, Steps, Unavailable, useSupported } from './common.js';
-import { chosenToken, PinField, ProblemBox, TokenPicker, TokenWorking, useRevealed } from './token-picker.js';
+import { chosenToken, PinField, ProblemBox, TokenPicker, useRevealed } from './token-picker.js';
+import { RunStep, WizardNav } from './wizard-nav.js';
 
 type Wizard = 'tpm' | 'token' | undefined;
 
@@ -18,7 +19,6 @@ function TpmWizard({ onDone }: { onDone: () => void }) {
   const notify = useKeyhold((s) => s.notify);
   const [step, setStep] = useState(0);
   const [pcr7, setPcr7] = useState(false);
-  const [working, setWorking] = useState(false);
   return (
     <section ref={revealed} className="card narrow wizard" aria-labelledby="tpm-wizard-title">
       <h3 id="tpm-wizard-title">Unlock with this computer’s TPM</h3>
@@ -36,14 +36,11 @@ function TpmWizard({ onDone }: { onDone: () => void }) {
           <p className="hint">
             With PCR 7 the TPM refuses if the Secure Boot settings or keys change; you then unlock with the passphrase.
           </p>
-          <div className="row wizard-nav">
-            <button type="button" className="secondary" onClick={onDone}>
-              Cancel
-            </button>
+          <WizardNav onBack={onDone} backText="Cancel">
             <button type="button" onClick={() => setStep(1)}>
               Review…
             </button>
-          </div>
+          </WizardNav>
         </>
       ) : (
         <>
@@ -54,32 +51,19 @@ function TpmWizard({ onDone }: { onDone: () => void }) {
               ['Passphrase', 'Still works'],
             ]}
           />
-          <div className="row wizard-nav">
-            <button type="button" className="secondary" onClick={() => setStep(0)}>
-              Back
-            </button>
-            <button
-              type="button"
-              disabled={working}
-              onClick={() => {
-                setWorking(true);
-                void addTpmSlot(pcr7 ? [7] : []).then((slot) => {
-                  setWorking(false);
-                  if (slot) {
-                    notify({
-                      kind: 'success',
-                      title: 'TPM unlock added.',
-                      action: 'This computer now opens the vault.',
-                    });
-                    onDone();
-                  }
-                });
-              }}
-            >
-              {working ? 'Sealing to the TPM…' : 'Add TPM unlock'}
-            </button>
-          </div>
-          {working && <TokenWorking text="Sealing the vault key to the TPM…" />}
+          <RunStep
+            label="Add TPM unlock"
+            busyLabel="Sealing to the TPM…"
+            workingText="Sealing the vault key to the TPM…"
+            onBack={() => setStep(0)}
+            run={() => addTpmSlot(pcr7 ? [7] : [])}
+            onDone={() => {
+              notify({ kind: 'success', title: 'TPM unlock added.', action: 'This computer now opens the vault.' });
+              onDone();
+            }}
+            // The problem is shown above; the review stays for another try.
+            onFailed={() => undefined}
+          />
         </>
       )}
     </section>
@@ -95,7 +79,6 @@ function TokenWizard({ onDone }: { onDone: () => void }) {
   const [step, setStep] = useState(0);
   const [label, setLabel] = useState('');
   const [pin, setPin] = useState('');
-  const [working, setWorking] = useState(false);
   useEffect(() => {
     void loadTokens();
   }, [loadTokens]);
@@ -123,14 +106,11 @@ function TokenWizard({ onDone }: { onDone: () => void }) {
             value={pin}
             onChange={setPin}
           />
-          <div className="row wizard-nav">
-            <button type="button" className="secondary" onClick={cancel}>
-              Cancel
-            </button>
+          <WizardNav onBack={cancel} backText="Cancel">
             <button type="submit" disabled={chosen === '' || pin === ''}>
               Review…
             </button>
-          </div>
+          </WizardNav>
         </form>
       ) : (
         <>
@@ -141,34 +121,21 @@ function TokenWizard({ onDone }: { onDone: () => void }) {
               ['Passphrase', 'Still works'],
             ]}
           />
-          <div className="row wizard-nav">
-            <button type="button" className="secondary" onClick={() => setStep(0)}>
-              Back
-            </button>
-            <button
-              type="button"
-              disabled={working}
-              onClick={() => {
-                setWorking(true);
-                void addTokenSlot(chosen, pin).then((slot) => {
-                  setWorking(false);
-                  setPin('');
-                  if (!slot) setStep(0);
-                  else {
-                    notify({
-                      kind: 'success',
-                      title: 'Token unlock added.',
-                      action: `Token “${chosen}” now opens the vault.`,
-                    });
-                    onDone();
-                  }
-                });
-              }}
-            >
-              {working ? 'Working on the token…' : 'Add token unlock'}
-            </button>
-          </div>
-          {working && <TokenWorking text="Creating a key on the token and wrapping the vault key…" />}
+          <RunStep
+            label="Add token unlock"
+            busyLabel="Working on the token…"
+            workingText="Creating a key on the token and wrapping the vault key…"
+            onBack={() => setStep(0)}
+            run={() => addTokenSlot(chosen, pin).finally(() => setPin(''))}
+            onDone={() => {
+              notify({
+                kind: 'success',
+                title: 'Token unlock added.',
+                action: `Token “${chosen}” now opens the vault.`,
+              });
+              onDone();
+            }}
+          />
         </>
       )}
     </section>

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { estimateStrength } from '../lib/strength.js';
 import { useKeyhold } from '../store/context.js';
-import { ErrorBox, Field, useSupported } from './common.js';
+import { ErrorBox, Field, useSupported, Working } from './common.js';
 import { SecretField } from './secret-field.js';
 
 function Brand() {
@@ -14,15 +14,6 @@ function Brand() {
       </span>
       <h1>Keyhold</h1>
       <p className="muted">Keys, certificates and secrets in an encrypted vault that speaks KMIP.</p>
-    </div>
-  );
-}
-
-function Working({ text }: { text: string }) {
-  return (
-    <div className="working" role="status" aria-live="polite">
-      <div className="progress indeterminate" role="progressbar" aria-label={text} />
-      <span>{text}</span>
     </div>
   );
 }

@@ -1,0 +1,76 @@
+/**
+ * The foot of a wizard step: Back (or Cancel) on the left, the step's own button on the right;
+ * and for a review step, the button that runs the wizard's one call, with a line saying what is
+ * happening while it runs. The store's operations answer a result, or undefined / false when they
+ * failed (the store has already said why), so every wizard ends its review the same way.
+ */
+import { useState } from 'react';
+import type { ReactNode } from 'react';
+import { Working } from './common.js';
+
+export function WizardNav({
+  onBack,
+  backText = 'Back',
+  children,
+}: {
+  onBack: () => void;
+  backText?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div className="row wizard-nav">
+      <button type="button" className="secondary" onClick={onBack}>
+        {backText}
+      </button>
+      {children}
+    </div>
+  );
+}
+
+export function RunStep<T>({
+  label,
+  busyLabel,
+  workingText,
+  disabled = false,
+  onBack,
+  run,
+  onDone,
+  onFailed = onBack,
+}: {
+  /** The button's text, and while the call runs. */
+  label: string;
+  busyLabel: string;
+  /** What is happening, shown under the review while the call runs. */
+  workingText: string;
+  disabled?: boolean;
+  onBack: () => void;
+  /** The wizard's call: its result, or undefined / false when it failed. */
+  run: () => Promise<T | undefined | false>;
+  onDone: (result: T) => void;
+  /** After a failure (default: back to the previous step). */
+  onFailed?: () => void;
+}) {
+  const [working, setWorking] = useState(false);
+  const finish = (result: T | undefined | false) => {
+    setWorking(false);
+    if (result === undefined || result === false) onFailed();
+    else onDone(result);
+  };
+  return (
+    <>
+      {working && <Working text={workingText} />}
+      <WizardNav onBack={onBack}>
+        <button
+          type="button"
+          disabled={working || disabled}
+          onClick={() => {
+            setWorking(true);
+            void run().then(finish, () => finish(undefined));
+          }}
+        >
+          {working ? busyLabel : label}
+        </button>
+      </WizardNav>
+    </>
+  );
+}
