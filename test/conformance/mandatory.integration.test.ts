@@ -10,7 +10,7 @@ import { mandatoryFiles, runAll } from './support.js';
  * count is printed and may only go up: the floor below is the count this code reached; files
  * that still fail are listed with the reason in the output (and in the README).
  */
-const FLOOR: Record<'v1.4' | 'v2.1', number> = { 'v1.4': 67, 'v2.1': 85 };
+const FLOOR: Record<'v1.4' | 'v2.1', number> = { 'v1.4': 68, 'v2.1': 86 };
 
 describe('OASIS mandatory test cases against Keyhold server', () => {
   // Each version's files run in order against a server of their own: a series such as TL-M-1..3
