@@ -17,6 +17,7 @@ import {
   type CredentialDraft,
 } from './client-credential.js';
 import { ErrorBox, Field, formatDate, Review, spaced, Steps, Unavailable, useSupported } from './common.js';
+import { ToReview, WizardNav } from './wizard-nav.js';
 
 function describeOps(operations: string[]): string {
   return operations.length === 0 ? 'every operation' : operations.join(', ');
@@ -463,14 +464,7 @@ function EnrollWizard({
               certificate; without one, the certificate alone identifies the client.
             </p>
           )}
-          <div className="row wizard-nav">
-            <button type="button" className="secondary" onClick={() => setStep(0)}>
-              Back
-            </button>
-            <button type="submit" disabled={problem !== undefined} title={problem}>
-              Review…
-            </button>
-          </div>
+          <ToReview onCancel={() => setStep(0)} cancelText="Back" disabled={problem !== undefined} title={problem} />
         </form>
       )}
       {step === 2 && (
@@ -488,14 +482,11 @@ function EnrollWizard({
               ['Bundle', `${clientName}-kmip-bundle.pem: certificate, private key and the server CA`],
             ]}
           />
-          <div className="row wizard-nav">
-            <button type="button" className="secondary" onClick={() => setStep(1)} disabled={busy}>
-              Back
-            </button>
+          <WizardNav onBack={() => setStep(1)}>
             <button type="button" disabled={blocked || busy} onClick={() => void enroll()}>
               {busy ? 'Enrolling…' : 'Enroll and download bundle'}
             </button>
-          </div>
+          </WizardNav>
         </div>
       )}
     </section>

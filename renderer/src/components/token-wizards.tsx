@@ -18,7 +18,7 @@ import { useKeyhold } from '../store/context.js';
 import type { PinChange, TokenRestoreSource } from '../store/tokens-slice.js';
 import { Field, formatDate, Review, Steps, typeLabels } from './common.js';
 import { BACKUP_KEK_LABEL, PinField, ProblemBox, useRevealed } from './token-picker.js';
-import { RunStep, WizardNav } from './wizard-nav.js';
+import { RunStep, ToReview } from './wizard-nav.js';
 
 /** Vault objects whose key material a token can take. */
 const importable = new Set(['SymmetricKey', 'PrivateKey', 'SecretData', 'Certificate']);
@@ -106,11 +106,7 @@ export function ImportWizard({ pin, onDone }: { pin: string; onDone: () => void 
               leave the token again, wrapped (for token backups and key domains)
             </label>
           )}
-          <WizardNav onBack={onDone} backText="Cancel">
-            <button type="submit" disabled={!chosen}>
-              Review…
-            </button>
-          </WizardNav>
+          <ToReview onCancel={onDone} disabled={!chosen} />
         </form>
       ) : (
         <>
@@ -236,11 +232,7 @@ export function BackupWizard({ pin, onDone }: { pin: string; onDone: () => void 
               )}
             </Field>
           )}
-          <WizardNav onBack={onDone} backText="Cancel">
-            <button type="submit" disabled={count === 0 || (keep && keepName.trim() === '')}>
-              Review…
-            </button>
-          </WizardNav>
+          <ToReview onCancel={onDone} disabled={count === 0 || (keep && keepName.trim() === '')} />
         </form>
       )}
       {step === 1 && (
@@ -425,11 +417,7 @@ export function RestoreWizard({ pin, onDone }: { pin: string; onDone: () => void
           ) : (
             <p className="empty">No backup is kept on this token. Restore from a file instead.</p>
           )}
-          <WizardNav onBack={onDone} backText="Cancel">
-            <button type="submit" disabled={!source}>
-              Review…
-            </button>
-          </WizardNav>
+          <ToReview onCancel={onDone} disabled={!source} />
         </form>
       )}
       {step === 1 && (
@@ -565,11 +553,7 @@ export function ChangePinWizard({
           <PinField label="New PIN" value={next} onChange={setNext} />
           <PinField label="New PIN again" value={again} onChange={setAgain} invalid={mismatch} />
           {mismatch && <span className="field-error">The two new PINs differ.</span>}
-          <WizardNav onBack={cancel} backText="Cancel">
-            <button type="submit" disabled={current === '' || next === '' || next !== again}>
-              Review…
-            </button>
-          </WizardNav>
+          <ToReview onCancel={cancel} disabled={current === '' || next === '' || next !== again} />
         </form>
       ) : (
         <>

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { useKeyhold } from '../store/context.js';
 import { formatDate, Review, Steps, Unavailable, useSupported } from './common.js';
 import { chosenToken, PinField, ProblemBox, TokenPicker, useRevealed } from './token-picker.js';
-import { RunStep, WizardNav } from './wizard-nav.js';
+import { RunStep, ToReview } from './wizard-nav.js';
 
 type Wizard = 'tpm' | 'token' | undefined;
 
@@ -24,7 +24,13 @@ function TpmWizard({ onDone }: { onDone: () => void }) {
       <h3 id="tpm-wizard-title">Unlock with this computer’s TPM</h3>
       <Steps steps={['Options', 'Review']} current={step} />
       {step === 0 ? (
-        <>
+        <form
+          className="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setStep(1);
+          }}
+        >
           <p className="muted small">
             The vault’s key is sealed to this computer’s TPM, so the vault opens here without a passphrase. It opens on
             no other computer. Your passphrase keeps working.
@@ -36,12 +42,8 @@ function TpmWizard({ onDone }: { onDone: () => void }) {
           <p className="hint">
             With PCR 7 the TPM refuses if the Secure Boot settings or keys change; you then unlock with the passphrase.
           </p>
-          <WizardNav onBack={onDone} backText="Cancel">
-            <button type="button" onClick={() => setStep(1)}>
-              Review…
-            </button>
-          </WizardNav>
-        </>
+          <ToReview onCancel={onDone} />
+        </form>
       ) : (
         <>
           <Review
@@ -106,11 +108,7 @@ function TokenWizard({ onDone }: { onDone: () => void }) {
             value={pin}
             onChange={setPin}
           />
-          <WizardNav onBack={cancel} backText="Cancel">
-            <button type="submit" disabled={chosen === '' || pin === ''}>
-              Review…
-            </button>
-          </WizardNav>
+          <ToReview onCancel={cancel} disabled={chosen === '' || pin === ''} />
         </form>
       ) : (
         <>

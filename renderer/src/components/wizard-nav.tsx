@@ -27,6 +27,28 @@ export function WizardNav({
   );
 }
 
+/** The foot of a wizard's first step: Cancel (or Back), and Review…, the submit of the step's form. */
+export function ToReview({
+  onCancel,
+  cancelText = 'Cancel',
+  disabled = false,
+  title,
+}: {
+  onCancel: () => void;
+  cancelText?: string;
+  disabled?: boolean;
+  /** Why Review… is disabled, when it is. */
+  title?: string | undefined;
+}) {
+  return (
+    <WizardNav onBack={onCancel} backText={cancelText}>
+      <button type="submit" disabled={disabled} title={title}>
+        Review…
+      </button>
+    </WizardNav>
+  );
+}
+
 export function RunStep<T>({
   label,
   busyLabel,
