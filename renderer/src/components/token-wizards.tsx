@@ -16,9 +16,9 @@ import type {
 import { saveFile } from '../lib/download.js';
 import { useKeyhold } from '../store/context.js';
 import type { PinChange, TokenRestoreSource } from '../store/tokens-slice.js';
-import { Field, formatDate, Review, Steps, typeLabels } from './common.js';
-import { BACKUP_KEK_LABEL, PinField, ProblemBox, useRevealed } from './token-picker.js';
-import { RunStep, ToReview } from './wizard-nav.js';
+import { Field, formatDate, Review, typeLabels } from './common.js';
+import { BACKUP_KEK_LABEL, PinField, ProblemBox } from './token-picker.js';
+import { RunStep, ToReview, WizardCard } from './wizard-nav.js';
 
 /** Vault objects whose key material a token can take. */
 const importable = new Set(['SymmetricKey', 'PrivateKey', 'SecretData', 'Certificate']);
@@ -43,7 +43,6 @@ function useVaultObjects(): ObjectSummary[] {
 }
 
 export function ImportWizard({ pin, onDone }: { pin: string; onDone: () => void }) {
-  const revealed = useRevealed<HTMLElement>();
   const token = useKeyhold((s) => s.openedToken);
   const importToToken = useKeyhold((s) => s.importToToken);
   const notify = useKeyhold((s) => s.notify);
@@ -56,9 +55,7 @@ export function ImportWizard({ pin, onDone }: { pin: string; onDone: () => void 
   const onTokenName = name.trim() || chosen?.name || chosen?.uniqueIdentifier || '';
   const isCert = chosen?.objectType === 'Certificate';
   return (
-    <section ref={revealed} className="card narrow wizard" aria-labelledby="import-title">
-      <h3 id="import-title">Put a vault key on “{token}”</h3>
-      <Steps steps={['Key', 'Review']} current={step} />
+    <WizardCard id="import" title={`Put a vault key on “${token ?? ''}”`} steps={['Key', 'Review']} step={step}>
       {step === 0 ? (
         <form
           className="stack"
@@ -146,14 +143,13 @@ export function ImportWizard({ pin, onDone }: { pin: string; onDone: () => void 
           />
         </>
       )}
-    </section>
+    </WizardCard>
   );
 }
 
 const today = (): string => new Date().toISOString().slice(0, 10);
 
 export function BackupWizard({ pin, onDone }: { pin: string; onDone: () => void }) {
-  const revealed = useRevealed<HTMLElement>();
   const token = useKeyhold((s) => s.openedToken);
   const backupToToken = useKeyhold((s) => s.backupToToken);
   const objects = useVaultObjects().filter((o) => !gone.has(o.state));
@@ -171,9 +167,12 @@ export function BackupWizard({ pin, onDone }: { pin: string; onDone: () => void 
     setPicked(next);
   };
   return (
-    <section ref={revealed} className="card narrow wizard" aria-labelledby="backup-title">
-      <h3 id="backup-title">Back up vault keys to “{token}”</h3>
-      <Steps steps={['Keys', 'Review', 'Save']} current={step} />
+    <WizardCard
+      id="backup"
+      title={`Back up vault keys to “${token ?? ''}”`}
+      steps={['Keys', 'Review', 'Save']}
+      step={step}
+    >
       {step === 0 && (
         <form
           className="stack"
@@ -286,7 +285,7 @@ export function BackupWizard({ pin, onDone }: { pin: string; onDone: () => void 
           </div>
         </>
       )}
-    </section>
+    </WizardCard>
   );
 }
 
@@ -320,7 +319,6 @@ async function readBackupFile(file: File): Promise<BackupPreview> {
 }
 
 export function RestoreWizard({ pin, onDone }: { pin: string; onDone: () => void }) {
-  const revealed = useRevealed<HTMLElement>();
   const token = useKeyhold((s) => s.openedToken);
   const restoreFromToken = useKeyhold((s) => s.restoreFromToken);
   const listTokenBackups = useKeyhold((s) => s.listTokenBackups);
@@ -343,7 +341,7 @@ export function RestoreWizard({ pin, onDone }: { pin: string; onDone: () => void
   const rows = useMemo((): [string, string][] => {
     if (from === 'token' && keptChosen)
       return [
-        ['Backup', `“${keptChosen.label}”, kept on “${token}”`],
+        ['Backup', `“${keptChosen.label}”, kept on “${token ?? ''}”`],
         ['Made', formatDate(keptChosen.createdAt)],
         ['Objects', String(keptChosen.count)],
       ];
@@ -357,9 +355,12 @@ export function RestoreWizard({ pin, onDone }: { pin: string; onDone: () => void
     return [];
   }, [from, keptChosen, file, token]);
   return (
-    <section ref={revealed} className="card narrow wizard" aria-labelledby="restore-title">
-      <h3 id="restore-title">Restore a backup with “{token}”</h3>
-      <Steps steps={['Backup', 'Review', 'Done']} current={step} />
+    <WizardCard
+      id="restore"
+      title={`Restore a backup with “${token ?? ''}”`}
+      steps={['Backup', 'Review', 'Done']}
+      step={step}
+    >
       {step === 0 && (
         <form
           className="stack"
@@ -464,7 +465,7 @@ export function RestoreWizard({ pin, onDone }: { pin: string; onDone: () => void
           </div>
         </>
       )}
-    </section>
+    </WizardCard>
   );
 }
 
@@ -478,7 +479,6 @@ export function ChangePinWizard({
   locked: boolean;
   onDone: (changed: boolean) => void;
 }) {
-  const revealed = useRevealed<HTMLElement>();
   const changeTokenPin = useKeyhold((s) => s.changeTokenPin);
   const problem = useKeyhold((s) => s.tokenProblem);
   const notify = useKeyhold((s) => s.notify);
@@ -498,9 +498,7 @@ export function ChangePinWizard({
     onDone(false);
   };
   return (
-    <section ref={revealed} className="card narrow wizard" aria-labelledby="pin-change-title">
-      <h3 id="pin-change-title">Change the PIN of “{label}”</h3>
-      <Steps steps={['PINs', 'Review']} current={step} />
+    <WizardCard id="pin-change" title={`Change the PIN of “${label}”`} steps={['PINs', 'Review']} step={step}>
       {step === 0 ? (
         <form
           className="stack"
@@ -585,7 +583,7 @@ export function ChangePinWizard({
           />
         </>
       )}
-    </section>
+    </WizardCard>
   );
 }
 

@@ -5,9 +5,9 @@
  */
 import { useEffect, useState } from 'react';
 import { useKeyhold } from '../store/context.js';
-import { formatDate, Review, Steps, Unavailable, useSupported } from './common.js';
-import { chosenToken, PinField, ProblemBox, TokenPicker, useRevealed } from './token-picker.js';
-import { RunStep, ToReview } from './wizard-nav.js';
+import { formatDate, Review, Unavailable, useSupported } from './common.js';
+import { chosenToken, PinField, ProblemBox, TokenPicker } from './token-picker.js';
+import { RunStep, ToReview, WizardCard } from './wizard-nav.js';
 
 type Wizard = 'tpm' | 'token' | undefined;
 
@@ -15,14 +15,11 @@ const kindWords: Record<string, string> = { passphrase: 'Passphrase', tpm: 'TPM'
 
 function TpmWizard({ onDone }: { onDone: () => void }) {
   const addTpmSlot = useKeyhold((s) => s.addTpmSlot);
-  const revealed = useRevealed<HTMLElement>();
   const notify = useKeyhold((s) => s.notify);
   const [step, setStep] = useState(0);
   const [pcr7, setPcr7] = useState(false);
   return (
-    <section ref={revealed} className="card narrow wizard" aria-labelledby="tpm-wizard-title">
-      <h3 id="tpm-wizard-title">Unlock with this computer’s TPM</h3>
-      <Steps steps={['Options', 'Review']} current={step} />
+    <WizardCard id="tpm-wizard" title="Unlock with this computer’s TPM" steps={['Options', 'Review']} step={step}>
       {step === 0 ? (
         <form
           className="stack"
@@ -68,13 +65,12 @@ function TpmWizard({ onDone }: { onDone: () => void }) {
           />
         </>
       )}
-    </section>
+    </WizardCard>
   );
 }
 
 function TokenWizard({ onDone }: { onDone: () => void }) {
   const addTokenSlot = useKeyhold((s) => s.addTokenSlot);
-  const revealed = useRevealed<HTMLElement>();
   const loadTokens = useKeyhold((s) => s.loadTokens);
   const tokens = useKeyhold((s) => s.tokenList?.tokens) ?? [];
   const notify = useKeyhold((s) => s.notify);
@@ -90,9 +86,7 @@ function TokenWizard({ onDone }: { onDone: () => void }) {
     onDone();
   };
   return (
-    <section ref={revealed} className="card narrow wizard" aria-labelledby="token-wizard-title">
-      <h3 id="token-wizard-title">Unlock with a token</h3>
-      <Steps steps={['Token and PIN', 'Review']} current={step} />
+    <WizardCard id="token-wizard" title="Unlock with a token" steps={['Token and PIN', 'Review']} step={step}>
       {step === 0 ? (
         <form
           className="stack"
@@ -136,7 +130,7 @@ function TokenWizard({ onDone }: { onDone: () => void }) {
           />
         </>
       )}
-    </section>
+    </WizardCard>
   );
 }
 

@@ -1,12 +1,38 @@
 /**
- * The foot of a wizard step: Back (or Cancel) on the left, the step's own button on the right;
+ * A short wizard's card, and the foot of a wizard step: Back (or Cancel) on the left, the step's own button on the right;
  * and for a review step, the button that runs the wizard's one call, with a line saying what is
  * happening while it runs. The store's operations answer a result, or undefined / false when they
  * failed (the store has already said why), so every wizard ends its review the same way.
  */
 import { useState } from 'react';
 import type { ReactNode } from 'react';
-import { Working } from './common.js';
+import { Steps, Working } from './common.js';
+import { useRevealed } from './token-picker.js';
+
+/** A short wizard's card: brought into view when it opens (it may open below a long table), its title and steps. */
+export function WizardCard({
+  id,
+  title,
+  steps,
+  step,
+  children,
+}: {
+  /** Makes the title's id (`${id}-title`), which labels the card. */
+  id: string;
+  title: ReactNode;
+  steps: string[];
+  step: number;
+  children: ReactNode;
+}) {
+  const revealed = useRevealed<HTMLElement>();
+  return (
+    <section ref={revealed} className="card narrow wizard" aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>{title}</h3>
+      <Steps steps={steps} current={step} />
+      {children}
+    </section>
+  );
+}
 
 export function WizardNav({
   onBack,
