@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KmipServer } from '../../main/server/kmip-server.js';
@@ -7,7 +9,37 @@ import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
 import { ensureBuilt, REPO } from '../vault/support-dist.js';
 import { SHARED } from './support.js';
 
+/** A test case Keyhold fails (every mandatory file passes now): Get of an object that does not exist, expecting Success. */
+const FAILING_CASE = `<KMIP>
+<RequestMessage>
+  <RequestHeader>
+    <ProtocolVersion><ProtocolVersionMajor type="Integer" value="1"/><ProtocolVersionMinor type="Integer" value="4"/></ProtocolVersion>
+    <BatchCount type="Integer" value="1"/>
+  </RequestHeader>
+  <BatchItem>
+    <Operation type="Enumeration" value="Get"/>
+    <RequestPayload><UniqueIdentifier type="TextString" value="no-such-object"/></RequestPayload>
+  </BatchItem>
+</RequestMessage>
+<ResponseMessage>
+  <ResponseHeader>
+    <ProtocolVersion><ProtocolVersionMajor type="Integer" value="1"/><ProtocolVersionMinor type="Integer" value="4"/></ProtocolVersion>
+    <TimeStamp type="DateTime" value="$NOW"/>
+    <BatchCount type="Integer" value="1"/>
+  </ResponseHeader>
+  <BatchItem>
+    <Operation type="Enumeration" value="Get"/>
+    <ResultStatus type="Enumeration" value="Success"/>
+    <ResponsePayload><UniqueIdentifier type="TextString" value="no-such-object"/></ResponsePayload>
+  </BatchItem>
+</ResponseMessage>
+</KMIP>
+`;
+
 describe('keyhold conformance (CLI)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'keyhold-conformance-'));
+  const failingCase = path.join(dir, 'GET-MISSING.xml');
+  writeFileSync(failingCase, FAILING_CASE);
   let pki: TestPki;
   let server: KmipServer;
   let args: string[];
@@ -33,6 +65,7 @@ describe('keyhold conformance (CLI)', () => {
   afterAll(async () => {
     await server?.close();
     pki?.dispose();
+    rmSync(dir, { recursive: true, force: true });
   });
   const run = (files: string[]) =>
     new Promise<{ code: number; out: string }>((resolve) => {
@@ -49,7 +82,8 @@ describe('keyhold conformance (CLI)', () => {
     expect(good.out).toMatch(/^PASS SKLC-M-1-14\.xml/m);
     expect(good.out.trimEnd().split('\n').pop()).toBe('2 passed, 0 failed');
     expect(good.code).toBe(0);
-    const bad = await run([path.join(SHARED, 'v2.1/mandatory/PKCS11-M-1-21.xml')]);
+    const bad = await run([failingCase]);
+    expect(bad.out).toMatch(/^FAIL GET-MISSING\.xml: request 1: /m);
     expect(bad.out.trimEnd().split('\n').pop()).toBe('0 passed, 1 failed');
     expect(bad.code).not.toBe(0);
   });
