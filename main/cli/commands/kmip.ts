@@ -5,8 +5,9 @@ import { KmipClient } from '../../client/kmip-client.js';
 import { writeKmipJson } from '../../kmip/json/index.js';
 import { ItemType, decodeTtlv, encodeTtlv, type StructureItem, type TtlvItem } from '../../kmip/ttlv/index.js';
 import { parseKmipXmlItem } from '../../kmip/xml/index.js';
+import { decodeCkInfo } from '../../ops/pkcs11-operation.js';
 import { t } from '../../ops/ttlv.js';
-import { Operation, Tag, type OperationName } from '../../ops/vocabulary.js';
+import { Operation, Tag, enumName, type OperationName } from '../../ops/vocabulary.js';
 import type { Attributes } from '../../vault/model.js';
 
 interface ConnectionFlags {
@@ -414,6 +415,42 @@ export function registerKmip(program: Command): void {
           attributes: keyAttributes({ name: o.name, usage: o.usage }),
         }),
       })),
+    );
+  kmip
+    .command('pkcs11-info')
+    .description("The server's PKCS#11 library information (PKCS#11 operation: C_Initialize, C_GetInfo, C_Finalize)")
+    .action(
+      action(async (c) => {
+        const pkcs11 = async (fn: number, correlation?: Uint8Array) => {
+          const out = await c.call('PKCS_11', [
+            t.enm(Tag.PKCS_11Function, fn),
+            correlation === undefined ? undefined : t.bytes(Tag.CorrelationValue, correlation),
+          ]);
+          const rv = out.value.find((i) => i.tag === Tag.PKCS_11ReturnCode)?.value;
+          if (rv !== 0)
+            throw new KeyholdError('kmip', `PKCS#11 function ${fn}: ${enumName('PKCS_11ReturnCode', Number(rv))}`);
+          return out;
+        };
+        const init = await pkcs11(1); // C_Initialize
+        const correlation = init.value.find((i) => i.tag === Tag.CorrelationValue)?.value;
+        if (!(correlation instanceof Uint8Array))
+          throw new KeyholdError('kmip', 'C_Initialize answered no Correlation Value');
+        try {
+          const info = await pkcs11(3, correlation); // C_GetInfo
+          const bytes = info.value.find((i) => i.tag === Tag.PKCS_11OutputParameters)?.value;
+          const ck = bytes instanceof Uint8Array ? decodeCkInfo(bytes) : undefined;
+          if (ck === undefined) throw new KeyholdError('kmip', 'C_GetInfo answered no CK_INFO');
+          return {
+            cryptokiVersion: `${ck.cryptokiVersion.major}.${ck.cryptokiVersion.minor}`,
+            manufacturerID: ck.manufacturerID,
+            libraryDescription: ck.libraryDescription,
+            libraryVersion: `${ck.libraryVersion.major}.${ck.libraryVersion.minor}`,
+            flags: ck.flags,
+          };
+        } finally {
+          await pkcs11(2, correlation); // C_Finalize
+        }
+      }),
     );
   kmip
     .command('call <operation> [payload-xml]')
