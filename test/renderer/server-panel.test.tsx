@@ -116,7 +116,7 @@ describe('server panel: client Credentials', () => {
     // A revoked client's old Credential is not advertised.
     expect(row('mallory')).toContain('Revoked');
     expect(row('mallory')).not.toContain('Required');
-    expect(html).toContain('<th>Credential</th>');
+    expect(html).toContain('<th scope="col">Credential</th>');
   });
 
   it('offers Set password to every active client and Remove only where one is required', () => {

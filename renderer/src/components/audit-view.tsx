@@ -1,7 +1,7 @@
 /** The audit chain, filterable, with its verification result. */
 import { useEffect, useMemo, useState } from 'react';
 import { useKeyhold } from '../store/context.js';
-import { Field, formatDate, Unavailable, useSupported } from './common.js';
+import { Field, formatDate, GridTable, Unavailable, useSupported } from './common.js';
 
 export function AuditView() {
   const supported = useSupported('audit.list');
@@ -64,36 +64,23 @@ export function AuditView() {
         )}
       </Field>
       {status === 'loading' && <p className="muted">Loading…</p>}
-      <table className="grid">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">Time</th>
-            <th scope="col">Operation</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Object</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Hash</th>
+      <GridTable label="Audit entries" columns={['#', 'Time', 'Operation', 'Actor', 'Object', 'Outcome', 'Hash']}>
+        {shown.map((e) => (
+          <tr key={e.sequence}>
+            <td>{e.sequence}</td>
+            <td>{formatDate(e.timestamp)}</td>
+            <td>{e.operation}</td>
+            <td>{e.actor}</td>
+            <td>
+              <code>{e.uniqueIdentifier ?? '—'}</code>
+            </td>
+            <td>{e.outcome}</td>
+            <td>
+              <code title={e.hash}>{e.hash.slice(0, 12)}…</code>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {shown.map((e) => (
-            <tr key={e.sequence}>
-              <td>{e.sequence}</td>
-              <td>{formatDate(e.timestamp)}</td>
-              <td>{e.operation}</td>
-              <td>{e.actor}</td>
-              <td>
-                <code>{e.uniqueIdentifier ?? '—'}</code>
-              </td>
-              <td>{e.outcome}</td>
-              <td>
-                <code title={e.hash}>{e.hash.slice(0, 12)}…</code>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </GridTable>
     </section>
   );
 }

@@ -104,6 +104,38 @@ export function Field(props: {
   );
 }
 
+/**
+ * A table in the window's grid style: named for screen readers, one header per column (scope
+ * col), and where rows have buttons a last column whose header is named Actions but not shown.
+ */
+export function GridTable({
+  label,
+  columns,
+  actions = false,
+  children,
+}: {
+  label: string;
+  columns: string[];
+  actions?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <table className="grid" aria-label={label}>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ))}
+          {actions && <th scope="col" aria-label="Actions" />}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
 export function Review({ rows }: { rows: [string, ReactNode][] }) {
   return (
     <dl className="review">

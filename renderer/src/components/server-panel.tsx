@@ -16,7 +16,7 @@ import {
   withoutPasswords,
   type CredentialDraft,
 } from './client-credential.js';
-import { ErrorBox, Field, formatDate, Review, spaced, Steps, Unavailable, useSupported } from './common.js';
+import { ErrorBox, Field, formatDate, GridTable, Review, spaced, Steps, Unavailable, useSupported } from './common.js';
 import { ToReview, WizardNav } from './wizard-nav.js';
 
 function describeOps(operations: string[]): string {
@@ -513,31 +513,21 @@ export function ClientsCard({
           No client is enrolled yet. Enroll one to give an application a certificate the server accepts.
         </p>
       ) : (
-        <table className="grid">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Serial number</th>
-              <th>Valid until</th>
-              <th>Status</th>
-              <th>Credential</th>
-              <th>Access</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {status.clients.map((c) => (
-              <ClientRow
-                key={c.serialNumber}
-                client={c}
-                blocked={blocked}
-                canCredential={canCredential}
-                onStatus={onStatus}
-                onError={setError}
-              />
-            ))}
-          </tbody>
-        </table>
+        <GridTable
+          label="Enrolled clients"
+          columns={['Name', 'Serial number', 'Valid until', 'Status', 'Credential', 'Access', 'Actions']}
+        >
+          {status.clients.map((c) => (
+            <ClientRow
+              key={c.serialNumber}
+              client={c}
+              blocked={blocked}
+              canCredential={canCredential}
+              onStatus={onStatus}
+              onError={setError}
+            />
+          ))}
+        </GridTable>
       )}
       <p className="muted small">
         Changes take effect at once, without restarting the server: a new client can connect right away; a revoked one
@@ -573,31 +563,21 @@ function ActivityCard({ status }: { status: ServerStatus }) {
       {log.length === 0 ? (
         <p className="muted">No request yet. Each KMIP operation a client sends is listed here, newest first.</p>
       ) : (
-        <table className="grid">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Client</th>
-              <th>Operation</th>
-              <th>Result</th>
+        <GridTable label="Request log" columns={['Time', 'Client', 'Operation', 'Result']}>
+          {log.map((e, i) => (
+            <tr key={`${e.time}-${i}`}>
+              <td className="c-date">{formatDate(e.time)}</td>
+              <td>{e.peer}</td>
+              <td>{e.operation}</td>
+              <td>
+                <span className={`badge ${e.resultStatus === 'Success' ? 'state-Active' : 'state-Compromised'}`}>
+                  {e.resultStatus || '—'}
+                </span>
+                {e.resultReason && <span className="muted small"> {spaced(e.resultReason)}</span>}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {log.map((e, i) => (
-              <tr key={`${e.time}-${i}`}>
-                <td className="c-date">{formatDate(e.time)}</td>
-                <td>{e.peer}</td>
-                <td>{e.operation}</td>
-                <td>
-                  <span className={`badge ${e.resultStatus === 'Success' ? 'state-Active' : 'state-Compromised'}`}>
-                    {e.resultStatus || '—'}
-                  </span>
-                  {e.resultReason && <span className="muted small"> {spaced(e.resultReason)}</span>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </GridTable>
       )}
     </section>
   );

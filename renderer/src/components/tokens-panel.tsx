@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import type { TokenObject, TokenSummary } from '../../../shared/api/index.js';
 import { useKeyhold } from '../store/context.js';
 import type { TokenKeySpec } from '../store/tokens-slice.js';
-import { Field, Review, Unavailable, useSupported, Working } from './common.js';
+import { Field, GridTable, Review, Unavailable, useSupported, Working } from './common.js';
 import { BACKUP_KEK_LABEL, PinField, ProblemBox, useRevealed } from './token-picker.js';
 import { BackupWizard, ChangePinWizard, DeleteObject, ImportWizard, RestoreWizard } from './token-wizards.js';
 
@@ -92,40 +92,28 @@ const classWords: Record<string, string> = {
 function ObjectsTable({ objects, pin, canDelete }: { objects: TokenObject[]; pin: string; canDelete: boolean }) {
   if (objects.length === 0) return <p className="muted">No keys, certificates or data objects on this token yet.</p>;
   return (
-    <table className="grid" aria-label="Objects on the token">
-      <thead>
-        <tr>
-          <th>Label</th>
-          <th>Class</th>
-          <th>Type</th>
-          <th>ID</th>
-          <th>Protection</th>
-          <th aria-label="Actions" />
+    <GridTable label="Objects on the token" columns={['Label', 'Class', 'Type', 'ID', 'Protection']} actions>
+      {objects.map((o) => (
+        <tr key={`${o.objectClass}:${o.id}:${o.label}`}>
+          <td>
+            <strong>{o.label || '—'}</strong>
+          </td>
+          <td>{classWords[o.objectClass] ?? o.objectClass}</td>
+          <td>{kindOf(o) || '—'}</td>
+          <td>
+            <code className="small">{o.id ? `${o.id.slice(0, 16)}${o.id.length > 16 ? '…' : ''}` : '—'}</code>
+          </td>
+          <td>
+            {o.sensitive === true && <span className="badge">sensitive</span>}{' '}
+            {o.extractable === false && <span className="badge">stays on token</span>}{' '}
+            {o.label === BACKUP_KEK_LABEL && o.objectClass === 'SecretKey' && (
+              <span className="badge state-Active">opens token backups</span>
+            )}
+          </td>
+          <td>{canDelete && <DeleteObject pin={pin} object={o} />}</td>
         </tr>
-      </thead>
-      <tbody>
-        {objects.map((o) => (
-          <tr key={`${o.objectClass}:${o.id}:${o.label}`}>
-            <td>
-              <strong>{o.label || '—'}</strong>
-            </td>
-            <td>{classWords[o.objectClass] ?? o.objectClass}</td>
-            <td>{kindOf(o) || '—'}</td>
-            <td>
-              <code className="small">{o.id ? `${o.id.slice(0, 16)}${o.id.length > 16 ? '…' : ''}` : '—'}</code>
-            </td>
-            <td>
-              {o.sensitive === true && <span className="badge">sensitive</span>}{' '}
-              {o.extractable === false && <span className="badge">stays on token</span>}{' '}
-              {o.label === BACKUP_KEK_LABEL && o.objectClass === 'SecretKey' && (
-                <span className="badge state-Active">opens token backups</span>
-              )}
-            </td>
-            <td>{canDelete && <DeleteObject pin={pin} object={o} />}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </GridTable>
   );
 }
 

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import { useKeyhold } from '../store/context.js';
-import { formatDate, Review, Unavailable, useSupported } from './common.js';
+import { formatDate, GridTable, Review, Unavailable, useSupported } from './common.js';
 import { chosenToken, PinField, ProblemBox, TokenPicker } from './token-picker.js';
 import { RunStep, ToReview, WizardCard } from './wizard-nav.js';
 
@@ -171,56 +171,46 @@ export function UnlockMethods() {
           </div>
         </div>
         <p className="muted small">Each key slot opens the vault on its own. The last one cannot be removed.</p>
-        <table className="grid" aria-label="Key slots">
-          <thead>
-            <tr>
-              <th>Method</th>
-              <th>Details</th>
-              <th>Added</th>
-              <th aria-label="Actions" />
-            </tr>
-          </thead>
-          <tbody>
-            {slots.map((s) => (
-              <tr key={s.id}>
-                <td>
-                  <strong>{kindWords[s.kind] ?? s.kind}</strong>
-                  {s.label.toLowerCase() !== (kindWords[s.kind] ?? s.kind).toLowerCase() && (
-                    <span className="muted small"> {s.label}</span>
-                  )}
-                </td>
-                <td>{s.detail}</td>
-                <td>{formatDate(s.createdAt)}</td>
-                <td>
-                  {confirming === s.id ? (
-                    <span className="row">
-                      <button
-                        type="button"
-                        className="danger"
-                        onClick={() => void removeSlot(s.id).then(() => setConfirming(undefined))}
-                      >
-                        Remove
-                      </button>
-                      <button type="button" className="secondary" onClick={() => setConfirming(undefined)}>
-                        Keep
-                      </button>
-                    </span>
-                  ) : (
+        <GridTable label="Key slots" columns={['Method', 'Details', 'Added']} actions>
+          {slots.map((s) => (
+            <tr key={s.id}>
+              <td>
+                <strong>{kindWords[s.kind] ?? s.kind}</strong>
+                {s.label.toLowerCase() !== (kindWords[s.kind] ?? s.kind).toLowerCase() && (
+                  <span className="muted small"> {s.label}</span>
+                )}
+              </td>
+              <td>{s.detail}</td>
+              <td>{formatDate(s.createdAt)}</td>
+              <td>
+                {confirming === s.id ? (
+                  <span className="row">
                     <button
                       type="button"
-                      className="secondary"
-                      disabled={slots.length <= 1}
-                      aria-label={`Remove ${kindWords[s.kind] ?? s.kind} key slot ${s.label}`}
-                      onClick={() => setConfirming(s.id)}
+                      className="danger"
+                      onClick={() => void removeSlot(s.id).then(() => setConfirming(undefined))}
                     >
-                      Remove…
+                      Remove
                     </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                    <button type="button" className="secondary" onClick={() => setConfirming(undefined)}>
+                      Keep
+                    </button>
+                  </span>
+                ) : (
+                  <button
+                    type="button"
+                    className="secondary"
+                    disabled={slots.length <= 1}
+                    aria-label={`Remove ${kindWords[s.kind] ?? s.kind} key slot ${s.label}`}
+                    onClick={() => setConfirming(s.id)}
+                  >
+                    Remove…
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </GridTable>
       </section>
       {problem && <ProblemBox problem={problem} />}
       {wizard === 'tpm' && <TpmWizard onDone={() => setWizard(undefined)} />}
