@@ -308,6 +308,17 @@ describe('web console in Chromium', () => {
     await confirm.click();
     await row.getByText('Certificate only', { exact: true }).waitFor();
     expect(await kmipQuery()).toBe('Success');
+    // Each change is audited under the console's identity by name and username; no password anywhere.
+    const audit = await s.engine!.session.vault().listAudit(1, 100_000);
+    expect(JSON.stringify(audit)).not.toContain(credentialPassword);
+    expect(JSON.stringify(audit)).not.toContain(newCredentialPassword);
+    expect(audit.filter((e) => e.identity === 'console:e2e').map((e) => `${e.operation}: ${e.detail ?? ''}`)).toEqual(
+      expect.arrayContaining([
+        'EnrollClient: vcenter (credential required)',
+        'SetClientCredential: vcenter set (username vc-kms)',
+        'SetClientCredential: vcenter cleared',
+      ]),
+    );
   });
 
   it('stops the KMIP server', async () => {
