@@ -17,7 +17,7 @@ import {
   type CredentialDraft,
 } from './client-credential.js';
 import { ErrorBox, Field, formatDate, GridTable, Review, spaced, Steps, Unavailable, useSupported } from './common.js';
-import { ToReview, WizardNav } from './wizard-nav.js';
+import { StepForm, ToReview, WizardNav } from './wizard-nav.js';
 
 function describeOps(operations: string[]): string {
   return operations.length === 0 ? 'every operation' : operations.join(', ');
@@ -408,13 +408,7 @@ function EnrollWizard({
       <h3 id="enroll-title">Enroll a client</h3>
       <Steps steps={steps} current={step} />
       {step === 0 && (
-        <form
-          className="row fields-row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (nameOk) setStep(1);
-          }}
-        >
+        <StepForm ready={nameOk} onNext={() => setStep(1)} className="row fields-row">
           <Field label="New client name" hint="Letters, digits, dot, dash or underscore.">
             {(id) => (
               <input
@@ -434,16 +428,10 @@ function EnrollWizard({
           <button type="submit" disabled={blocked || !nameOk}>
             Next
           </button>
-        </form>
+        </StepForm>
       )}
       {step === 1 && (
-        <form
-          className="stack"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (!problem) setStep(2);
-          }}
-        >
+        <StepForm ready={!problem} onNext={() => setStep(2)}>
           <label className="check">
             <input
               type="checkbox"
@@ -465,7 +453,7 @@ function EnrollWizard({
             </p>
           )}
           <ToReview onCancel={() => setStep(0)} cancelText="Back" disabled={problem !== undefined} title={problem} />
-        </form>
+        </StepForm>
       )}
       {step === 2 && (
         <div className="stack">

@@ -18,7 +18,7 @@ import { useKeyhold } from '../store/context.js';
 import type { PinChange, TokenRestoreSource } from '../store/tokens-slice.js';
 import { Field, formatDate, Review, typeLabels } from './common.js';
 import { BACKUP_KEK_LABEL, PinField, ProblemBox } from './token-picker.js';
-import { RunStep, ToReview, WizardCard } from './wizard-nav.js';
+import { RunStep, StepForm, ToReview, WizardCard } from './wizard-nav.js';
 
 /** Vault objects whose key material a token can take. */
 const importable = new Set(['SymmetricKey', 'PrivateKey', 'SecretData', 'Certificate']);
@@ -57,13 +57,7 @@ export function ImportWizard({ pin, onDone }: { pin: string; onDone: () => void 
   return (
     <WizardCard id="import" title={`Put a vault key on “${token ?? ''}”`} steps={['Key', 'Review']} step={step}>
       {step === 0 ? (
-        <form
-          className="stack"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (chosen) setStep(1);
-          }}
-        >
+        <StepForm ready={chosen !== undefined} onNext={() => setStep(1)}>
           {candidates.length === 0 ? (
             <p className="empty">The vault has no key a token can take. Generate or import one first.</p>
           ) : (
@@ -104,7 +98,7 @@ export function ImportWizard({ pin, onDone }: { pin: string; onDone: () => void 
             </label>
           )}
           <ToReview onCancel={onDone} disabled={!chosen} />
-        </form>
+        </StepForm>
       ) : (
         <>
           <Review
@@ -174,13 +168,7 @@ export function BackupWizard({ pin, onDone }: { pin: string; onDone: () => void 
       step={step}
     >
       {step === 0 && (
-        <form
-          className="stack"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (count > 0) setStep(1);
-          }}
-        >
+        <StepForm ready={count > 0} onNext={() => setStep(1)}>
           <p className="muted small">
             Each key is wrapped (AES key wrap) under a key-encryption key that lives on this token, so the backup file
             is useless without the token. Restore it into any vault with this token.
@@ -232,7 +220,7 @@ export function BackupWizard({ pin, onDone }: { pin: string; onDone: () => void 
             </Field>
           )}
           <ToReview onCancel={onDone} disabled={count === 0 || (keep && keepName.trim() === '')} />
-        </form>
+        </StepForm>
       )}
       {step === 1 && (
         <>
@@ -362,13 +350,7 @@ export function RestoreWizard({ pin, onDone }: { pin: string; onDone: () => void
       step={step}
     >
       {step === 0 && (
-        <form
-          className="stack"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (source) setStep(1);
-          }}
-        >
+        <StepForm ready={source !== undefined} onNext={() => setStep(1)}>
           <fieldset className="choices">
             <legend>Restore from</legend>
             <label className={`choice${from === 'file' ? ' checked' : ''}`}>
@@ -419,7 +401,7 @@ export function RestoreWizard({ pin, onDone }: { pin: string; onDone: () => void
             <p className="empty">No backup is kept on this token. Restore from a file instead.</p>
           )}
           <ToReview onCancel={onDone} disabled={!source} />
-        </form>
+        </StepForm>
       )}
       {step === 1 && (
         <>
@@ -500,13 +482,7 @@ export function ChangePinWizard({
   return (
     <WizardCard id="pin-change" title={`Change the PIN of “${label}”`} steps={['PINs', 'Review']} step={step}>
       {step === 0 ? (
-        <form
-          className="stack"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (current !== '' && next !== '' && next === again) setStep(1);
-          }}
-        >
+        <StepForm ready={current !== '' && next !== '' && next === again} onNext={() => setStep(1)}>
           {problem && <ProblemBox problem={problem} />}
           {locked && !problem && (
             <p className="notice notice-error">
@@ -552,7 +528,7 @@ export function ChangePinWizard({
           <PinField label="New PIN again" value={again} onChange={setAgain} invalid={mismatch} />
           {mismatch && <span className="field-error">The two new PINs differ.</span>}
           <ToReview onCancel={cancel} disabled={current === '' || next === '' || next !== again} />
-        </form>
+        </StepForm>
       ) : (
         <>
           <Review

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { useKeyhold } from '../store/context.js';
 import { formatDate, GridTable, Review, Unavailable, useSupported } from './common.js';
 import { chosenToken, PinField, ProblemBox, TokenPicker } from './token-picker.js';
-import { RunStep, ToReview, WizardCard } from './wizard-nav.js';
+import { RunStep, StepForm, ToReview, WizardCard } from './wizard-nav.js';
 
 type Wizard = 'tpm' | 'token' | undefined;
 
@@ -21,13 +21,7 @@ function TpmWizard({ onDone }: { onDone: () => void }) {
   return (
     <WizardCard id="tpm-wizard" title="Unlock with this computer’s TPM" steps={['Options', 'Review']} step={step}>
       {step === 0 ? (
-        <form
-          className="stack"
-          onSubmit={(e) => {
-            e.preventDefault();
-            setStep(1);
-          }}
-        >
+        <StepForm onNext={() => setStep(1)}>
           <p className="muted small">
             The vault’s key is sealed to this computer’s TPM, so the vault opens here without a passphrase. It opens on
             no other computer. Your passphrase keeps working.
@@ -40,7 +34,7 @@ function TpmWizard({ onDone }: { onDone: () => void }) {
             With PCR 7 the TPM refuses if the Secure Boot settings or keys change; you then unlock with the passphrase.
           </p>
           <ToReview onCancel={onDone} />
-        </form>
+        </StepForm>
       ) : (
         <>
           <Review
@@ -88,13 +82,7 @@ function TokenWizard({ onDone }: { onDone: () => void }) {
   return (
     <WizardCard id="token-wizard" title="Unlock with a token" steps={['Token and PIN', 'Review']} step={step}>
       {step === 0 ? (
-        <form
-          className="stack"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (chosen !== '' && pin !== '') setStep(1);
-          }}
-        >
+        <StepForm ready={chosen !== '' && pin !== ''} onNext={() => setStep(1)}>
           <TokenPicker tokens={tokens} value={chosen} onChange={setLabel} />
           <PinField
             label="Token PIN"
@@ -103,7 +91,7 @@ function TokenWizard({ onDone }: { onDone: () => void }) {
             onChange={setPin}
           />
           <ToReview onCancel={cancel} disabled={chosen === '' || pin === ''} />
-        </form>
+        </StepForm>
       ) : (
         <>
           <Review

@@ -34,6 +34,31 @@ export function WizardCard({
   );
 }
 
+/** A wizard step's form: Enter, or its submit button, goes on to the next step once the step is `ready`. */
+export function StepForm({
+  ready = true,
+  onNext,
+  className = 'stack',
+  children,
+}: {
+  ready?: boolean;
+  onNext: () => void;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <form
+      className={className}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (ready) onNext();
+      }}
+    >
+      {children}
+    </form>
+  );
+}
+
 export function WizardNav({
   onBack,
   backText = 'Back',
