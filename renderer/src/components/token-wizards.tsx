@@ -18,7 +18,7 @@ import { useKeyhold } from '../store/context.js';
 import type { PinChange, TokenRestoreSource } from '../store/tokens-slice.js';
 import { Field, formatDate, Review, typeLabels } from './common.js';
 import { BACKUP_KEK_LABEL, PinField, ProblemBox } from './token-picker.js';
-import { RunStep, StepForm, ToReview, WizardCard } from './wizard-nav.js';
+import { DoneStep, RunStep, StepForm, ToReview, WizardCard } from './wizard-nav.js';
 
 /** Vault objects whose key material a token can take. */
 const importable = new Set(['SymmetricKey', 'PrivateKey', 'SecretData', 'Certificate']);
@@ -252,26 +252,15 @@ export function BackupWizard({ pin, onDone }: { pin: string; onDone: () => void 
         </>
       )}
       {step === 2 && done && (
-        <>
-          <div className="notice notice-success" role="status">
-            <strong>
-              Backed up {done.count} {done.count === 1 ? 'object' : 'objects'}.
-            </strong>{' '}
-            <span>
-              Keep <code>{done.file.fileName}</code> safe
-              {done.storedOnToken !== undefined ? `; a copy is on the token as “${done.storedOnToken}”` : ''}. Only a
-              token holding “{done.kek}” can open it.
-            </span>
-          </div>
-          <div className="row wizard-nav">
-            <button type="button" className="secondary" onClick={() => saveFile(done.file)}>
-              Download again
-            </button>
-            <button type="button" onClick={onDone}>
-              Done
-            </button>
-          </div>
-        </>
+        <DoneStep
+          title={`Backed up ${done.count} ${done.count === 1 ? 'object' : 'objects'}.`}
+          onDone={onDone}
+          other={{ text: 'Download again', onClick: () => saveFile(done.file) }}
+        >
+          Keep <code>{done.file.fileName}</code> safe
+          {done.storedOnToken !== undefined ? `; a copy is on the token as “${done.storedOnToken}”` : ''}. Only a token
+          holding “{done.kek}” can open it.
+        </DoneStep>
       )}
     </WizardCard>
   );
@@ -428,24 +417,14 @@ export function RestoreWizard({ pin, onDone }: { pin: string; onDone: () => void
         </>
       )}
       {step === 2 && result && (
-        <>
-          <div className="notice notice-success" role="status">
-            <strong>
-              Restored {result.added.length} {result.added.length === 1 ? 'object' : 'objects'}.
-            </strong>{' '}
-            <span>
-              {result.skipped.length > 0
-                ? `${result.skipped.length} already in the vault were left as they are.`
-                : 'They are in the vault’s object list.'}
-            </span>
-          </div>
-          <div className="row wizard-nav">
-            <span />
-            <button type="button" onClick={onDone}>
-              Done
-            </button>
-          </div>
-        </>
+        <DoneStep
+          title={`Restored ${result.added.length} ${result.added.length === 1 ? 'object' : 'objects'}.`}
+          onDone={onDone}
+        >
+          {result.skipped.length > 0
+            ? `${result.skipped.length} already in the vault were left as they are.`
+            : 'They are in the vault’s object list.'}
+        </DoneStep>
       )}
     </WizardCard>
   );

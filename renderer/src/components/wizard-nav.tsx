@@ -59,6 +59,39 @@ export function StepForm({
   );
 }
 
+/** A wizard's last step: what was done, and Done (with one other action beside it where one fits). */
+export function DoneStep({
+  title,
+  children,
+  onDone,
+  other,
+}: {
+  title: string;
+  children: ReactNode;
+  onDone: () => void;
+  other?: { text: string; onClick: () => void };
+}) {
+  return (
+    <>
+      <div className="notice notice-success" role="status">
+        <strong>{title}</strong> <span>{children}</span>
+      </div>
+      <div className="row wizard-nav">
+        {other ? (
+          <button type="button" className="secondary" onClick={other.onClick}>
+            {other.text}
+          </button>
+        ) : (
+          <span />
+        )}
+        <button type="button" onClick={onDone}>
+          Done
+        </button>
+      </div>
+    </>
+  );
+}
+
 export function WizardNav({
   onBack,
   backText = 'Back',
