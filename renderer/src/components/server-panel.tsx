@@ -17,7 +17,7 @@ import {
   type CredentialDraft,
 } from './client-credential.js';
 import { ErrorBox, Field, formatDate, GridTable, Review, spaced, Steps, Unavailable, useSupported } from './common.js';
-import { StepForm, ToReview, WizardNav } from './wizard-nav.js';
+import { StepForm, ToReview, WizardNav } from './wizard.js';
 
 function describeOps(operations: string[]): string {
   return operations.length === 0 ? 'every operation' : operations.join(', ');

@@ -18,7 +18,7 @@ import { useKeyhold } from '../store/context.js';
 import type { PinChange, TokenRestoreSource } from '../store/tokens-slice.js';
 import { Field, formatDate, Review, typeLabels } from './common.js';
 import { BACKUP_KEK_LABEL, PinField, ProblemBox } from './token-picker.js';
-import { DoneStep, RunStep, StepForm, ToReview, WizardCard } from './wizard-nav.js';
+import { DoneStep, RunStep, StepForm, ToReview, WizardCard } from './wizard.js';
 
 /** Vault objects whose key material a token can take. */
 const importable = new Set(['SymmetricKey', 'PrivateKey', 'SecretData', 'Certificate']);

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { useKeyhold } from '../store/context.js';
 import { formatDate, GridTable, Review, Unavailable, useSupported } from './common.js';
 import { chosenToken, PinField, ProblemBox, TokenPicker } from './token-picker.js';
-import { RunStep, StepForm, ToReview, WizardCard } from './wizard-nav.js';
+import { RunStep, StepForm, ToReview, WizardCard } from './wizard.js';
 
 type Wizard = 'tpm' | 'token' | undefined;
 

@@ -1,8 +1,10 @@
 /**
- * A short wizard's card, and the foot of a wizard step: Back (or Cancel) on the left, the step's own button on the right;
- * and for a review step, the button that runs the wizard's one call, with a line saying what is
- * happening while it runs. The store's operations answer a result, or undefined / false when they
- * failed (the store has already said why), so every wizard ends its review the same way.
+ * The parts every short wizard is made of: its card (title, steps, brought into view), a step's
+ * form, the foot of a step (Back or Cancel on the left, the step's button on the right), the
+ * review step's button that runs the wizard's one call (with a line saying what is happening),
+ * and the last step that says what was done. The store's operations answer a result, or
+ * undefined / false when they failed (the store has already said why), so every wizard ends its
+ * review the same way.
  */
 import { useState } from 'react';
 import type { ReactNode } from 'react';
