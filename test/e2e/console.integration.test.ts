@@ -282,6 +282,7 @@ describe('web console in Chromium', () => {
     expect(await kmipQuery({ username: 'vc-kms', password: 'wrong password' })).toBe('AuthenticationNotSuccessful');
     expect(await kmipQuery({ username: 'vc-kms', password: credentialPassword })).toBe('Success');
     await page.getByRole('cell', { name: 'OperationFailed Authentication Not Successful' }).first().waitFor();
+    await page.getByRole('heading', { name: 'KMIP server' }).scrollIntoViewIfNeeded();
     await shot(page, '10c-server-panel-credential');
     await page.getByRole('heading', { name: 'Request log' }).scrollIntoViewIfNeeded();
     await shot(page, '10f-request-log-refused');
