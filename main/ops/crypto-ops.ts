@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import {
   HASHING_ALGORITHM,
   HMAC_HASH,
@@ -19,10 +20,10 @@ import {
   type CryptographicParameters,
   type SymmetricParameters,
 } from '../crypto/index.js';
-import type { StructureItem } from '../kmip/ttlv/index.js';
+import type { StructureItem, TtlvItem } from '../kmip/ttlv/index.js';
 import type { ManagedObject } from '../vault/model.js';
 import { valueFromTtlv } from './attributes.js';
-import type { OpsContext } from './context.js';
+import type { OpsContext, TokenKeyCrypto } from './context.js';
 import { kmipError } from './errors.js';
 import { checkUseDates, consumeUsage } from './key-usage-policy.js';
 import { first, loadObject, stateOf } from './objects.js';
@@ -134,290 +135,194 @@ function isMultiPart(payload: StructureItem): boolean {
   return (init && !final) || findBytes(payload, Tag.CorrelationValue) !== undefined;
 }
 
-/**
- * Multi-part Encrypt/Decrypt (KMIP 1.4 sections 4.29-4.30): the key is checked on every part (it
- * may have been revoked meanwhile) and every part counts against its Usage Limits.
- */
-async function multiPart(
-  direction: 'encrypt' | 'decrypt',
-  payload: StructureItem,
-  obj: ManagedObject,
-  data: Uint8Array,
-  ctx: OpsContext,
-): Promise<StructureItem> {
-  const usage = direction === 'encrypt' ? USAGE_MASK.Encrypt : USAGE_MASK.Decrypt;
-  const keyBytes = usableKey(obj, usage, direction === 'encrypt' ? 'Encrypt' : 'Decrypt', ctx);
-  const now = ctx.now().getTime();
-  const uid = t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier);
-  const correlation = findBytes(payload, Tag.CorrelationValue);
-  try {
-    if (!correlation) {
-      let iv = findBytes(payload, Tag.IVCounterNonce);
-      const p = parameters(payload, obj);
-      const aad = findBytes(payload, Tag.AuthenticatedEncryptionAdditionalData);
-      const chosen = symmetricParameters(algorithmOf(obj), p, { iv, aad });
-      let madeIv: Uint8Array | undefined;
-      if (direction === 'encrypt' && !iv && chosen.mode !== 'ECB') {
-        iv = madeIv = randomBytes(chosen.mode === 'GCM' ? 12 : chosen.algorithm === 'DES3' ? 8 : 16);
-      }
-      const sp = adaptSymmetric({ ...chosen, iv }, direction);
-      const id = streamedCiphers.init(
-        direction,
-        { uniqueIdentifier: obj.uniqueIdentifier, identity: ctx.identity },
-        keyBytes,
-        sp,
-        now,
-      );
-      const part = streamedCiphers.update(id, direction, ctx.identity, data, now);
-      return spent(
-        obj,
-        data.length,
-        ctx,
-        t.struct(Tag.ResponsePayload, [
-          uid,
-          t.bytes(Tag.Data, part.data),
-          madeIv ? t.bytes(Tag.IVCounterNonce, madeIv) : undefined,
-          t.bytes(Tag.CorrelationValue, id),
-        ]),
-      );
-    }
-    if (findBool(payload, Tag.FinalIndicator) === true) {
-      const tag = findBytes(payload, Tag.AuthenticatedEncryptionTag);
-      const last = streamedCiphers.final(correlation, direction, ctx.identity, data, now, tag);
-      return spent(
-        obj,
-        data.length,
-        ctx,
-        t.struct(Tag.ResponsePayload, [
-          uid,
-          t.bytes(Tag.Data, last.data),
-          last.tag ? t.bytes(Tag.AuthenticatedEncryptionTag, last.tag) : undefined,
-        ]),
-      );
-    }
-    const part = streamedCiphers.update(correlation, direction, ctx.identity, data, now);
-    return spent(
-      obj,
-      data.length,
-      ctx,
-      t.struct(Tag.ResponsePayload, [uid, t.bytes(Tag.Data, part.data), t.bytes(Tag.CorrelationValue, correlation)]),
-    );
-  } catch (e) {
-    throw cryptoFailure(e);
-  }
+type ResponseField = TtlvItem | undefined;
+
+/** What a key operation reads from its request, once its key has been found. */
+interface KeyUse {
+  payload: StructureItem;
+  obj: ManagedObject;
+  data: Uint8Array;
+  /** The Signature Data or MAC Data to check (empty for the operations that make one). */
+  checked: Uint8Array;
+  p: CryptographicParameters;
 }
+
+/**
+ * The parts in which Encrypt, Decrypt, Sign, Signature Verify, MAC and MAC Verify differ: the
+ * usage mask bit they need and how they run on a token key, an asymmetric key or key bytes.
+ */
+interface KeyOperation {
+  name: string;
+  usage: number;
+  /** The field a verification checks, required like Data. */
+  checks?: { tag: number; name: string };
+  /** Encrypt and Decrypt also come in parts. */
+  stream?: 'encrypt' | 'decrypt';
+  /** A key whose material stays on a PKCS#11 token (the whole Response Payload). */
+  token?: (token: TokenKeyCrypto, use: KeyUse) => Promise<StructureItem>;
+  /** A Private or Public Key; without it such a key's bytes go to `symmetric` as they are. */
+  asymmetric?: (key: KeyObject, use: KeyUse) => ResponseField[];
+  symmetric: (key: Uint8Array, use: KeyUse) => ResponseField[];
+}
+
+/**
+ * A part of a multi-part Encrypt/Decrypt (KMIP 1.4 sections 4.29-4.30). The key was checked
+ * again for this part (it may have been revoked meanwhile) and each part counts against its Usage
+ * Limits; the cipher state lives in `streamedCiphers` between the parts.
+ */
+function streamPart(
+  direction: 'encrypt' | 'decrypt',
+  keyBytes: Uint8Array,
+  { payload, obj, data, p }: KeyUse,
+  ctx: OpsContext,
+): ResponseField[] {
+  const now = ctx.now().getTime();
+  const correlation = findBytes(payload, Tag.CorrelationValue);
+  if (!correlation) {
+    let iv = findBytes(payload, Tag.IVCounterNonce);
+    const aad = findBytes(payload, Tag.AuthenticatedEncryptionAdditionalData);
+    const chosen = symmetricParameters(algorithmOf(obj), p, { iv, aad });
+    let madeIv: Uint8Array | undefined;
+    if (direction === 'encrypt' && !iv && chosen.mode !== 'ECB') {
+      iv = madeIv = randomBytes(chosen.mode === 'GCM' ? 12 : chosen.algorithm === 'DES3' ? 8 : 16);
+    }
+    const sp = adaptSymmetric({ ...chosen, iv }, direction);
+    const owner = { uniqueIdentifier: obj.uniqueIdentifier, identity: ctx.identity };
+    const id = streamedCiphers.init(direction, owner, keyBytes, sp, now);
+    const part = streamedCiphers.update(id, direction, ctx.identity, data, now);
+    return [
+      t.bytes(Tag.Data, part.data),
+      madeIv ? t.bytes(Tag.IVCounterNonce, madeIv) : undefined,
+      t.bytes(Tag.CorrelationValue, id),
+    ];
+  }
+  if (findBool(payload, Tag.FinalIndicator) === true) {
+    const tag = findBytes(payload, Tag.AuthenticatedEncryptionTag);
+    const last = streamedCiphers.final(correlation, direction, ctx.identity, data, now, tag);
+    return [t.bytes(Tag.Data, last.data), last.tag ? t.bytes(Tag.AuthenticatedEncryptionTag, last.tag) : undefined];
+  }
+  const part = streamedCiphers.update(correlation, direction, ctx.identity, data, now);
+  return [t.bytes(Tag.Data, part.data), t.bytes(Tag.CorrelationValue, correlation)];
+}
+
+/**
+ * The one path of the key operations: load the key and the request's data, check the key's state,
+ * usage mask and use dates, resolve the Cryptographic Parameters, run, count the use against its
+ * Usage Limits and answer with its Unique Identifier and the operation's fields.
+ */
+function keyOperation(op: KeyOperation): (payload: StructureItem, ctx: OpsContext) => Promise<StructureItem> {
+  return async (payload, ctx) => {
+    const obj = await loadObject(payload, ctx);
+    const data = need(findBytes(payload, Tag.Data), 'Data');
+    const checked = op.checks ? need(findBytes(payload, op.checks.tag), op.checks.name) : new Uint8Array();
+    const stream = op.stream && isMultiPart(payload) ? op.stream : undefined;
+    try {
+      if (!stream && op.token && ctx.tokenCrypto?.handles(obj)) {
+        checkUsable(obj, op.usage, op.name, ctx);
+        const use = { payload, obj, data, checked, p: parameters(payload, obj) };
+        return await spent(obj, data.length, ctx, await op.token(ctx.tokenCrypto, use));
+      }
+      const keyBytes = usableKey(obj, op.usage, op.name, ctx);
+      const use = { payload, obj, data, checked, p: parameters(payload, obj) };
+      const key = !stream && op.asymmetric ? asymmetric(obj) : undefined;
+      const fields = stream
+        ? streamPart(stream, keyBytes, use, ctx)
+        : key && op.asymmetric
+          ? op.asymmetric(key, use)
+          : op.symmetric(keyBytes, use);
+      const response = t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier), ...fields]);
+      return await spent(obj, data.length, ctx, response);
+    } catch (e) {
+      throw cryptoFailure(e);
+    }
+  };
+}
+
+function validity(ok: boolean): ResponseField {
+  return t.enm(Tag.ValidityIndicator, enumValue('ValidityIndicator', ok ? 'Valid' : 'Invalid') as number);
+}
+
+function wrongKind(what: string): never {
+  throw kmipError('IllegalObjectType', what, 'invalid-argument');
+}
+
+/** Symmetric parameters of the request for `direction`, with its IV/Counter/Nonce and AAD. */
+function symmetricOf({ payload, obj, p }: KeyUse, direction: 'encrypt' | 'decrypt'): SymmetricParameters {
+  const iv = findBytes(payload, Tag.IVCounterNonce);
+  const aad = findBytes(payload, Tag.AuthenticatedEncryptionAdditionalData);
+  return adaptSymmetric(symmetricParameters(algorithmOf(obj), p, { iv, aad }), direction);
+}
+
+const ivOf = (u: KeyUse) => findBytes(u.payload, Tag.IVCounterNonce);
+const tagOf = (u: KeyUse) => findBytes(u.payload, Tag.AuthenticatedEncryptionTag);
 
 /** Encrypt (KMIP 1.4 section 4.29). */
-export async function encrypt(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
-  const obj = await loadObject(payload, ctx);
-  const data = need(findBytes(payload, Tag.Data), 'Data');
-  if (isMultiPart(payload)) return multiPart('encrypt', payload, obj, data, ctx);
-  const p = parameters(payload, obj);
-  const iv = findBytes(payload, Tag.IVCounterNonce);
-  try {
-    if (ctx.tokenCrypto?.handles(obj)) {
-      checkUsable(obj, USAGE_MASK.Encrypt, 'Encrypt', ctx);
-      return spent(obj, data.length, ctx, await encryptOnToken(ctx.tokenCrypto, obj, algorithmOf(obj), p, data, iv));
-    }
-    const key = asymmetric(obj);
-    if (key) {
-      usableKey(obj, USAGE_MASK.Encrypt, 'Encrypt', ctx);
-      const out = rsaEncrypt(key, rsaParameters(p), data);
-      return spent(
-        obj,
-        data.length,
-        ctx,
-        t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier), t.bytes(Tag.Data, out)]),
-      );
-    }
-    const keyBytes = usableKey(obj, USAGE_MASK.Encrypt, 'Encrypt', ctx);
-    const aad = findBytes(payload, Tag.AuthenticatedEncryptionAdditionalData);
-    const sp = adaptSymmetric(symmetricParameters(algorithmOf(obj), p, { iv, aad }), 'encrypt');
-    const r = encryptSymmetric(keyBytes, sp, data);
-    return spent(
-      obj,
-      data.length,
-      ctx,
-      t.struct(Tag.ResponsePayload, [
-        t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
-        t.bytes(Tag.Data, r.data),
-        r.iv && !iv ? t.bytes(Tag.IVCounterNonce, r.iv) : undefined,
-        r.tag ? t.bytes(Tag.AuthenticatedEncryptionTag, r.tag) : undefined,
-      ]),
-    );
-  } catch (e) {
-    throw cryptoFailure(e);
-  }
-}
+export const encrypt = keyOperation({
+  name: 'Encrypt',
+  usage: USAGE_MASK.Encrypt,
+  stream: 'encrypt',
+  token: (token, u) => encryptOnToken(token, u.obj, algorithmOf(u.obj), u.p, u.data, ivOf(u)),
+  asymmetric: (key, u) => [t.bytes(Tag.Data, rsaEncrypt(key, rsaParameters(u.p), u.data))],
+  symmetric: (key, u) => {
+    const r = encryptSymmetric(key, symmetricOf(u, 'encrypt'), u.data);
+    return [
+      t.bytes(Tag.Data, r.data),
+      r.iv && !ivOf(u) ? t.bytes(Tag.IVCounterNonce, r.iv) : undefined,
+      r.tag ? t.bytes(Tag.AuthenticatedEncryptionTag, r.tag) : undefined,
+    ];
+  },
+});
 
 /** Decrypt (KMIP 1.4 section 4.30). */
-export async function decrypt(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
-  const obj = await loadObject(payload, ctx);
-  const data = need(findBytes(payload, Tag.Data), 'Data');
-  if (isMultiPart(payload)) return multiPart('decrypt', payload, obj, data, ctx);
-  const p = parameters(payload, obj);
-  try {
-    if (ctx.tokenCrypto?.handles(obj)) {
-      checkUsable(obj, USAGE_MASK.Decrypt, 'Decrypt', ctx);
-      return spent(
-        obj,
-        data.length,
-        ctx,
-        await decryptOnToken(
-          ctx.tokenCrypto,
-          obj,
-          algorithmOf(obj),
-          p,
-          data,
-          findBytes(payload, Tag.IVCounterNonce),
-          findBytes(payload, Tag.AuthenticatedEncryptionTag),
-        ),
-      );
-    }
-    const key = asymmetric(obj);
-    if (key) {
-      usableKey(obj, USAGE_MASK.Decrypt, 'Decrypt', ctx);
-      const out = rsaDecrypt(key, rsaParameters(p), data);
-      return spent(
-        obj,
-        data.length,
-        ctx,
-        t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier), t.bytes(Tag.Data, out)]),
-      );
-    }
-    const keyBytes = usableKey(obj, USAGE_MASK.Decrypt, 'Decrypt', ctx);
-    const sp = adaptSymmetric(
-      symmetricParameters(algorithmOf(obj), p, {
-        iv: findBytes(payload, Tag.IVCounterNonce),
-        aad: findBytes(payload, Tag.AuthenticatedEncryptionAdditionalData),
-      }),
-      'decrypt',
-    );
-    const out = decryptSymmetric(keyBytes, sp, data, findBytes(payload, Tag.AuthenticatedEncryptionTag));
-    return spent(
-      obj,
-      data.length,
-      ctx,
-      t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier), t.bytes(Tag.Data, out)]),
-    );
-  } catch (e) {
-    throw cryptoFailure(e);
-  }
-}
+export const decrypt = keyOperation({
+  name: 'Decrypt',
+  usage: USAGE_MASK.Decrypt,
+  stream: 'decrypt',
+  token: (token, u) => decryptOnToken(token, u.obj, algorithmOf(u.obj), u.p, u.data, ivOf(u), tagOf(u)),
+  asymmetric: (key, u) => [t.bytes(Tag.Data, rsaDecrypt(key, rsaParameters(u.p), u.data))],
+  symmetric: (key, u) => [t.bytes(Tag.Data, decryptSymmetric(key, symmetricOf(u, 'decrypt'), u.data, tagOf(u)))],
+});
 
 /** Sign (KMIP 1.4 section 4.31). */
-export async function signOp(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
-  const obj = await loadObject(payload, ctx);
-  const data = need(findBytes(payload, Tag.Data), 'Data');
-  if (ctx.tokenCrypto?.handles(obj)) {
-    checkUsable(obj, USAGE_MASK.Sign, 'Sign', ctx);
-    try {
-      return spent(
-        obj,
-        data.length,
-        ctx,
-        await signOnToken(ctx.tokenCrypto, obj, algorithmOf(obj), parameters(payload, obj), data),
-      );
-    } catch (e) {
-      throw cryptoFailure(e);
-    }
-  }
-  usableKey(obj, USAGE_MASK.Sign, 'Sign', ctx);
-  try {
-    const key = asymmetric(obj);
-    if (!key) throw kmipError('IllegalObjectType', 'Sign needs a private key', 'invalid-argument');
-    const sig = sign(key, signatureParameters(algorithmOf(obj), parameters(payload, obj)), data);
-    return spent(
-      obj,
-      data.length,
-      ctx,
-      t.struct(Tag.ResponsePayload, [
-        t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
-        t.bytes(Tag.SignatureData, sig),
-      ]),
-    );
-  } catch (e) {
-    throw cryptoFailure(e);
-  }
-}
+export const signOp = keyOperation({
+  name: 'Sign',
+  usage: USAGE_MASK.Sign,
+  token: (token, u) => signOnToken(token, u.obj, algorithmOf(u.obj), u.p, u.data),
+  asymmetric: (key, u) => [t.bytes(Tag.SignatureData, sign(key, signatureParameters(algorithmOf(u.obj), u.p), u.data))],
+  symmetric: () => wrongKind('Sign needs a private key'),
+});
 
 /** Signature Verify (KMIP 1.4 section 4.32). */
-export async function signatureVerify(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
-  const obj = await loadObject(payload, ctx);
-  const data = need(findBytes(payload, Tag.Data), 'Data');
-  const signature = need(findBytes(payload, Tag.SignatureData), 'Signature Data');
-  if (ctx.tokenCrypto?.handles(obj)) {
-    checkUsable(obj, USAGE_MASK.Verify, 'Signature Verify', ctx);
-    try {
-      return spent(
-        obj,
-        data.length,
-        ctx,
-        await verifyOnToken(ctx.tokenCrypto, obj, algorithmOf(obj), parameters(payload, obj), data, signature),
-      );
-    } catch (e) {
-      throw cryptoFailure(e);
-    }
-  }
-  usableKey(obj, USAGE_MASK.Verify, 'Signature Verify', ctx);
-  let ok: boolean;
-  try {
-    const key = asymmetric(obj);
-    if (!key) throw kmipError('IllegalObjectType', 'Signature Verify needs a public key', 'invalid-argument');
-    ok = verify(key, signatureParameters(algorithmOf(obj), parameters(payload, obj)), data, signature);
-  } catch (e) {
-    throw cryptoFailure(e);
-  }
-  return spent(
-    obj,
-    data.length,
-    ctx,
-    t.struct(Tag.ResponsePayload, [
-      t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
-      t.enm(Tag.ValidityIndicator, enumValue('ValidityIndicator', ok ? 'Valid' : 'Invalid') as number),
-    ]),
-  );
-}
+export const signatureVerify = keyOperation({
+  name: 'Signature Verify',
+  usage: USAGE_MASK.Verify,
+  checks: { tag: Tag.SignatureData, name: 'Signature Data' },
+  token: (token, u) => verifyOnToken(token, u.obj, algorithmOf(u.obj), u.p, u.data, u.checked),
+  asymmetric: (key, u) => [validity(verify(key, signatureParameters(algorithmOf(u.obj), u.p), u.data, u.checked))],
+  symmetric: () => wrongKind('Signature Verify needs a public key'),
+});
 
-function macHash(obj: ManagedObject, payload: StructureItem): string {
-  const p = parameters(payload, obj);
+function macHash({ obj, p }: KeyUse): Parameters<typeof hmac>[0] {
   const alg = p.CryptographicAlgorithm ?? algorithmOf(obj);
   const h = HMAC_HASH[alg];
   if (!h) throw kmipError('InvalidField', `MAC with ${alg} is not supported`, 'unsupported');
-  return h;
+  return h as Parameters<typeof hmac>[0];
 }
 
 /** MAC (KMIP 1.4 section 4.33). */
-export async function mac(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
-  const obj = await loadObject(payload, ctx);
-  const data = need(findBytes(payload, Tag.Data), 'Data');
-  const key = usableKey(obj, USAGE_MASK.MACGenerate, 'MAC', ctx);
-  const out = hmac(macHash(obj, payload) as Parameters<typeof hmac>[0], key, data);
-  return spent(
-    obj,
-    data.length,
-    ctx,
-    t.struct(Tag.ResponsePayload, [t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier), t.bytes(Tag.MACData, out)]),
-  );
-}
+export const mac = keyOperation({
+  name: 'MAC',
+  usage: USAGE_MASK.MACGenerate,
+  symmetric: (key, u) => [t.bytes(Tag.MACData, hmac(macHash(u), key, u.data))],
+});
 
 /** MAC Verify (KMIP 1.4 section 4.34). */
-export async function macVerify(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
-  const obj = await loadObject(payload, ctx);
-  const data = need(findBytes(payload, Tag.Data), 'Data');
-  const macData = need(findBytes(payload, Tag.MACData), 'MAC Data');
-  const key = usableKey(obj, USAGE_MASK.MACVerify, 'MAC Verify', ctx);
-  const ok = hmacVerify(macHash(obj, payload) as Parameters<typeof hmac>[0], key, data, macData);
-  return spent(
-    obj,
-    data.length,
-    ctx,
-    t.struct(Tag.ResponsePayload, [
-      t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
-      t.enm(Tag.ValidityIndicator, enumValue('ValidityIndicator', ok ? 'Valid' : 'Invalid') as number),
-    ]),
-  );
-}
+export const macVerify = keyOperation({
+  name: 'MAC Verify',
+  usage: USAGE_MASK.MACVerify,
+  checks: { tag: Tag.MACData, name: 'MAC Data' },
+  symmetric: (key, u) => [validity(hmacVerify(macHash(u), key, u.data, u.checked))],
+});
 
 /** Hash (KMIP 1.4 section 4.37). */
 export async function hashOp(payload: StructureItem, _ctx: OpsContext): Promise<StructureItem> {
