@@ -55,34 +55,66 @@ export interface ForVersionOptions {
  * Name names a newer attribute. Items that need no change are shared, not copied.
  */
 export function forVersion<T extends TtlvItem>(item: T, version: ProtocolVersion, options: ForVersionOptions = {}): T {
-  const out = strip(item, version, options);
+  const out = strip(item, { version, allowed: allowedIn(version), onStrip: options.onStrip });
   return (out ?? { ...item, value: [] }) as T;
 }
 
-function strip(item: TtlvItem, version: ProtocolVersion, options: ForVersionOptions): TtlvItem | undefined {
-  if (!tagAllowedIn(item.tag, version)) {
-    options.onStrip?.(item.tag, `not in KMIP ${version.major}.${version.minor}`);
+/** Standard tags below 0x420000 + CACHED have their tagAllowedIn answer cached per version. */
+const CACHED = 0x400;
+const ATTRIBUTE = Tag.Attribute;
+const ATTRIBUTE_NAME = Tag.AttributeName;
+/** Per version (major * 256 + minor), per tag - 0x420000: 0 not asked yet, 1 allowed, 2 not allowed. */
+const allowedCache = new Map<number, Uint8Array>();
+
+function allowedIn(version: ProtocolVersion): Uint8Array {
+  const key = version.major * 256 + version.minor;
+  let known = allowedCache.get(key);
+  if (known === undefined) allowedCache.set(key, (known = new Uint8Array(CACHED)));
+  return known;
+}
+
+interface Strip {
+  version: ProtocolVersion;
+  /** tagAllowedIn's answers for this version, cached: forVersion runs on every response the server sends. */
+  allowed: Uint8Array;
+  onStrip: ForVersionOptions['onStrip'];
+}
+
+function isAllowed(tag: number, s: Strip): boolean {
+  const low = tag - 0x420000;
+  if (low < 0 || low >= CACHED) return tagAllowedIn(tag, s.version);
+  let answer = s.allowed[low];
+  if (answer === 0) s.allowed[low] = answer = tagAllowedIn(tag, s.version) ? 1 : 2;
+  return answer === 1;
+}
+
+function strip(item: TtlvItem, s: Strip): TtlvItem | undefined {
+  const { version } = s;
+  if (!isAllowed(item.tag, s)) {
+    s.onStrip?.(item.tag, `not in KMIP ${version.major}.${version.minor}`);
     return undefined;
   }
   if (item.type === ItemType.DateTimeExtended && version.major < 2) {
-    options.onStrip?.(item.tag, 'Date-Time Extended is KMIP 2.0');
+    s.onStrip?.(item.tag, 'Date-Time Extended is KMIP 2.0');
     return undefined;
   }
   if (item.type !== ItemType.Structure) return item;
-  if (item.tag === Tag.Attribute && version.major < 2) {
-    const name = item.value.find((c) => c.tag === Tag.AttributeName);
+  if (item.tag === ATTRIBUTE && version.major < 2) {
+    const name = item.value.find((c) => c.tag === ATTRIBUTE_NAME);
     const tag = name?.type === ItemType.TextString ? tagByName(name.value) : undefined;
     if (tag !== undefined && !tagAllowedIn(tag, version)) {
-      options.onStrip?.(tag, `attribute not in KMIP ${version.major}.${version.minor}`);
+      s.onStrip?.(tag, `attribute not in KMIP ${version.major}.${version.minor}`);
       return undefined;
     }
   }
-  let changed = false;
-  const value: TtlvItem[] = [];
-  for (const child of item.value) {
-    const c = strip(child, version, options);
-    if (c !== child) changed = true;
-    if (c !== undefined) value.push(c);
+  // A new array only from the first child that changes: most structures need none.
+  const children = item.value;
+  let value: TtlvItem[] | undefined;
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i] as TtlvItem;
+    const c = strip(child, s);
+    if (c !== child && value === undefined) value = children.slice(0, i);
+    if (value !== undefined && c !== undefined) value.push(c);
   }
-  return changed ? { tag: item.tag, type: ItemType.Structure, value } : item;
+  return value === undefined ? item : { tag: item.tag, type: ItemType.Structure, value };
 }
