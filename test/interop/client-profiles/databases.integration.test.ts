@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProfileServer, type ClientFiles, type ProfileServer } from './support/profile-server.js';
+import { describe, expect, it } from 'vitest';
+import { profileSuite } from './support/profile-suite.js';
 import {
   aesAttrs,
   at,
@@ -11,11 +11,8 @@ import {
   hex,
   i,
   nameAttr,
-  newerFields,
   ok,
   op,
-  RawSession,
-  request,
   s,
   template,
   txt,
@@ -33,26 +30,9 @@ import {
  * Percona pg_tde (1.4: Create, Register, Locate, Get, Activate, Revoke, Destroy) and InterSystems
  * IRIS / EDB TDE (2.0 / 2.1 Encrypt and Decrypt with the Attributes model).
  */
-let server: ProfileServer;
-let files: ClientFiles;
-
-beforeAll(async () => {
-  server = await startProfileServer('databases');
-  files = await server.enroll('dbhost');
-}, 120_000);
-afterAll(() => server?.stop());
-
+const dbhost = profileSuite('databases', 'dbhost');
 /** A connection speaking one version; every response is checked for the version and newer fields. */
-async function speaking(v: Version) {
-  const c = await RawSession.open(server.port, files);
-  const send = async (items: Parameters<typeof request>[1]) => {
-    const r = await c.send(request(v, items));
-    expect(r.version).toEqual(v);
-    expect(newerFields(r.raw, v)).toEqual([]);
-    return r;
-  };
-  return { send, close: () => c.close() };
-}
+const speaking = (v: Version) => dbhost.speaking(v);
 
 const createAes = (bits: number, ...more: J[]) =>
   op('Create', [e('ObjectType', 'SymmetricKey'), template(...aesAttrs(bits), ...more)]);

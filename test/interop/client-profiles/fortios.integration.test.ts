@@ -1,19 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProfileServer, type ClientFiles, type ProfileServer } from './support/profile-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ClientFiles } from './support/profile-server.js';
+import { profileSuite, sendSpoken } from './support/profile-suite.js';
 import {
   aesAttrs,
   at,
   children,
   e,
   nameAttr,
-  newerFields,
   ok,
   op,
   RawSession,
-  request,
   template,
   uid,
   uidOf,
+  type BatchItemSpec,
   type Version,
 } from './support/wire.js';
 
@@ -23,29 +23,20 @@ import {
  * Cosmian #935: a Template Attribute filter was dropped and the Locate matched everything, handing
  * the firewall a key it must not see. Here the filter holds.
  */
-let server: ProfileServer;
-let files: ClientFiles;
+const fortigate = profileSuite('fortios', 'fortigate');
 let other: ClientFiles;
 
 beforeAll(async () => {
-  server = await startProfileServer('fortios');
-  files = await server.enroll('fortigate');
-  other = await server.enroll('someone-else');
-}, 120_000);
-afterAll(() => server?.stop());
+  other = await fortigate.server.enroll('someone-else');
+});
 
 describe('FortiOS 7.4 (KMIP 1.0-1.4, Cosmian fortigate.md, Cosmian #935)', () => {
   for (const minor of [0, 1, 2, 3, 4]) {
     const v: Version = [1, minor];
     it(`KMIP 1.${minor}: Create, Locate with a Template Attribute filter (no leak), Get, Activate, Destroy`, async () => {
-      const c = await RawSession.open(server.port, files);
-      const o = await RawSession.open(server.port, other);
-      const send = async (s: RawSession, items: Parameters<typeof request>[1]) => {
-        const r = await s.send(request(v, items));
-        expect(r.version).toEqual(v);
-        expect(newerFields(r.raw, v)).toEqual([]);
-        return r;
-      };
+      const c = await fortigate.open();
+      const o = await RawSession.open(fortigate.server.port, other);
+      const send = (s: RawSession, items: BatchItemSpec[]) => sendSpoken(s, v, items);
       try {
         // Another key of the same shape, by this client and by another one: neither may match.
         await send(c, [

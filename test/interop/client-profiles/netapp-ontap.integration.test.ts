@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProfileServer, type ClientFiles, type ProfileServer } from './support/profile-server.js';
+import { describe, expect, it } from 'vitest';
+import { profileSuite, sendSpoken } from './support/profile-suite.js';
 import {
   aesAttrs,
   at,
@@ -10,15 +10,13 @@ import {
   e,
   hex,
   i,
-  newerFields,
   ok,
   op,
-  RawSession,
-  request,
   template,
   txt,
   uid,
   uidOf,
+  type BatchItemSpec,
   type J,
   type Version,
 } from './support/wire.js';
@@ -30,19 +28,7 @@ import {
  * its keys by those attributes and reads them back with GetAttributes.
  */
 const V12: Version = [1, 2];
-let server: ProfileServer;
-let files: ClientFiles;
-let session: RawSession;
-
-beforeAll(async () => {
-  server = await startProfileServer('ontap');
-  files = await server.enroll('ontap-cluster1');
-  session = await RawSession.open(server.port, files);
-}, 120_000);
-afterAll(async () => {
-  session?.close();
-  await server?.stop();
-});
+const ontap = profileSuite('ontap', 'ontap-cluster1', { session: true });
 
 const custom = (n: number): J[] => [
   attr('x-NETAPP-ClusterId', txt('', '2b6b2c41-0000-11ee-9c1b-00a098d39e12')),
@@ -66,12 +52,7 @@ const custom = (n: number): J[] => [
 describe('NetApp ONTAP (KMIP 1.2, PyKMIP #489)', () => {
   it('Create with 16 x-NETAPP-* attributes (text, integer, bytes, date), Locate by one, GetAttributes returns them typed', async () => {
     const credential = { username: 'ontap', password: 'ignored-unless-configured' };
-    const send = async (items: Parameters<typeof request>[1]) => {
-      const r = await session.send(request(V12, items, { credential }));
-      expect(r.version).toEqual(V12);
-      expect(newerFields(r.raw, V12)).toEqual([]);
-      return r;
-    };
+    const send = (items: BatchItemSpec[]) => sendSpoken(ontap.session, V12, items, { credential });
     const ids: string[] = [];
     for (const n of [1, 2]) {
       ids.push(
@@ -109,33 +90,27 @@ describe('storage array batch (PyKMIP #459): Query + Locate + Get + GetAttribute
   it('Get and GetAttributes without identifiers use the ID placeholder Locate set; answered in 1.0', async () => {
     const v: Version = [1, 0];
     const name = 'array-batch-key';
-    const mk = await session.send(
-      request(v, [
-        op('Create', [
-          e('ObjectType', 'SymmetricKey'),
-          template(
-            ...aesAttrs(128),
-            attr('Name', {
-              tag: '',
-              value: [txt('NameValue', name), e('NameType', 'UninterpretedTextString')],
-            }),
-          ),
-        ]),
+    const mk = await sendSpoken(ontap.session, v, [
+      op('Create', [
+        e('ObjectType', 'SymmetricKey'),
+        template(
+          ...aesAttrs(128),
+          attr('Name', {
+            tag: '',
+            value: [txt('NameValue', name), e('NameType', 'UninterpretedTextString')],
+          }),
+        ),
       ]),
-    );
+    ]);
     const id = uidOf(ok(mk));
-    const r = await session.send(
-      request(v, [
-        op('Query', [e('QueryFunction', 'QueryOperations')]),
-        op('Locate', [
-          attr('Name', { tag: '', value: [txt('NameValue', name), e('NameType', 'UninterpretedTextString')] }),
-        ]),
-        op('Get'),
-        op('GetAttributes', [txt('AttributeName', 'Cryptographic Length')]),
+    const r = await sendSpoken(ontap.session, v, [
+      op('Query', [e('QueryFunction', 'QueryOperations')]),
+      op('Locate', [
+        attr('Name', { tag: '', value: [txt('NameValue', name), e('NameType', 'UninterpretedTextString')] }),
       ]),
-    );
-    expect(r.version).toEqual(v);
-    expect(newerFields(r.raw, v)).toEqual([]);
+      op('Get'),
+      op('GetAttributes', [txt('AttributeName', 'Cryptographic Length')]),
+    ]);
     expect(r.items.map((x) => [x.operation, x.status])).toEqual([
       ['Query', 'Success'],
       ['Locate', 'Success'],

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON } from '../support/pykmip-server.js';
-import { startProfileServer, type ClientFiles, type ProfileServer } from './support/profile-server.js';
-import { at, child, e, ok, op, RawSession, request, s as st, uid } from './support/wire.js';
+import { profileSuite } from './support/profile-suite.js';
+import { at, child, e, ok, op, request, s as st, uid } from './support/wire.js';
 
 /**
  * PyKMIP's ProxyKmipClient (Debian python3-pykmip 0.10) through the operations Keyhold serves beyond
@@ -24,24 +24,20 @@ interface Step {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-let server: ProfileServer;
-let files: ClientFiles;
+const pykmip = profileSuite('pykmip-newer', 'pykmip');
 let dir: string;
 let steps: Step[];
 
 beforeAll(async () => {
-  server = await startProfileServer('pykmip-newer');
-  const f = await server.enroll('pykmip');
-  files = f;
   dir = mkdtempSync(path.join(os.tmpdir(), 'keyhold-pykmip-newer-'));
-  for (const [n, v] of Object.entries(f)) writeFileSync(path.join(dir, `${n}.pem`), v);
+  for (const [n, v] of Object.entries(pykmip.files)) writeFileSync(path.join(dir, `${n}.pem`), v);
   steps = await new Promise<Step[]>((resolve) => {
     execFile(
       PYTHON,
       [
         path.join(here, 'support/pykmip_newer_ops.py'),
         '127.0.0.1',
-        String(server.port),
+        String(pykmip.server.port),
         path.join(dir, 'cert.pem'),
         path.join(dir, 'key.pem'),
         path.join(dir, 'ca.pem'),
@@ -57,10 +53,7 @@ beforeAll(async () => {
     );
   });
 }, 180_000);
-afterAll(async () => {
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const value = (name: string): unknown => steps.find((s) => s.step === name)?.value;
 
@@ -76,7 +69,7 @@ describe('PyKMIP ProxyKmipClient through the newer operations (vault-backed serv
   it('the same Get with a Key Wrapping Specification (KMIP 1.2, as PyKMIP sends it) is RFC 3394 AES Key Wrap under the KEK', async () => {
     const kek = Buffer.from(String(value('get_kek')), 'hex');
     const dek = Buffer.from(String(value('get_dek')), 'hex');
-    const c = await RawSession.open(server.port, files);
+    const c = await pykmip.open();
     try {
       const r = await c.send(
         request(

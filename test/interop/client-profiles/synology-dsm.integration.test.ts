@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProfileServer, type ClientFiles, type ProfileServer } from './support/profile-server.js';
+import { describe, expect, it } from 'vitest';
+import { profileSuite, sendSpoken } from './support/profile-suite.js';
 import {
   at,
   attr,
@@ -9,16 +9,14 @@ import {
   e,
   hex,
   nameAttr,
-  newerFields,
   ok,
   op,
-  RawSession,
-  request,
   s,
   template,
   txt,
   uid,
   uidOf,
+  type BatchItemSpec,
   type Version,
 } from './support/wire.js';
 
@@ -28,26 +26,8 @@ import {
  * ModifyAttribute (renames the key), GetAttributes, Get, Revoke, Destroy.
  */
 const V12: Version = [1, 2];
-let server: ProfileServer;
-let files: ClientFiles;
-let session: RawSession;
-
-beforeAll(async () => {
-  server = await startProfileServer('synology');
-  files = await server.enroll('diskstation');
-  session = await RawSession.open(server.port, files);
-}, 120_000);
-afterAll(async () => {
-  session?.close();
-  await server?.stop();
-});
-
-async function send(items: Parameters<typeof request>[1]) {
-  const r = await session.send(request(V12, items));
-  expect(r.version).toEqual(V12);
-  expect(newerFields(r.raw, V12)).toEqual([]);
-  return r;
-}
+const dsm = profileSuite('synology', 'diskstation', { session: true });
+const send = (items: BatchItemSpec[]) => sendSpoken(dsm.session, V12, items);
 
 describe('Synology DSM 7 (KMIP 1.2, Cosmian synology_dsm.md)', () => {
   it('DiscoverVersions and Query (operations, objects) answer in 1.2', async () => {

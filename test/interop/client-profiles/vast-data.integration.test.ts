@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProfileServer, type ClientFiles, type ProfileServer } from './support/profile-server.js';
+import { expectSpoken, profileSuite } from './support/profile-suite.js';
 import {
   aesAttrs,
   at,
@@ -8,7 +8,6 @@ import {
   e,
   HttpsTtlvSession,
   nameAttr,
-  newerFields,
   ok,
   op,
   request,
@@ -17,6 +16,7 @@ import {
   txt,
   uid,
   uidOf,
+  type BatchItemSpec,
   type Version,
 } from './support/wire.js';
 
@@ -27,27 +27,19 @@ import {
  * again and again (every ~61 s in the field), Revoke, Destroy.
  */
 const V14: Version = [1, 4];
-let server: ProfileServer;
-let files: ClientFiles;
+const vast = profileSuite('vast', 'vast-cluster');
 let http: HttpsTtlvSession;
 
-beforeAll(async () => {
-  server = await startProfileServer('vast');
-  files = await server.enroll('vast-cluster');
-  http = new HttpsTtlvSession(server.port, files);
-}, 120_000);
-afterAll(async () => {
-  http?.close();
-  await server?.stop();
+beforeAll(() => {
+  http = new HttpsTtlvSession(vast.server.port, vast.files);
 });
+afterAll(() => http?.close());
 
-async function post(items: Parameters<typeof request>[1]) {
+async function post(items: BatchItemSpec[]) {
   const r = await http.post(request(V14, items));
   expect(r.status).toBe(200);
   expect(r.type).toBe('application/octet-stream');
-  expect(r.response.version).toEqual(V14);
-  expect(newerFields(r.response.raw, V14)).toEqual([]);
-  return r.response;
+  return expectSpoken(r.response, V14);
 }
 
 describe('VAST Data (KMIP 1.4 TTLV over HTTPS, Cosmian vast_data.md)', () => {

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto';
 import type tls from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProfileServer, type ClientFiles, type ProfileServer } from './support/profile-server.js';
+import { describe, expect, it } from 'vitest';
+import { profileSuite } from './support/profile-suite.js';
 import {
   at,
   attr,
@@ -12,11 +12,11 @@ import {
   newerFields,
   ok,
   op,
-  RawSession,
   request,
   s,
   uid,
   uidOf,
+  type RawSession,
   type Version,
 } from './support/wire.js';
 
@@ -27,18 +27,11 @@ import {
  * resumes the TLS session; it rejects Attributes inside a Key Value for 1.x (INTEROP-NOTES 7).
  */
 const V14: Version = [1, 4];
-let server: ProfileServer;
-let files: ClientFiles;
-
-beforeAll(async () => {
-  server = await startProfileServer('veeam');
-  files = await server.enroll('veeam');
-}, 120_000);
-afterAll(() => server?.stop());
+const veeam = profileSuite('veeam', 'veeam');
 
 /** Connects, waits for the session the server hands out (TLS 1.3 sends it after the handshake). */
 async function sessionFrom(maxVersion: tls.SecureVersion): Promise<{ c: RawSession; ticket: Buffer }> {
-  const c = await RawSession.open(server.port, files, { maxVersion });
+  const c = await veeam.open({ maxVersion });
   let ticket: Buffer | undefined;
   c.socket.on('session', (t: Buffer) => (ticket = t));
   // TLS 1.3 tickets arrive after the handshake, with the first response at the latest.
@@ -53,7 +46,7 @@ describe('Veeam B&R 12 (KMIP 1.4, Cosmian veeam.md)', () => {
     it(`resumes the TLS session on its next connection (${maxVersion}) and is served on it`, async () => {
       const first = await sessionFrom(maxVersion);
       first.c.close();
-      const second = await RawSession.open(server.port, files, { session: first.ticket, maxVersion });
+      const second = await veeam.open({ session: first.ticket, maxVersion });
       try {
         expect(second.socket.isSessionReused()).toBe(true);
         const r = await second.send(request(V14, [op('Query', [e('QueryFunction', 'QueryOperations')])]));
@@ -65,8 +58,8 @@ describe('Veeam B&R 12 (KMIP 1.4, Cosmian veeam.md)', () => {
   }
 
   it('Locate (none yet), CreateKeyPair RSA-2048, Activate both, Get public and private, Revoke, Destroy', async () => {
-    const c = await RawSession.open(server.port, files);
-    const send = (items: Parameters<typeof request>[1]) => c.send(request(V14, items));
+    const c = await veeam.speaking(V14);
+    const { send } = c;
     try {
       const none = await send([op('Locate', [nameAttr('veeam-rsa-1')])]);
       expect(ok(none)?.value ?? []).toEqual([]);
@@ -90,11 +83,9 @@ describe('Veeam B&R 12 (KMIP 1.4, Cosmian veeam.md)', () => {
           ),
         ]),
       ]);
-      expect(pair.version).toEqual(V14);
       const priv = String(at(ok(pair), 'PrivateKeyUniqueIdentifier'));
       const pub = String(at(ok(pair), 'PublicKeyUniqueIdentifier'));
       expect(priv).not.toBe(pub);
-      expect(newerFields(pair.raw, V14)).toEqual([]);
 
       for (const id of [priv, pub]) expect(uidOf(ok(await send([op('Activate', [uid(id)])])))).toBe(id);
 
