@@ -32,7 +32,17 @@ import type { AttributeValue, Attributes, ManagedObject } from '../vault/model.j
 import { attributesFromV1, attributesFromV2 } from './attributes.js';
 import type { OpsContext } from './context.js';
 import { kmipError } from './errors.js';
-import { SERVER_OWNER, first, loadObject, newObject, stateOf, targetId, touch } from './objects.js';
+import {
+  NOT_INHERITED_BY_REPLACEMENT,
+  SERVER_OWNER,
+  first,
+  inheritedAttributes,
+  loadObject,
+  newObject,
+  stateOf,
+  targetId,
+  touch,
+} from './objects.js';
 import { find, findEnum, findInt, findStruct, findText, t } from './ttlv.js';
 import { Tag } from './vocabulary.js';
 
@@ -485,24 +495,7 @@ export async function certify(payload: StructureItem, ctx: OpsContext): Promise<
 }
 
 /** Attributes of the existing certificate the new one does not take (2.1 Table 299, and those its value decides). */
-const notCopied = new Set([
-  'UniqueIdentifier',
-  'InitialDate',
-  'DestroyDate',
-  'CompromiseOccurrenceDate',
-  'CompromiseDate',
-  'RevocationReason',
-  'State',
-  'Digest',
-  'Link',
-  'LastChangeDate',
-  'ArchiveDate',
-  'OriginalCreationDate',
-  'ShortUniqueIdentifier',
-  'ActivationDate',
-  'DeactivationDate',
-  ...fromCertificate,
-]);
+const notCopied = new Set([...NOT_INHERITED_BY_REPLACEMENT, 'ActivationDate', 'DeactivationDate', ...fromCertificate]);
 
 /** Re-certify (KMIP 1.4 section 4.8 / 2.1 section 6.1.45): a new certificate for the same key pair. */
 export async function reCertify(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
@@ -548,8 +541,7 @@ export async function reCertify(payload: StructureItem, ctx: OpsContext): Promis
     days,
   );
   const cert = parseCertificate(der);
-  const copied: Attributes = {};
-  for (const [name, values] of Object.entries(old.attributes)) if (!notCopied.has(name)) copied[name] = values.slice();
+  const copied = inheritedAttributes(old, notCopied);
   // Dates (2.1 Table 298): copied without an Offset; with one, Activation = now + Offset and Deactivation moves with it.
   const offset = findInt(payload, Tag.Offset);
   const at1 = first<Date>(old.attributes, 'ActivationDate');

@@ -108,6 +108,33 @@ export const readOnly = new Set([
   'KeyFormatType',
 ]);
 
+/**
+ * Attributes of one object's own identity and lifecycle, which a replacement never takes from the
+ * object it replaces (Re-key and Re-key Key Pair: 1.4 Table 173; Re-certify: 2.1 Table 299).
+ */
+export const NOT_INHERITED_BY_REPLACEMENT: readonly string[] = [
+  'UniqueIdentifier',
+  'InitialDate',
+  'DestroyDate',
+  'CompromiseOccurrenceDate',
+  'CompromiseDate',
+  'RevocationReason',
+  'State',
+  'Digest',
+  'Link',
+  'LastChangeDate',
+  'ArchiveDate',
+  'OriginalCreationDate',
+  'ShortUniqueIdentifier',
+];
+
+/** A replacement's start: the replaced object's attributes (each value list copied) but those in `except`. */
+export function inheritedAttributes(old: ManagedObject, except: ReadonlySet<string>): Attributes {
+  const attrs: Attributes = {};
+  for (const [name, values] of Object.entries(old.attributes)) if (!except.has(name)) attrs[name] = values.slice();
+  return attrs;
+}
+
 /** Builds a new managed object with the server's attributes (dates, state, identity). */
 export async function newObject(
   ctx: OpsContext,

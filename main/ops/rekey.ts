@@ -9,38 +9,19 @@ import { attributesFromV1, attributesFromV2 } from './attributes.js';
 import type { OpsContext } from './context.js';
 import { markGenerated, newKeyPair } from './create.js';
 import { kmipError } from './errors.js';
-import { first, loadObject, newObject, touch } from './objects.js';
+import { NOT_INHERITED_BY_REPLACEMENT, first, inheritedAttributes, loadObject, newObject, touch } from './objects.js';
 import { findInt, findStruct, findText, t } from './ttlv.js';
 import { Tag } from './vocabulary.js';
 
 /** Attributes of the existing key that the replacement does not inherit (1.4 Table 173). */
-const notCopied = new Set([
-  'UniqueIdentifier',
-  'InitialDate',
-  'DestroyDate',
-  'CompromiseOccurrenceDate',
-  'CompromiseDate',
-  'RevocationReason',
-  'State',
-  'Digest',
-  'Link',
-  'LastChangeDate',
-  'RandomNumberGenerator',
-  'ArchiveDate',
-  'OriginalCreationDate',
-  'Fresh',
-  'ShortUniqueIdentifier',
-]);
+const notCopied = new Set([...NOT_INHERITED_BY_REPLACEMENT, 'RandomNumberGenerator', 'Fresh']);
 
 /** Dates that move with the Activation Date when an Offset is given (1.4 Table 172). */
 const shiftedDates = ['ProcessStartDate', 'ProtectStopDate', 'DeactivationDate'];
 
 /** The replacement's attributes: the existing key's, dates per the Offset, then the request's. */
 function replacementAttributes(old: ManagedObject, offsetSeconds: number | undefined, now: Date): Attributes {
-  const attrs: Attributes = {};
-  for (const [name, values] of Object.entries(old.attributes)) {
-    if (!notCopied.has(name)) attrs[name] = values.slice();
-  }
+  const attrs = inheritedAttributes(old, notCopied);
   if (offsetSeconds !== undefined) {
     const activation = new Date(now.getTime() + offsetSeconds * 1000);
     const before = first<Date>(old.attributes, 'ActivationDate');
