@@ -1,36 +1,18 @@
 import { createHash, pbkdf2Sync } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kbkdfHmac } from '../../main/crypto/kbkdf.js';
-import type { KmipServer } from '../../main/server/kmip-server.js';
-import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
-import type { TestPki } from './support/certs.js';
-import { runPyKmipScript } from './support/pykmip-client.js';
+import { memoryKmipSuite } from '../support/memory-kmip-suite.js';
+import { runPyKmipAs } from './support/pykmip-client.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 describe('PyKMIP ProxyKmipClient runs Derive Key against Keyhold server', () => {
-  let pki: TestPki;
-  let server: KmipServer;
-  let port: number;
-  beforeAll(async () => {
-    ({ pki, server, port } = await startMemoryKmipServer());
-  });
-  afterAll(async () => {
-    await server?.close();
-    pki?.dispose();
-  });
+  const keyhold = memoryKmipSuite();
 
   it('PBKDF2, NIST800-108-C and HASH give the expected keys; a key without Derive Key usage is refused', async () => {
-    const alice = pki.client('alice');
-    const steps = await runPyKmipScript(
-      path.join(here, 'support/pykmip_derive.py'),
-      port,
-      alice.cert,
-      alice.key,
-      pki.caCert,
-    );
+    const steps = await runPyKmipAs(path.join(here, 'support/pykmip_derive.py'), keyhold);
     const failed = steps.filter((s) => !s.ok);
     expect(failed, JSON.stringify(failed, null, 1)).toEqual([]);
     const by = Object.fromEntries(steps.map((s) => [s.step, s.value]));

@@ -1,24 +1,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KmipServer } from '../../main/server/kmip-server.js';
-import type { TestPki } from '../interop/support/certs.js';
-import { runPyKmipScript } from '../interop/support/pykmip-client.js';
-import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
+import { describe, expect, it } from 'vitest';
+import { runPyKmipAs } from '../interop/support/pykmip-client.js';
+import { memoryKmipSuite } from '../support/memory-kmip-suite.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 describe('PyKMIP ProxyKmipClient gets a wrapped key from Keyhold server', () => {
-  let pki: TestPki;
-  let server: KmipServer;
-  let port: number;
-  beforeAll(async () => {
-    ({ pki, server, port } = await startMemoryKmipServer());
-  });
-  afterAll(async () => {
-    await server?.close();
-    pki?.dispose();
-  });
+  const keyhold = memoryKmipSuite();
 
   /**
    * PyKMIP 0.10's client always decodes a Key Value as a Structure (kmip/core/objects.py
@@ -28,14 +17,7 @@ describe('PyKMIP ProxyKmipClient gets a wrapped key from Keyhold server', () => 
    * records that (it fails, and should then be turned into a positive check, if PyKMIP changes).
    */
   it('checks a PyKMIP wrapping request (Wrap Key usage enforced); PyKMIP cannot decode the spec-form answer', async () => {
-    const alice = pki.client('alice');
-    const steps = await runPyKmipScript(
-      path.join(here, 'support/pykmip_wrap.py'),
-      port,
-      alice.cert,
-      alice.key,
-      pki.caCert,
-    );
+    const steps = await runPyKmipAs(path.join(here, 'support/pykmip_wrap.py'), keyhold);
     const by = Object.fromEntries(steps.map((s) => [s.step, s]));
     const expectedToFail = new Set(['get_wrapped', 'wrapping_data', 'wrong_usage_refused']);
     const failed = steps.filter((s) => !s.ok && !expectedToFail.has(s.step));

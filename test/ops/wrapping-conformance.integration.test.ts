@@ -1,10 +1,8 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatResults } from '../../main/conformance/index.js';
-import type { KmipServer } from '../../main/server/kmip-server.js';
-import type { TestPki } from '../interop/support/certs.js';
 import { runAll, SHARED } from '../conformance/support.js';
-import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
+import { memoryKmipSuite } from '../support/memory-kmip-suite.js';
 
 /**
  * The OASIS mandatory test cases that exercise Get with a Key Wrapping Specification (AX-M-2-14,
@@ -22,19 +20,10 @@ const files = [
 ].map((f) => path.join(SHARED, f));
 
 describe('OASIS test cases for key wrapping and the certificate/import/export operations', () => {
-  let pki: TestPki;
-  let server: KmipServer;
-  let port: number;
-  beforeAll(async () => {
-    ({ pki, server, port } = await startMemoryKmipServer());
-  });
-  afterAll(async () => {
-    await server?.close();
-    pki?.dispose();
-  });
+  const keyhold = memoryKmipSuite();
 
   it('passes every file', async () => {
-    const results = await runAll(files, port, pki);
+    const results = await runAll(files, keyhold.port, keyhold.pki);
     process.stdout.write(formatResults(results));
     expect(results.filter((r) => !r.passed).map((r) => r.file)).toEqual([]);
   }, 120_000);

@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { createDecipheriv, createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON } from '../support/pykmip-server.js';
+import { runPyKmipScript, type PyKmipStep } from '../support/pykmip-client.js';
 import { profileSuite } from './support/profile-suite.js';
 import { at, child, e, ok, op, request, s as st, uid } from './support/wire.js';
 
@@ -16,42 +15,22 @@ import { at, child, e, ok, op, request, s as st, uid } from './support/wire.js';
  * server. (Derive Key is in test/interop/pykmip-derive; ProxyKmipClient has no Certify, Create
  * Split Key or Join Split Key.)
  */
-interface Step {
-  step: string;
-  ok: boolean;
-  value?: unknown;
-  error?: string;
-}
-
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pykmip = profileSuite('pykmip-newer', 'pykmip');
 let dir: string;
-let steps: Step[];
+let steps: PyKmipStep[];
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'keyhold-pykmip-newer-'));
   for (const [n, v] of Object.entries(pykmip.files)) writeFileSync(path.join(dir, `${n}.pem`), v);
-  steps = await new Promise<Step[]>((resolve) => {
-    execFile(
-      PYTHON,
-      [
-        path.join(here, 'support/pykmip_newer_ops.py'),
-        '127.0.0.1',
-        String(pykmip.server.port),
-        path.join(dir, 'cert.pem'),
-        path.join(dir, 'key.pem'),
-        path.join(dir, 'ca.pem'),
-      ],
-      { timeout: 90_000 },
-      (_err, stdout, stderr) => {
-        const out = stdout
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Step);
-        resolve(out.length > 0 ? out : [{ step: 'run', ok: false, error: stderr }]);
-      },
-    );
-  });
+  steps = await runPyKmipScript(
+    path.join(here, 'support/pykmip_newer_ops.py'),
+    pykmip.server.port,
+    path.join(dir, 'cert.pem'),
+    path.join(dir, 'key.pem'),
+    path.join(dir, 'ca.pem'),
+    90_000,
+  );
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TestPki } from './certs.js';
 import { PYTHON } from './pykmip-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -29,7 +30,8 @@ export function runPyKmipScript(
     execFile(
       PYTHON,
       [script, '127.0.0.1', String(port), cert, key, ca],
-      { timeout: timeoutMs },
+      // The scripts import pykmip_steps.py from this folder: no __pycache__ left in the tree.
+      { timeout: timeoutMs, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
       (_err, stdout, stderr) => {
         const steps = stdout
           .split('\n')
@@ -40,6 +42,17 @@ export function runPyKmipScript(
       },
     );
   });
+}
+
+/** Runs a PyKMIP client script as client `name` of `pki` (a certificate it issues) against 127.0.0.1:port. */
+export function runPyKmipAs(
+  script: string,
+  { pki, port }: { pki: TestPki; port: number },
+  name = 'alice',
+  timeoutMs?: number,
+): Promise<PyKmipStep[]> {
+  const client = pki.client(name);
+  return runPyKmipScript(script, port, client.cert, client.key, pki.caCert, timeoutMs);
 }
 
 /** Runs PyKMIP's ProxyKmipClient lifecycle script against 127.0.0.1:port and returns its steps. */

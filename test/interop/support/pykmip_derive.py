@@ -3,29 +3,15 @@
 Usage: pykmip_derive.py HOST PORT CERT KEY CA
 Prints one JSON object per step: {"step": ..., "ok": true, "value": ...}; derived key bytes are hex.
 """
-import json
-import sys
 
 from kmip.core import enums
-from kmip.pie import client as pie_client
 from kmip.pie import objects
 
-host, port, cert, key, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-results = []
-
-
-def step(name, fn):
-    try:
-        value = fn()
-        results.append({"step": name, "ok": True, "value": value})
-        return value
-    except Exception as e:  # noqa: BLE001 - reported to the test
-        results.append({"step": name, "ok": False, "error": "%s: %s" % (type(e).__name__, e)})
-        return None
+from pykmip_steps import client, record, report, step
 
 
 DERIVE = [enums.CryptographicUsageMask.DERIVE_KEY]
-c = pie_client.ProxyKmipClient(hostname=host, port=port, cert=cert, key=key, ca=ca, config_file="/dev/null")
+c = client()
 with c:
     pw = step("register_password", lambda: c.register(objects.SecretData(b"password", enums.SecretDataType.PASSWORD, masks=DERIVE)))
     step("activate_password", lambda: c.activate(pw))
@@ -51,10 +37,8 @@ with c:
     try:
         c.derive_key(enums.ObjectType.SECRET_DATA, [nomask], enums.DerivationMethod.HASH,
                      {"cryptographic_parameters": {"hashing_algorithm": enums.HashingAlgorithm.SHA_256}}, cryptographic_length=128)
-        results.append({"step": "derive_refused", "ok": False, "error": "accepted"})
+        record("derive_refused", False, error="accepted")
     except Exception as e:  # noqa: BLE001
-        results.append({"step": "derive_refused", "ok": True, "value": str(getattr(e, "reason", e))})
+        record("derive_refused", True, value=str(getattr(e, "reason", e)))
 
-for r in results:
-    print(json.dumps(r, default=str))
-sys.exit(0 if all(r["ok"] for r in results) else 1)
+report()

@@ -3,29 +3,15 @@
 Usage: pykmip_lifecycle.py HOST PORT CERT KEY CA
 Prints one JSON object per step: {"step": ..., "ok": true, ...} and exits 0 when every step passed.
 """
-import json
-import sys
 
 from kmip.core import enums
 from kmip.core.factories import attributes as attribute_factories
-from kmip.pie import client as pie_client
 from kmip.pie import objects
 
-host, port, cert, key, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-results = []
+from pykmip_steps import client, report, step
 
 
-def step(name, fn):
-    try:
-        value = fn()
-        results.append({"step": name, "ok": True, "value": value})
-        return value
-    except Exception as e:  # noqa: BLE001 - reported to the test
-        results.append({"step": name, "ok": False, "error": "%s: %s" % (type(e).__name__, e)})
-        return None
-
-
-c = pie_client.ProxyKmipClient(hostname=host, port=port, cert=cert, key=key, ca=ca, config_file="/dev/null")
+c = client()
 with c:
     mask = [enums.CryptographicUsageMask.ENCRYPT, enums.CryptographicUsageMask.DECRYPT]
     uid = step("create", lambda: c.create(enums.CryptographicAlgorithm.AES, 256, name="pykmip-aes", cryptographic_usage_mask=mask))
@@ -55,6 +41,4 @@ with c:
     step("state_destroyed", lambda: str(c.get_attributes(uid, ["State"])[1][0].attribute_value.value))
     step("destroy_secret", lambda: c.destroy(sid))
 
-for r in results:
-    print(json.dumps(r, default=str))
-sys.exit(0 if all(r["ok"] for r in results) else 1)
+report()

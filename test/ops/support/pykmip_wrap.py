@@ -4,24 +4,13 @@ Usage: pykmip_wrap.py HOST PORT CERT KEY CA
 Prints one JSON object per step: {"step": ..., "ok": true, ...}.
 """
 import binascii
-import json
+import os
 import sys
 
 from kmip.core import enums
-from kmip.pie import client as pie_client
 
-host, port, cert, key, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-results = []
-
-
-def step(name, fn):
-    try:
-        value = fn()
-        results.append({"step": name, "ok": True, "value": value})
-        return value
-    except Exception as e:  # noqa: BLE001 - reported to the test
-        results.append({"step": name, "ok": False, "error": "%s: %s" % (type(e).__name__, e)})
-        return None
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "interop", "support"))
+from pykmip_steps import client, report, results, step  # noqa: E402 - after the sys.path line
 
 
 def hexed(b):
@@ -29,7 +18,7 @@ def hexed(b):
 
 
 U = enums.CryptographicUsageMask
-c = pie_client.ProxyKmipClient(hostname=host, port=port, cert=cert, key=key, ca=ca, config_file="/dev/null")
+c = client()
 with c:
     kek = step("create_kek", lambda: c.create(enums.CryptographicAlgorithm.AES, 256, cryptographic_usage_mask=[U.WRAP_KEY, U.UNWRAP_KEY]))
     step("activate_kek", lambda: c.activate(kek))
@@ -53,5 +42,4 @@ with c:
     spec_bad = dict(spec, encryption_key_information={"unique_identifier": not_kek, "cryptographic_parameters": {"block_cipher_mode": enums.BlockCipherMode.NIST_KEY_WRAP}})
     step("wrong_usage_refused", lambda: c.get(kek, key_wrapping_specification=spec_bad))
 
-for r in results:
-    print(json.dumps(r))
+report()

@@ -4,28 +4,17 @@ Get with a Key Wrapping Specification (AES Key Wrap), MAC, Sign / Signature Veri
 Usage: pykmip_newer_ops.py HOST PORT CERT KEY CA
 Prints one JSON object per step: {"step": ..., "ok": true, "value": ...}; bytes are hex.
 """
-import json
+import os
 import sys
 
 from kmip.core import enums
-from kmip.pie import client as pie_client
 
-host, port, cert, key, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-results = []
-
-
-def step(name, fn):
-    try:
-        value = fn()
-        results.append({"step": name, "ok": True, "value": value})
-        return value
-    except Exception as e:  # noqa: BLE001 - reported to the test
-        results.append({"step": name, "ok": False, "error": "%s: %s" % (type(e).__name__, e)})
-        return None
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from pykmip_steps import client, report, step  # noqa: E402 - after the sys.path line
 
 
 M = enums.CryptographicUsageMask
-c = pie_client.ProxyKmipClient(hostname=host, port=port, cert=cert, key=key, ca=ca, config_file="/dev/null")
+c = client()
 with c:
     kek = step("create_kek", lambda: c.create(enums.CryptographicAlgorithm.AES, 256, cryptographic_usage_mask=[M.WRAP_KEY, M.UNWRAP_KEY]))
     step("activate_kek", lambda: c.activate(kek))
@@ -69,6 +58,4 @@ with c:
     step("rekeyed_is_new", lambda: rk != dek and len(c.get(rk).value) == 16)
     step("check_dek", lambda: c.check(uid=kek, cryptographic_usage_mask=[M.WRAP_KEY]))
 
-for r in results:
-    print(json.dumps(r, default=str))
-sys.exit(0 if all(r["ok"] for r in results) else 1)
+report()
