@@ -1,20 +1,14 @@
 import { isKeyholdError } from '../../shared/errors.js';
 import type { AuditEntry, ObjectStore, StoreLocateQuery } from '../ops/context.js';
-import type { Vault } from '../vault/index.js';
+import { READ_ONLY_ATTRIBUTES, type Vault } from '../vault/index.js';
 import type { AttributeValue, Attributes, ManagedObject } from '../vault/model.js';
 
-/** Attributes the vault manages through its lifecycle calls; never written with setAttributes. */
+/**
+ * Attributes never written with setAttributes: those the vault refuses there (its read-only ones)
+ * and those its lifecycle calls (activate, revoke, ...) set.
+ */
 const lifecycleManaged = new Set([
-  'UniqueIdentifier',
-  'ObjectType',
-  'State',
-  'InitialDate',
-  'DestroyDate',
-  'CompromiseDate',
-  'CompromiseOccurrenceDate',
-  'RevocationReason',
-  'ArchiveDate',
-  'LastChangeDate',
+  ...READ_ONLY_ATTRIBUTES,
   'ActivationDate',
   'DeactivationDate',
   'OriginalCreationDate',

@@ -4,6 +4,7 @@
  */
 export {
   Vault,
+  READ_ONLY_ATTRIBUTES,
   type CreateVaultOptions,
   type OpenVaultOptions,
   type KeySlotInfo,

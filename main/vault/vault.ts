@@ -93,7 +93,7 @@ export interface RevokeRequest {
 }
 
 /** Attributes only the vault sets (through lifecycle operations), never a client directly. */
-const READ_ONLY_ATTRIBUTES = new Set([
+export const READ_ONLY_ATTRIBUTES: ReadonlySet<string> = new Set([
   'UniqueIdentifier',
   'ObjectType',
   'State',
