@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeTtlv, type StructureItem } from '../../main/kmip/ttlv/index.js';
+import { decodeTtlv, type StructureItem, type TtlvItem } from '../../main/kmip/ttlv/index.js';
 import { find, t } from '../../main/ops/ttlv.js';
 import { EnumNames, Operation, ResultReason, Tag } from '../../main/ops/vocabulary.js';
 import { ok, opsHarness, resultOf, uidOf, valueOf } from './ops-harness.js';
@@ -68,6 +68,66 @@ async function createAes(send: Send, mask: number, mode?: number, extra: Structu
         ...extra,
       ]),
     ]),
+  );
+}
+
+/** An RSA-2048 pair, Active: the public key may Wrap Key, the private key Unwrap Key. */
+async function createRsaWrappingPair(send: Send): Promise<{ pubId: string; privId: string }> {
+  const active = () => t.date(Tag.ActivationDate, new Date(Date.now() - 60_000));
+  const pair = ok(
+    await send(Operation.CreateKeyPair, [
+      t.struct(Tag.CommonAttributes, [t.enm(Tag.CryptographicAlgorithm, RSA), t.int(Tag.CryptographicLength, 2048)]),
+      t.struct(Tag.PrivateKeyAttributes, [t.int(Tag.CryptographicUsageMask, UNWRAP), active()]),
+      t.struct(Tag.PublicKeyAttributes, [t.int(Tag.CryptographicUsageMask, WRAP), active()]),
+    ]),
+  );
+  return {
+    pubId: valueOf(pair, Tag.PublicKeyUniqueIdentifier) as string,
+    privId: valueOf(pair, Tag.PrivateKeyUniqueIdentifier) as string,
+  };
+}
+
+/** Registers an AES-256 key given wrapped under `wrappingId` with `params`; returns its identifier. */
+async function registerWrapped(
+  send: Send,
+  wrapped: Uint8Array,
+  wrappingId: string,
+  params: TtlvItem[],
+  attributes: TtlvItem[] = [],
+): Promise<string> {
+  return uidOf(
+    await send(Operation.Register, [
+      t.enm(Tag.ObjectType, SYMMETRIC_KEY),
+      t.struct(Tag.Attributes, attributes),
+      t.struct(Tag.SymmetricKey, [
+        t.struct(Tag.KeyBlock, [
+          t.enm(Tag.KeyFormatType, E.KeyFormatType!.Raw!),
+          t.bytes(Tag.KeyValue, wrapped),
+          t.enm(Tag.CryptographicAlgorithm, AES),
+          t.int(Tag.CryptographicLength, 256),
+          t.struct(Tag.KeyWrappingData, [
+            t.enm(Tag.WrappingMethod, ENCRYPT),
+            t.struct(Tag.EncryptionKeyInformation, [
+              t.text(Tag.UniqueIdentifier, wrappingId),
+              t.struct(Tag.CryptographicParameters, params),
+            ]),
+            t.enm(Tag.EncodingOption, NO_ENCODING),
+          ]),
+        ]),
+      ]),
+    ]),
+  );
+}
+
+/** The Key Block of a Get asking for the key Not Wrapped. */
+async function getNotWrapped(send: Send, uid: string): Promise<StructureItem> {
+  return keyBlockOf(
+    ok(
+      await send(Operation.Get, [
+        t.text(Tag.UniqueIdentifier, uid),
+        t.enm(Tag.KeyWrapType, E.KeyWrapType!.NotWrapped!),
+      ]),
+    ),
   );
 }
 
@@ -223,21 +283,7 @@ describe('Get with a Key Wrapping Specification', () => {
 
   it('wraps with an RSA public key (OAEP SHA-256): the private key decrypts it to the key bytes', async () => {
     const { send, object } = opsHarness();
-    const pair = ok(
-      await send(Operation.CreateKeyPair, [
-        t.struct(Tag.CommonAttributes, [t.enm(Tag.CryptographicAlgorithm, RSA), t.int(Tag.CryptographicLength, 2048)]),
-        t.struct(Tag.PrivateKeyAttributes, [
-          t.int(Tag.CryptographicUsageMask, UNWRAP),
-          t.date(Tag.ActivationDate, new Date(Date.now() - 60_000)),
-        ]),
-        t.struct(Tag.PublicKeyAttributes, [
-          t.int(Tag.CryptographicUsageMask, WRAP),
-          t.date(Tag.ActivationDate, new Date(Date.now() - 60_000)),
-        ]),
-      ]),
-    );
-    const pubId = valueOf(pair, Tag.PublicKeyUniqueIdentifier) as string;
-    const privId = valueOf(pair, Tag.PrivateKeyUniqueIdentifier) as string;
+    const { pubId, privId } = await createRsaWrappingPair(send);
     const keyId = await createAes(send, ENCRYPT_DECRYPT);
     const payload = ok(
       await send(Operation.Get, [
@@ -330,27 +376,12 @@ describe('Register of a wrapped key', () => {
     const key = randomBytes(32);
     const c = createCipheriv('id-aes256-wrap', kek, Buffer.from('a6a6a6a6a6a6a6a6', 'hex'));
     const wrapped = Buffer.concat([c.update(key), c.final()]);
-    const uid = uidOf(
-      await send(Operation.Register, [
-        t.enm(Tag.ObjectType, SYMMETRIC_KEY),
-        t.struct(Tag.Attributes, [t.int(Tag.CryptographicUsageMask, ENCRYPT_DECRYPT)]),
-        t.struct(Tag.SymmetricKey, [
-          t.struct(Tag.KeyBlock, [
-            t.enm(Tag.KeyFormatType, E.KeyFormatType!.Raw!),
-            t.bytes(Tag.KeyValue, wrapped),
-            t.enm(Tag.CryptographicAlgorithm, AES),
-            t.int(Tag.CryptographicLength, 256),
-            t.struct(Tag.KeyWrappingData, [
-              t.enm(Tag.WrappingMethod, ENCRYPT),
-              t.struct(Tag.EncryptionKeyInformation, [
-                t.text(Tag.UniqueIdentifier, kekId),
-                t.struct(Tag.CryptographicParameters, [t.enm(Tag.BlockCipherMode, NIST_KW)]),
-              ]),
-              t.enm(Tag.EncodingOption, NO_ENCODING),
-            ]),
-          ]),
-        ]),
-      ]),
+    const uid = await registerWrapped(
+      send,
+      wrapped,
+      kekId,
+      [t.enm(Tag.BlockCipherMode, NIST_KW)],
+      [t.int(Tag.CryptographicUsageMask, ENCRYPT_DECRYPT)],
     );
     expect((await object(uid)).attributes['Link']).toContainEqual({
       LinkType: 'WrappingKeyLink',
@@ -358,34 +389,14 @@ describe('Register of a wrapped key', () => {
     });
     const asRegistered = keyBlockOf(ok(await send(Operation.Get, [t.text(Tag.UniqueIdentifier, uid)])));
     expect(Buffer.from(valueOf(asRegistered, Tag.KeyValue) as Uint8Array).equals(wrapped)).toBe(true);
-    const unwrapped = keyBlockOf(
-      ok(
-        await send(Operation.Get, [
-          t.text(Tag.UniqueIdentifier, uid),
-          t.enm(Tag.KeyWrapType, E.KeyWrapType!.NotWrapped!),
-        ]),
-      ),
-    );
+    const unwrapped = await getNotWrapped(send, uid);
     const material = valueOf(find(unwrapped, Tag.KeyValue) as StructureItem, Tag.KeyMaterial) as Uint8Array;
     expect(Buffer.from(material).equals(key)).toBe(true);
     expect(find(unwrapped, Tag.KeyWrappingData)).toBeUndefined();
   });
   it('unwraps a key registered wrapped with an RSA public key, with the linked private key (Unwrap Key usage)', async () => {
     const { send, object } = opsHarness();
-    const pair = ok(
-      await send(Operation.CreateKeyPair, [
-        t.struct(Tag.CommonAttributes, [t.enm(Tag.CryptographicAlgorithm, RSA), t.int(Tag.CryptographicLength, 2048)]),
-        t.struct(Tag.PrivateKeyAttributes, [
-          t.int(Tag.CryptographicUsageMask, UNWRAP),
-          t.date(Tag.ActivationDate, new Date(Date.now() - 60_000)),
-        ]),
-        t.struct(Tag.PublicKeyAttributes, [
-          t.int(Tag.CryptographicUsageMask, WRAP),
-          t.date(Tag.ActivationDate, new Date(Date.now() - 60_000)),
-        ]),
-      ]),
-    );
-    const pubId = valueOf(pair, Tag.PublicKeyUniqueIdentifier) as string;
+    const { pubId } = await createRsaWrappingPair(send);
     const pub = await object(pubId);
     const key = randomBytes(32);
     const wrapped = publicEncrypt(
@@ -400,40 +411,14 @@ describe('Register of a wrapped key', () => {
       },
       key,
     );
-    const uid = uidOf(
-      await send(Operation.Register, [
-        t.enm(Tag.ObjectType, SYMMETRIC_KEY),
-        t.struct(Tag.Attributes, []),
-        t.struct(Tag.SymmetricKey, [
-          t.struct(Tag.KeyBlock, [
-            t.enm(Tag.KeyFormatType, E.KeyFormatType!.Raw!),
-            t.bytes(Tag.KeyValue, wrapped),
-            t.enm(Tag.CryptographicAlgorithm, AES),
-            t.int(Tag.CryptographicLength, 256),
-            t.struct(Tag.KeyWrappingData, [
-              t.enm(Tag.WrappingMethod, ENCRYPT),
-              t.struct(Tag.EncryptionKeyInformation, [
-                t.text(Tag.UniqueIdentifier, pubId),
-                t.struct(Tag.CryptographicParameters, [
-                  t.enm(Tag.PaddingMethod, E.PaddingMethod!.OAEP!),
-                  t.enm(Tag.HashingAlgorithm, E.HashingAlgorithm!.SHA_256!),
-                ]),
-              ]),
-              t.enm(Tag.EncodingOption, NO_ENCODING),
-            ]),
-          ]),
-        ]),
-      ]),
-    );
-    const kb = keyBlockOf(
-      ok(
-        await send(Operation.Get, [
-          t.text(Tag.UniqueIdentifier, uid),
-          t.enm(Tag.KeyWrapType, E.KeyWrapType!.NotWrapped!),
-        ]),
-      ),
-    );
-    const material = valueOf(find(kb, Tag.KeyValue) as StructureItem, Tag.KeyMaterial) as Uint8Array;
+    const uid = await registerWrapped(send, wrapped, pubId, [
+      t.enm(Tag.PaddingMethod, E.PaddingMethod!.OAEP!),
+      t.enm(Tag.HashingAlgorithm, E.HashingAlgorithm!.SHA_256!),
+    ]);
+    const material = valueOf(
+      find(await getNotWrapped(send, uid), Tag.KeyValue) as StructureItem,
+      Tag.KeyMaterial,
+    ) as Uint8Array;
     expect(Buffer.from(material).equals(key)).toBe(true);
   });
 });
