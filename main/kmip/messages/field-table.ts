@@ -1,7 +1,7 @@
 import { tagName } from '../registry/index.js';
 import { ItemType, type StructureItem, type TtlvItem } from '../ttlv/item.js';
 import { MessageError } from './errors.js';
-import { asStructure } from './fields.js';
+import { asStructure, enumerationOf } from './fields.js';
 
 /**
  * One field of a message structure (a header or a batch item): its tag, the model property it
@@ -16,11 +16,13 @@ export interface FieldRule<T> {
   /** Read, but written by the builder, not from the property (Batch Count: the number of batch items). */
   readonly derived: boolean;
   read(f: TtlvItem): unknown;
-  write(v: unknown): TtlvItem;
+  write(tag: number, v: unknown): TtlvItem;
 }
 
 type Defined<T, K extends keyof T> = Exclude<T[K], undefined>;
 type Element<V> = V extends readonly (infer E)[] ? E : never;
+/** The keys of T whose values are strings (enumeration names). */
+type StringKey<T> = { [P in keyof T]-?: Defined<T, P> extends string ? P : never }[keyof T] & string;
 
 interface RuleOptions {
   required?: boolean;
@@ -44,7 +46,20 @@ export function rulesFor<T>() {
         required: options.required ?? false,
         derived: options.derived ?? false,
         read,
-        write: (v) => write(tag, v as Defined<T, K>),
+        write: write as (tag: number, v: unknown) => TtlvItem,
+      };
+    },
+    /** An Enumeration field, its value set looked up once. */
+    enumeration<K extends StringKey<T>>(key: K, tag: number, options: RuleOptions = {}): FieldRule<T> {
+      const { read, write } = enumerationOf(tag);
+      return {
+        tag,
+        key,
+        many: false,
+        required: options.required ?? false,
+        derived: options.derived ?? false,
+        read,
+        write: write as (tag: number, v: unknown) => TtlvItem,
       };
     },
     many<K extends keyof T & string>(
@@ -60,7 +75,7 @@ export function rulesFor<T>() {
         required: false,
         derived: false,
         read,
-        write: (v) => write(tag, v as Element<Defined<T, K>>),
+        write: write as (tag: number, v: unknown) => TtlvItem,
       };
     },
   };
@@ -144,8 +159,8 @@ export class FieldTable<T> {
       // Properties set in another order than the spec's: place each by its rule.
       if (r.index < last) return this.writeInOrder(v);
       last = r.index;
-      if (r.many) for (const e of x as unknown[]) out.push(r.write(e));
-      else out.push(r.write(x));
+      if (r.many) for (const e of x as unknown[]) out.push(r.write(r.tag, e));
+      else out.push(r.write(r.tag, x));
     }
     return out;
   }
@@ -155,8 +170,8 @@ export class FieldTable<T> {
     for (const r of this.rules) {
       const x = v[r.key];
       if (x === undefined || r.derived) continue;
-      if (r.many) for (const e of x as unknown[]) out.push(r.write(e));
-      else out.push(r.write(x));
+      if (r.many) for (const e of x as unknown[]) out.push(r.write(r.tag, e));
+      else out.push(r.write(r.tag, x));
     }
     return out;
   }

@@ -101,6 +101,28 @@ export function asDate(f: TtlvItem): Date {
   if (f.type === ItemType.DateTimeExtended) return new Date(Number(f.value / 1000n));
   throw wrongType(f, 'a Date-Time');
 }
+/**
+ * asEnumeration and item.enumeration for the enumeration of one tag, its value set looked up once
+ * (the envelope's Operation and Result Status are read or written for every message).
+ */
+export function enumerationOf(tag: number): {
+  read(f: TtlvItem): string;
+  write(tag: number, name: string): TtlvItem;
+} {
+  const set = enumerationForTag(tag);
+  return {
+    read(f) {
+      if (f.type !== ItemType.Enumeration) throw wrongType(f, 'an Enumeration');
+      return enumerationValueName(set, f.value);
+    },
+    write(t, name) {
+      const value = enumerationValue(set, name);
+      if (value === undefined) throw new MessageError(`"${name}" is not a ${tagName(t)} value`, t, 'Invalid Field');
+      return { tag: t, type: ItemType.Enumeration, value };
+    },
+  };
+}
+
 /** An enumeration's 2.x normalized name (hex for values the registry does not name). */
 export function asEnumeration(f: TtlvItem): string {
   if (f.type !== ItemType.Enumeration) throw wrongType(f, 'an Enumeration');

@@ -31,7 +31,7 @@ const requestHeader = new FieldTable<RequestHeader>(
     h.one('attestationCapableIndicator', MessageTag.AttestationCapableIndicator, asBoolean, item.boolean),
     h.many('attestationType', MessageTag.AttestationType, asEnumeration, item.enumeration),
     h.one('authentication', MessageTag.Authentication, parseAuthentication, (_, v) => authenticationItem(v)),
-    h.one('batchErrorContinuationOption', MessageTag.BatchErrorContinuationOption, asEnumeration, item.enumeration),
+    h.enumeration('batchErrorContinuationOption', MessageTag.BatchErrorContinuationOption),
     h.one('batchOrderOption', MessageTag.BatchOrderOption, asBoolean, item.boolean),
     h.one('timeStamp', MessageTag.TimeStamp, asDate, item.dateTime),
     h.one('batchCount', MessageTag.BatchCount, asInteger, item.integer, { required: true, derived: true }),
@@ -45,7 +45,7 @@ const b = rulesFor<RequestBatchItem>();
 const requestBatchItem = new FieldTable<RequestBatchItem>(
   MessageTag.BatchItem,
   [
-    b.one('operation', MessageTag.Operation, asEnumeration, item.enumeration, { required: true }),
+    b.enumeration('operation', MessageTag.Operation, { required: true }),
     b.one('ephemeral', MessageTag.Ephemeral, asBoolean, item.boolean),
     b.one('uniqueBatchItemId', MessageTag.UniqueBatchItemID, asBytes, item.bytes),
     b.one('requestPayload', MessageTag.RequestPayload, asStructure, (tag, v) => withTag(v, tag), { required: true }),

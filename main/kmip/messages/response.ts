@@ -45,10 +45,10 @@ const b = rulesFor<ResponseBatchItemFields>();
 const responseBatchItem = new FieldTable<ResponseBatchItemFields>(
   MessageTag.BatchItem,
   [
-    b.one('operation', MessageTag.Operation, asEnumeration, item.enumeration),
+    b.enumeration('operation', MessageTag.Operation),
     b.one('uniqueBatchItemId', MessageTag.UniqueBatchItemID, asBytes, item.bytes),
-    b.one('resultStatus', MessageTag.ResultStatus, asEnumeration, item.enumeration, { required: true }),
-    b.one('resultReason', MessageTag.ResultReason, asEnumeration, item.enumeration),
+    b.enumeration('resultStatus', MessageTag.ResultStatus, { required: true }),
+    b.enumeration('resultReason', MessageTag.ResultReason),
     b.one('resultMessage', MessageTag.ResultMessage, asText, item.text),
     b.one('asynchronousCorrelationValue', MessageTag.AsynchronousCorrelationValue, asBytes, item.bytes),
     b.one('responsePayload', MessageTag.ResponsePayload, asStructure, (tag, v) => withTag(v, tag)),
