@@ -17,13 +17,24 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  */
 const textCacheSlots = 4096;
 const textCacheMaxLength = 40;
+const textCacheSlotWords = textCacheMaxLength / 4;
 const textCache: string[] = new Array<string>(textCacheSlots).fill('');
-/** The bytes of each cached string (slot * textCacheMaxLength): compared byte to byte on a lookup. */
-const textCacheBytes = new Uint8Array(textCacheSlots * textCacheMaxLength);
+/**
+ * The bytes of each cached string as 32-bit words (slot * textCacheSlotWords), the bytes past its
+ * end zero: a lookup compares four bytes a step.
+ */
+const textCacheWords = new Int32Array(textCacheSlots * textCacheSlotWords);
+/** The words of the text being looked up (read once, for the hash and the comparison). */
+const textWords = new Int32Array(textCacheSlotWords);
 
 /** Signed 64-bit at `o`; values within 2^53 (every real date) take the one-conversion path. */
 export function readI64(b: Buffer, o: number): bigint {
   const high = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+  // Non-negative and below 2^31 (every POSIX date in seconds until 2038): from a 32-bit integer,
+  // which V8 turns into a BigInt faster than a double.
+  if (high === 0 && b[o + 4]! < 0x80) {
+    return BigInt((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!);
+  }
   if (high >= -0x200000 && high < 0x200000) {
     const low = ((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) >>> 0;
     return BigInt(high * 4294967296 + low);
@@ -40,35 +51,43 @@ export function readBigInt(b: Buffer, o: number, length: number): bigint {
 
 /**
  * Strict UTF-8 (RFC 3629) of `length` bytes at `o`: returns undefined for an invalid sequence.
- * `cache` false keeps the text out of the cache (secrets such as passwords).
- * Short texts are looked up in the cache first (a match proves them ASCII); others are checked
- * for ASCII (every byte < 0x80), then decoded with the latin1 fast path or the fatal UTF-8 decoder.
+ * `cache` false keeps the text out of the cache (secrets such as passwords). The bytes up to the
+ * next multiple of 4 past the text must be readable (a TTLV text is padded to a multiple of 8).
+ * Short texts are looked up in the cache first, by a hash of all their bytes read as words (a
+ * match proves them ASCII); others are checked for ASCII (every byte < 0x80), then decoded with
+ * the latin1 fast path or the fatal UTF-8 decoder.
  */
 export function readText(b: Buffer, o: number, length: number, cache: boolean): string | undefined {
   const end = o + length;
   let slot = -1;
   if (cache && length <= textCacheMaxLength && length > 0) {
-    // Hash of the length and the first and last four bytes: cheap, and enough to spread
-    // identifiers and attribute names.
-    const last = end - 4 > o ? end - 4 : o;
-    let hash = length * 0x9e3779b1;
-    hash = Math.imul(hash ^ ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!), 0x85ebca6b);
-    hash = Math.imul(hash ^ ((b[last]! << 24) | (b[last + 1]! << 16) | (b[last + 2]! << 8) | b[last + 3]!), 0xc2b2ae35);
+    const words = (length + 3) >> 2;
+    const last = words - 1;
+    // The padding bytes of the last word are not part of the text (and need not be zero).
+    const tail = (length & 3) === 0 ? -1 : (1 << ((length & 3) << 3)) - 1;
+    let hash = length;
+    for (let k = 0, i = o; k < words; k++, i += 4) {
+      let word = b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+      if (k === last) word &= tail;
+      textWords[k] = word;
+      hash = Math.imul(hash ^ word, 0x85ebca6b);
+    }
     slot = (hash ^ (hash >>> 15)) & (textCacheSlots - 1);
     const cached = textCache[slot]!;
     if (cached.length === length) {
-      const base = slot * textCacheMaxLength - o;
-      let i = o;
-      while (i < end && textCacheBytes[base + i] === b[i]) i++;
-      if (i === end) return cached;
+      const base = slot * textCacheSlotWords;
+      let k = 0;
+      while (k < words && textWords[k] === textCacheWords[base + k]) k++;
+      if (k === words) return cached;
     }
   }
   for (let i = o; i < end; i++) if (b[i]! >= 0x80) return utf8(b, o, end);
   const text = (b as LatinBuffer).latin1Slice(o, end);
   if (slot >= 0) {
     textCache[slot] = text;
-    const base = slot * textCacheMaxLength - o;
-    for (let i = o; i < end; i++) textCacheBytes[base + i] = b[i]!;
+    const base = slot * textCacheSlotWords;
+    const words = (length + 3) >> 2;
+    for (let k = 0; k < words; k++) textCacheWords[base + k] = textWords[k]!;
   }
   return text;
 }

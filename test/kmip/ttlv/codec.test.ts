@@ -121,6 +121,37 @@ describe('TTLV round trip against the naive builder', () => {
       }
     }
   });
+
+  it('decodes texts of every cached length that differ in one byte only to their own values', () => {
+    for (let length = 1; length <= 41; length++) {
+      const base = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'.slice(0, length);
+      const variants = [base];
+      for (const at of [0, length >> 1, length - 1]) variants.push(base.slice(0, at) + '~' + base.slice(at + 1));
+      for (let round = 0; round < 2; round++) {
+        for (const text of variants) expect(decodeTtlv(hex(naive.textString(T, text))).value).toBe(text);
+      }
+    }
+  });
+
+  it('a cached text is matched by its own bytes, not by the padding after it', () => {
+    // 'abc' with non-zero padding (accepted when asked), then with zero padding, then 'abd'.
+    const loose = naive.raw(T, 7, 3, '616263ffffffffff');
+    expect(decodeTtlv(hex(loose), { strictPadding: false }).value).toBe('abc');
+    expect(decodeTtlv(hex(naive.textString(T, 'abc'))).value).toBe('abc');
+    expect(decodeTtlv(hex(loose), { strictPadding: false }).value).toBe('abc');
+    expect(decodeTtlv(hex(naive.textString(T, 'abd'))).value).toBe('abd');
+    expect(decodeError(loose).offset).toBe(11);
+  });
+
+  it('decodes Long Integers and Date-Times around every 32-bit and 53-bit boundary', () => {
+    const values = [0n, 1n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 1n << 32n, (1n << 53n) - 1n, 1n << 53n];
+    values.push((1n << 63n) - 1n, ...values.map((v) => -v), -(1n << 31n) - 1n, -(1n << 63n));
+    for (const value of values) {
+      expect(decodeTtlv(hex(naive.longInteger(T, value))).value).toBe(value);
+      expect(decodeTtlv(hex(naive.dateTime(T, value))).value).toBe(value);
+      expect(decodeTtlv(hex(naive.dateTimeExtended(T, value))).value).toBe(value);
+    }
+  });
 });
 
 describe('Big Integer sign extension (KMIP 1.4 section 9.1.1.4; INTEROP-NOTES 10)', () => {
