@@ -1,29 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../main/api/handlers.js';
-import { createRouter } from '../../main/api/router.js';
-import type { CertificateInfo, CsrCreated, ExportedFile, LocalCaStatus, Result } from '../../shared/api/index.js';
+import { describe, expect, it } from 'vitest';
+import type { CertificateInfo, CsrCreated, ExportedFile, LocalCaStatus } from '../../shared/api/index.js';
+import { tempEngine, value } from './support/temp-engine.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'keyhold-pki-'));
-const engine = createEngine({
-  vaultPath: path.join(dir, 'v.kvault'),
-  identity: 'console:test',
-  sealOptions: { argon2: { memoryKiB: 1024, iterations: 1, parallelism: 1 } },
-});
-const router = createRouter(engine.handlers, 'http');
-
-function value<T>(r: Result<unknown>): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
-
-afterAll(async () => {
-  await engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir, router } = tempEngine('pki');
 
 describe('certificates through the API (vault on disk, checked by openssl)', () => {
   it('makes a CSR from a vault key, signs it with the local CA, inspects and exports it', async () => {

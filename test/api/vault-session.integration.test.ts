@@ -1,28 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../main/api/handlers.js';
-import { createRouter } from '../../main/api/router.js';
-import type { ObjectDetail, ObjectSummary, Result } from '../../shared/api/index.js';
+import { describe, expect, it } from 'vitest';
+import type { ObjectDetail, ObjectSummary } from '../../shared/api/index.js';
+import { tempEngine, value } from './support/temp-engine.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'keyhold-api-'));
-const engine = createEngine({
-  vaultPath: path.join(dir, 'v.kvault'),
-  identity: 'console:test',
-  sealOptions: { argon2: { memoryKiB: 1024, iterations: 1, parallelism: 1 } },
-});
-const router = createRouter(engine.handlers, 'http');
-
-function value<T>(r: Result<unknown>): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
-
-afterAll(async () => {
-  await engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { router } = tempEngine('api');
 
 describe('the API over a real vault (SQLCipher on disk)', () => {
   it('creates, lists, generates, acts on objects, locks and unlocks, and verifies the audit chain', async () => {

@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll } from 'vitest';
+import { createEngine, type Engine, type EngineOptions } from '../../../main/api/handlers.js';
+import { createRouter } from '../../../main/api/router.js';
+import type { Result } from '../../../shared/api/index.js';
+
+/**
+ * The console's API engine over a vault file in a fresh temporary folder (fast Argon2 for
+ * tests), with the HTTP router over its handlers; closed and removed after the file's tests.
+ */
+export function tempEngine(label: string, options: Partial<EngineOptions> = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `keyhold-${label}-`));
+  const engine: Engine = createEngine({
+    vaultPath: path.join(dir, 'v.kvault'),
+    identity: 'console:test',
+    sealOptions: { argon2: { memoryKiB: 1024, iterations: 1, parallelism: 1 } },
+    ...options,
+  });
+  const router = createRouter(engine.handlers, 'http');
+  afterAll(async () => {
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, engine, router };
+}
+
+/** The value of a successful API result; a failure throws with its code and message. */
+export function value<T>(r: Result<unknown>): T {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
