@@ -1,26 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditVerifier, Vault, type AuditEntry } from '../../main/vault/index.js';
-import { aesKey, CHEAP_KDF, PASSPHRASE, tempVaultPath } from './helpers.js';
+import { aesKey, createTempVault, disposeTempVault, PASSPHRASE, type TempVaultPath } from './helpers.js';
 
-let tmp: ReturnType<typeof tempVaultPath>;
+let tmp: TempVaultPath;
 let vault: Vault;
 
 beforeEach(async () => {
-  tmp = tempVaultPath();
-  vault = await Vault.create(tmp.vaultPath, {
-    unlock: { kind: 'passphrase', passphrase: PASSPHRASE },
-    sealOptions: CHEAP_KDF,
-  });
+  ({ tmp, vault } = await createTempVault());
   const uid = await vault.insert(aesKey('a'), 'alice');
   await vault.activate(uid, 'alice');
   await vault.getObjectForUse(uid, 'bob', 'Get');
   await vault.recordUse(uid, 'bob', 'Encrypt');
 });
 
-afterEach(async () => {
-  await vault.lock();
-  tmp.cleanup();
-});
+afterEach(() => disposeTempVault({ tmp, vault }));
 
 describe('audit chain', () => {
   it('records sequence, time, identity, operation, object, result and the previous hash', async () => {

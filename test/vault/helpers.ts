@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { NewManagedObject, SealOptions } from '../../main/vault/index.js';
+import { Vault, type CreateVaultOptions, type NewManagedObject, type SealOptions } from '../../main/vault/index.js';
 
 /** Cheap Argon2id for tests only (production defaults are in passphrase-slot.ts). */
 export const CHEAP_KDF: SealOptions = { argon2: { memoryKiB: 64, iterations: 1, parallelism: 1 } };
@@ -16,6 +16,27 @@ export function tempVaultPath(): { vaultPath: string; dir: string; cleanup: () =
     vaultPath: path.join(dir, 'test.kvault'),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+export type TempVaultPath = ReturnType<typeof tempVaultPath>;
+
+/** A vault created in a fresh folder with PASSPHRASE and CHEAP_KDF (plus `options`). */
+export async function createTempVault(
+  options: Partial<CreateVaultOptions> = {},
+): Promise<{ tmp: TempVaultPath; vault: Vault }> {
+  const tmp = tempVaultPath();
+  const vault = await Vault.create(tmp.vaultPath, {
+    unlock: { kind: 'passphrase', passphrase: PASSPHRASE },
+    sealOptions: CHEAP_KDF,
+    ...options,
+  });
+  return { tmp, vault };
+}
+
+/** Locks the vault (the one last opened there) and removes its folder. */
+export async function disposeTempVault(t: { tmp: TempVaultPath; vault: Vault }): Promise<void> {
+  await t.vault.lock();
+  t.tmp.cleanup();
 }
 
 export function aesKey(name: string, extra: NewManagedObject['attributes'] = {}): NewManagedObject {

@@ -10,24 +10,16 @@ import {
   type KeySlotProvider,
 } from '../../main/vault/index.js';
 import { KeyholdError } from '../../shared/errors.js';
-import { aesKey, CHEAP_KDF, PASSPHRASE, tempVaultPath } from './helpers.js';
+import { aesKey, CHEAP_KDF, createTempVault, disposeTempVault, PASSPHRASE, type TempVaultPath } from './helpers.js';
 
-let tmp: ReturnType<typeof tempVaultPath>;
+let tmp: TempVaultPath;
 let vault: Vault;
 
 beforeEach(async () => {
-  tmp = tempVaultPath();
-  vault = await Vault.create(tmp.vaultPath, {
-    unlock: { kind: 'passphrase', passphrase: PASSPHRASE },
-    sealOptions: CHEAP_KDF,
-    label: 'admin',
-  });
+  ({ tmp, vault } = await createTempVault({ label: 'admin' }));
 });
 
-afterEach(async () => {
-  await vault.lock();
-  tmp.cleanup();
-});
+afterEach(() => disposeTempVault({ tmp, vault }));
 
 const dbFile = () => path.join(tmp.vaultPath, 'vault.db');
 const open = (passphrase: string) => Vault.open(tmp.vaultPath, { unlock: { kind: 'passphrase', passphrase } });

@@ -1,22 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Vault } from '../../main/vault/index.js';
-import { aesKey, CHEAP_KDF, PASSPHRASE, tempVaultPath } from './helpers.js';
+import { aesKey, createTempVault, disposeTempVault, PASSPHRASE, type TempVaultPath } from './helpers.js';
 
-let tmp: ReturnType<typeof tempVaultPath>;
+let tmp: TempVaultPath;
 let vault: Vault;
 
 beforeEach(async () => {
-  tmp = tempVaultPath();
-  vault = await Vault.create(tmp.vaultPath, {
-    unlock: { kind: 'passphrase', passphrase: PASSPHRASE },
-    sealOptions: CHEAP_KDF,
-  });
+  ({ tmp, vault } = await createTempVault());
 });
 
-afterEach(async () => {
-  await vault.lock();
-  tmp.cleanup();
-});
+afterEach(() => disposeTempVault({ tmp, vault }));
 
 // Uses of an object (Get, Encrypt...) are served from a cache of committed rows: every change,
 // and every change rolled back, must show in the next use.

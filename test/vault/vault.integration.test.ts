@@ -1,24 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeyholdError } from '../../shared/errors.js';
 import { STORAGE_ARCHIVED, STORAGE_DESTROYED, STORAGE_ONLINE, Vault } from '../../main/vault/index.js';
-import { aesKey, CHEAP_KDF, PASSPHRASE, tempVaultPath } from './helpers.js';
+import { aesKey, createTempVault, disposeTempVault, type TempVaultPath } from './helpers.js';
 
-let tmp: ReturnType<typeof tempVaultPath>;
+let tmp: TempVaultPath;
 let vault: Vault;
 
 beforeEach(async () => {
-  tmp = tempVaultPath();
-  vault = await Vault.create(tmp.vaultPath, {
-    unlock: { kind: 'passphrase', passphrase: PASSPHRASE },
-    sealOptions: CHEAP_KDF,
-    identity: 'test',
-  });
+  ({ tmp, vault } = await createTempVault({ identity: 'test' }));
 });
 
-afterEach(async () => {
-  await vault.lock();
-  tmp.cleanup();
-});
+afterEach(() => disposeTempVault({ tmp, vault }));
 
 async function reasonOf(p: Promise<unknown>): Promise<string | undefined> {
   try {
