@@ -130,40 +130,24 @@ describe('PKCS#12', () => {
 
   it('Keyhold reads what openssl pkcs12 -export writes (default AES and 3DES), and refuses a wrong password or a truncated file', () => {
     s.write('chain.pem', pem('CERTIFICATE', chain.root));
-    s.openssl(
-      'pkcs12',
-      '-export',
-      '-inkey',
-      'leaf.key',
-      '-in',
-      'leaf.pem',
-      '-certfile',
-      'chain.pem',
-      '-passout',
-      'pass:pw',
-      '-out',
-      'o.p12',
-    );
-    s.openssl(
-      'pkcs12',
-      '-export',
-      '-inkey',
-      'leaf.key',
-      '-in',
-      'leaf.pem',
-      '-certfile',
-      'chain.pem',
-      '-passout',
-      'pass:pw',
-      '-keypbe',
-      'PBE-SHA1-3DES',
-      '-certpbe',
-      'PBE-SHA1-3DES',
-      '-macalg',
-      'sha1',
-      '-out',
-      'o3.p12',
-    );
+    const exportP12 = (out: string, ...options: string[]) =>
+      s.openssl(
+        'pkcs12',
+        '-export',
+        '-inkey',
+        'leaf.key',
+        '-in',
+        'leaf.pem',
+        '-certfile',
+        'chain.pem',
+        '-passout',
+        'pass:pw',
+        ...options,
+        '-out',
+        out,
+      );
+    exportP12('o.p12');
+    exportP12('o3.p12', '-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1');
     for (const f of ['o.p12', 'o3.p12']) {
       const p = readPkcs12(s.read(f), 'pw');
       expect(spki(p.privateKeys[0]!.key)).toBe(spki(chain.leafKey));
