@@ -36,14 +36,12 @@ export interface RequestBatchItem {
   payload: StructureItem;
 }
 
-/** "Continue", "Stop" (the default) or "Undo"; any other value is treated as Stop. */
-export type BatchErrorContinuation = string;
-
 /** What the server reads of a Request Message (main/kmip/messages parses it). */
 export interface ParsedRequest {
   version: ProtocolVersion;
   maximumResponseSize: number | undefined;
-  batchErrorContinuationOption: BatchErrorContinuation;
+  /** "Continue", "Stop" (the default) or "Undo"; any other value is treated as Stop. */
+  batchErrorContinuationOption: string;
   credential: Credential | undefined;
   items: RequestBatchItem[];
 }
