@@ -17,11 +17,13 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  */
 const textCacheSlots = 4096;
 const textCacheMaxLength = 40;
-const textCacheSlotWords = textCacheMaxLength / 4;
+/** Per slot: the length, then the text's bytes as 32-bit words. */
+const textCacheSlotWords = 1 + textCacheMaxLength / 4;
 const textCache: string[] = new Array<string>(textCacheSlots).fill('');
 /**
- * The bytes of each cached string as 32-bit words (slot * textCacheSlotWords), the bytes past its
- * end zero: a lookup compares four bytes a step.
+ * The length and the bytes of each cached string as 32-bit words (at slot * textCacheSlotWords),
+ * the bytes past its end zero: a lookup compares four bytes a step and touches neither the
+ * string nor another cache line.
  */
 const textCacheWords = new Int32Array(textCacheSlots * textCacheSlotWords);
 /** The words of the text being looked up (read once, for the hash and the comparison). */
@@ -73,19 +75,19 @@ export function readText(b: Buffer, o: number, length: number, cache: boolean): 
       hash = Math.imul(hash ^ word, 0x85ebca6b);
     }
     slot = (hash ^ (hash >>> 15)) & (textCacheSlots - 1);
-    const cached = textCache[slot]!;
-    if (cached.length === length) {
-      const base = slot * textCacheSlotWords;
+    const base = slot * textCacheSlotWords + 1;
+    if (textCacheWords[base - 1] === length) {
       let k = 0;
       while (k < words && textWords[k] === textCacheWords[base + k]) k++;
-      if (k === words) return cached;
+      if (k === words) return textCache[slot]!;
     }
   }
   for (let i = o; i < end; i++) if (b[i]! >= 0x80) return utf8(b, o, end);
   const text = (b as LatinBuffer).latin1Slice(o, end);
   if (slot >= 0) {
     textCache[slot] = text;
-    const base = slot * textCacheSlotWords;
+    const base = slot * textCacheSlotWords + 1;
+    textCacheWords[base - 1] = length;
     const words = (length + 3) >> 2;
     for (let k = 0; k < words; k++) textCacheWords[base + k] = textWords[k]!;
   }
