@@ -121,41 +121,44 @@ export function verify(
   }
 }
 
-/** Encrypts on the token. */
-export function encrypt(
+type CipherArgs = [
   s: TokenSession,
   key: KeyRef,
   mechanism: CipherMechanism,
   data: Uint8Array,
   iv?: Uint8Array,
   aad?: Uint8Array,
+];
+
+/**
+ * Encrypts or decrypts on the token: RSA with the public or private key, else a secret key;
+ * a decryption logs in again for CKA_ALWAYS_AUTHENTICATE keys.
+ */
+function cipherOnToken(
+  direction: 'encrypt' | 'decrypt',
+  ...[s, key, mechanism, data, iv, aad]: CipherArgs
 ): Uint8Array {
-  const obj = resolve(s, key, mechanism.startsWith('RSA') ? 'PublicKey' : 'SecretKey');
+  const asymmetric = direction === 'encrypt' ? 'PublicKey' : 'PrivateKey';
+  const obj = resolve(s, key, mechanism.startsWith('RSA') ? asymmetric : 'SecretKey');
   try {
-    const cipher = s.session.createCipher(cipherMechanism(mechanism, iv, aad), obj.toType<graphene.Key>());
+    const m = cipherMechanism(mechanism, iv, aad);
+    const k = obj.toType<graphene.Key>();
+    const cipher = direction === 'encrypt' ? s.session.createCipher(m, k) : s.session.createDecipher(m, k);
+    if (direction === 'decrypt' && needsContextLogin(obj)) s.contextLogin();
     return new Uint8Array(cipher.once(Buffer.from(data), Buffer.alloc(data.length + 1024)));
   } catch (e) {
-    throw tokenError(e, `encrypt with a key on token "${s.token.label}"`);
+    throw tokenError(e, `${direction} with a key on token "${s.token.label}"`);
   }
 }
 
+/** Encrypts on the token. */
+export function encrypt(...args: CipherArgs): Uint8Array {
+  return cipherOnToken('encrypt', ...args);
+}
+
 /** Decrypts on the token; logs in again for CKA_ALWAYS_AUTHENTICATE keys. */
-export function decrypt(
-  s: TokenSession,
-  key: KeyRef,
-  mechanism: CipherMechanism,
-  data: Uint8Array,
-  iv?: Uint8Array,
-  aad?: Uint8Array,
-): Uint8Array {
-  const obj = resolve(s, key, mechanism.startsWith('RSA') ? 'PrivateKey' : 'SecretKey');
-  try {
-    const decipher = s.session.createDecipher(cipherMechanism(mechanism, iv, aad), obj.toType<graphene.Key>());
-    if (needsContextLogin(obj)) s.contextLogin();
-    return new Uint8Array(decipher.once(Buffer.from(data), Buffer.alloc(data.length + 1024)));
-  } catch (e) {
-    throw tokenError(e, `decrypt with a key on token "${s.token.label}"`);
-  }
+export function decrypt(...args: CipherArgs): Uint8Array {
+  return cipherOnToken('decrypt', ...args);
 }
 
 /**
