@@ -231,39 +231,40 @@ export function registerKmip(program: Command): void {
         return { uniqueIdentifier: uid, result: 'Success' };
       }),
     );
-  kmip
-    .command('encrypt <uid> <hex>')
-    .description('Encrypt data (hex) with a symmetric key')
-    .option('--mode <BlockCipherMode>', 'block cipher mode', 'CBC')
-    .option('--padding <PaddingMethod>', 'padding method', 'PKCS5')
-    .option('--iv <hex>', 'IV/counter/nonce')
-    .action(
-      action(async (c, _f, uid: string, hex: string, o: Record<string, string>) => {
-        const r = await c.encrypt(
-          uid,
-          Buffer.from(hex, 'hex'),
-          { BlockCipherMode: o.mode as string, PaddingMethod: o.padding as string },
-          o.iv ? Buffer.from(o.iv, 'hex') : undefined,
-        );
+  const ciphers = [
+    [
+      'encrypt',
+      async (c: KmipClient, uid: string, data: Buffer, p: Record<string, string>, iv: Buffer | undefined) => {
+        const r = await c.encrypt(uid, data, p, iv);
         return { data: r.data, iv: r.iv ?? '' };
+      },
+    ],
+    [
+      'decrypt',
+      async (c: KmipClient, uid: string, data: Buffer, p: Record<string, string>, iv: Buffer | undefined) => ({
+        data: await c.decrypt(uid, data, p, iv),
       }),
-    );
-  kmip
-    .command('decrypt <uid> <hex>')
-    .description('Decrypt data (hex) with a symmetric key')
-    .option('--mode <BlockCipherMode>', 'block cipher mode', 'CBC')
-    .option('--padding <PaddingMethod>', 'padding method', 'PKCS5')
-    .option('--iv <hex>', 'IV/counter/nonce')
-    .action(
-      action(async (c, _f, uid: string, hex: string, o: Record<string, string>) => ({
-        data: await c.decrypt(
-          uid,
-          Buffer.from(hex, 'hex'),
-          { BlockCipherMode: o.mode as string, PaddingMethod: o.padding as string },
-          o.iv ? Buffer.from(o.iv, 'hex') : undefined,
+    ],
+  ] as const;
+  for (const [name, run] of ciphers) {
+    kmip
+      .command(`${name} <uid> <hex>`)
+      .description(`${name[0]?.toUpperCase()}${name.slice(1)} data (hex) with a symmetric key`)
+      .option('--mode <BlockCipherMode>', 'block cipher mode', 'CBC')
+      .option('--padding <PaddingMethod>', 'padding method', 'PKCS5')
+      .option('--iv <hex>', 'IV/counter/nonce')
+      .action(
+        action(async (c, _f, uid: string, hex: string, o: Record<string, string>) =>
+          run(
+            c,
+            uid,
+            Buffer.from(hex, 'hex'),
+            { BlockCipherMode: o.mode as string, PaddingMethod: o.padding as string },
+            o.iv ? Buffer.from(o.iv, 'hex') : undefined,
+          ),
         ),
-      })),
-    );
+      );
+  }
   kmip
     .command('rng-retrieve <bytes>')
     .description('Random bytes from the server')
