@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { decodeTtlv, encodeTtlv, TtlvError, TtlvFrameReader, type TtlvItem } from '../../main/kmip/index.js';
 import { loadCorpus } from '../bench/support/kmip-corpus.js';
+import { prng } from './ttlv/support/prng.js';
 
 // Fuzzing the TTLV decoder and frame reader with random and mutated messages. Deterministic: a
 // seeded PRNG (FUZZ_SEED), a fixed count (FUZZ_CASES) and a time budget as a backstop. The
@@ -11,18 +12,6 @@ import { loadCorpus } from '../bench/support/kmip-corpus.js';
 const seed = Number(process.env['FUZZ_SEED'] ?? 0x6b6d6970);
 const cases = Number(process.env['FUZZ_CASES'] ?? 50_000);
 const budgetMs = Number(process.env['FUZZ_BUDGET_MS'] ?? 20_000);
-
-/** mulberry32: small, fast, good enough to spread mutations. */
-function prng(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seeds: Buffer[] = loadCorpus().map((m) => encodeTtlv(m.item));
 

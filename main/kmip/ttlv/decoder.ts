@@ -1,21 +1,5 @@
 import { readBigInt, readBytes, readI64, readText } from './buffer-reader.js';
-import {
-  badBoolean,
-  badFixed,
-  badPadding,
-  badPrefix,
-  badUtf8,
-  bigIntegerLength,
-  nulTerminator,
-  overrun,
-  shortHeader,
-  structureLength,
-  tooBig,
-  tooDeep,
-  tooMany,
-  trailing,
-  unknownType,
-} from './decode-errors.js';
+import * as fail from './decode-errors.js';
 import { resolveTtlvLimits, type TtlvDecodeOptions } from './errors.js';
 import { ItemType, type TtlvItem } from './item.js';
 
@@ -49,7 +33,7 @@ export function decodeTtlv(bytes: Uint8Array, options?: TtlvDecodeOptions): Ttlv
   const limits = resolveTtlvLimits(options);
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length > limits.maxMessageBytes) {
-    throw tooBig(buf.length, limits.maxMessageBytes);
+    throw fail.tooBig(buf.length, limits.maxMessageBytes);
   }
   b = buf;
   pos = 0;
@@ -59,7 +43,7 @@ export function decodeTtlv(bytes: Uint8Array, options?: TtlvDecodeOptions): Ttlv
   strictPadding = options?.strictPadding !== false;
   try {
     const item = readItem(0, buf.length, 1);
-    if (pos !== buf.length) throw trailing(buf.length - pos, pos);
+    if (pos !== buf.length) throw fail.trailing(buf.length - pos, pos);
     return item;
   } finally {
     b = empty;
@@ -73,20 +57,20 @@ export function decodeTtlv(bytes: Uint8Array, options?: TtlvDecodeOptions): Ttlv
  */
 function readItem(start: number, end: number, depth: number): TtlvItem {
   const buf = b;
-  if (end - start < 8) throw shortHeader(start, end);
+  if (end - start < 8) throw fail.shortHeader(start, end);
   const prefix = buf[start]!;
-  if (prefix !== 0x42 && prefix !== 0x54) throw badPrefix(prefix, start);
+  if (prefix !== 0x42 && prefix !== 0x54) throw fail.badPrefix(prefix, start);
   const tag = (prefix << 16) | (buf[start + 1]! << 8) | buf[start + 2]!;
   const type = buf[start + 3]!;
   const length = ((buf[start + 4]! << 24) | (buf[start + 5]! << 16) | (buf[start + 6]! << 8) | buf[start + 7]!) >>> 0;
-  if (++items > maxItems) throw tooMany(maxItems, start, tag);
+  if (++items > maxItems) throw fail.tooMany(maxItems, start, tag);
   const o = start + 8;
   const left = end - o;
   switch (type) {
     case ItemType.Structure: {
-      if (length > left) throw overrun(start, tag, length, left);
-      if ((length & 7) !== 0) throw structureLength(length, start, tag);
-      if (depth >= maxDepth && length > 0) throw tooDeep(maxDepth, start, tag);
+      if (length > left) throw fail.overrun(start, tag, length, left);
+      if ((length & 7) !== 0) throw fail.structureLength(length, start, tag);
+      if (depth >= maxDepth && length > 0) throw fail.tooDeep(maxDepth, start, tag);
       const stop = o + length;
       const value: TtlvItem[] = [];
       let at = o;
@@ -100,10 +84,10 @@ function readItem(start: number, end: number, depth: number): TtlvItem {
     case ItemType.Integer:
     case ItemType.Enumeration:
     case ItemType.Interval: {
-      if (length !== 4 || left < 8) throw badFixed(start, tag, type, length, 4, left);
+      if (length !== 4 || left < 8) throw fail.badFixed(start, tag, type, length, 4, left);
       // 4 value bytes then 4 padding bytes (section 9.1.1.3).
       if (strictPadding && (buf[o + 4]! | buf[o + 5]! | buf[o + 6]! | buf[o + 7]!) !== 0) {
-        throw badPadding(start + 12, tag);
+        throw fail.badPadding(start + 12, tag);
       }
       const signed = (buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
       pos = o + 8;
@@ -112,57 +96,57 @@ function readItem(start: number, end: number, depth: number): TtlvItem {
     case ItemType.LongInteger:
     case ItemType.DateTime:
     case ItemType.DateTimeExtended: {
-      if (length !== 8 || left < 8) throw badFixed(start, tag, type, length, 8, left);
+      if (length !== 8 || left < 8) throw fail.badFixed(start, tag, type, length, 8, left);
       pos = o + 8;
       return { tag, type, value: readI64(buf, o) } as TtlvItem;
     }
     case ItemType.Boolean: {
-      if (length !== 8 || left < 8) throw badFixed(start, tag, type, length, 8, left);
+      if (length !== 8 || left < 8) throw fail.badFixed(start, tag, type, length, 8, left);
       // KMIP 1.4 section 9.1.1.4: exactly 0000000000000000 or 0000000000000001.
       if (
         (buf[o]! | buf[o + 1]! | buf[o + 2]! | buf[o + 3]! | buf[o + 4]! | buf[o + 5]! | buf[o + 6]!) !== 0 ||
         buf[o + 7]! > 1
       ) {
-        throw badBoolean(o, tag);
+        throw fail.badBoolean(o, tag);
       }
       pos = o + 8;
       return { tag, type: ItemType.Boolean, value: buf[o + 7] === 1 };
     }
     case ItemType.TextString: {
       const padded = (length + 7) & ~7;
-      if (length > left || padded > left) throw overrun(start, tag, padded, left);
+      if (length > left || padded > left) throw fail.overrun(start, tag, padded, left);
       if (length > 0 && buf[o + length - 1] === 0) {
-        throw nulTerminator(o + length - 1, tag);
+        throw fail.nulTerminator(o + length - 1, tag);
       }
       const value = readText(buf, o, length, tag !== passwordTag && tag !== oneTimePasswordTag);
-      if (value === undefined) throw badUtf8(o, tag);
+      if (value === undefined) throw fail.badUtf8(o, tag);
       // Text and Byte String padding (to a multiple of 8) must be zero; checked inline (a call
       // per item cost more than the check).
       for (let i = o + length; i < o + padded; i++) {
-        if (buf[i] !== 0 && strictPadding) throw badPadding(o + length, tag);
+        if (buf[i] !== 0 && strictPadding) throw fail.badPadding(o + length, tag);
       }
       pos = o + padded;
       return { tag, type: ItemType.TextString, value };
     }
     case ItemType.ByteString: {
       const padded = (length + 7) & ~7;
-      if (length > left || padded > left) throw overrun(start, tag, padded, left);
+      if (length > left || padded > left) throw fail.overrun(start, tag, padded, left);
       const value = readBytes(buf, o, length);
       for (let i = o + length; i < o + padded; i++) {
-        if (buf[i] !== 0 && strictPadding) throw badPadding(o + length, tag);
+        if (buf[i] !== 0 && strictPadding) throw fail.badPadding(o + length, tag);
       }
       pos = o + padded;
       return { tag, type: ItemType.ByteString, value };
     }
     case ItemType.BigInteger: {
-      if (length > left) throw overrun(start, tag, length, left);
+      if (length > left) throw fail.overrun(start, tag, length, left);
       if (length === 0 || (length & 7) !== 0) {
-        throw bigIntegerLength(length, start, tag);
+        throw fail.bigIntegerLength(length, start, tag);
       }
       pos = o + length;
       return { tag, type: ItemType.BigInteger, value: readBigInt(buf, o, length) };
     }
     default:
-      throw unknownType(type, start, tag);
+      throw fail.unknownType(type, start, tag);
   }
 }

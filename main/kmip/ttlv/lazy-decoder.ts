@@ -1,21 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import {
-  badBoolean,
-  badFixed,
-  badPadding,
-  badPrefix,
-  badUtf8,
-  bigIntegerLength,
-  nulTerminator,
-  overrun,
-  shortHeader,
-  structureLength,
-  tooBig,
-  tooDeep,
-  tooMany,
-  trailing,
-  unknownType,
-} from './decode-errors.js';
+import * as fail from './decode-errors.js';
 import { resolveTtlvLimits, type TtlvDecodeOptions } from './errors.js';
 import { ItemType, type TtlvItem } from './item.js';
 import { readValidatedItem } from './lazy-structure.js';
@@ -76,7 +60,7 @@ export function decodeTtlvLazy(bytes: Uint8Array, options?: TtlvLazyDecodeOption
 export function validateTtlv(bytes: Uint8Array, options?: TtlvDecodeOptions): number {
   const limits = resolveTtlvLimits(options);
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length > limits.maxMessageBytes) throw tooBig(buf.length, limits.maxMessageBytes);
+  if (buf.length > limits.maxMessageBytes) throw fail.tooBig(buf.length, limits.maxMessageBytes);
   b = buf;
   items = 0;
   maxItems = limits.maxItems;
@@ -84,7 +68,7 @@ export function validateTtlv(bytes: Uint8Array, options?: TtlvDecodeOptions): nu
   strictPadding = options?.strictPadding !== false;
   try {
     const end = checkMessage();
-    if (end !== buf.length) throw trailing(buf.length - end, end);
+    if (end !== buf.length) throw fail.trailing(buf.length - end, end);
     return items;
   } finally {
     b = empty;
@@ -108,20 +92,20 @@ function checkMessage(): number {
   let open = 0;
   for (;;) {
     const start = o;
-    if (end - start < 8) throw shortHeader(start, end);
+    if (end - start < 8) throw fail.shortHeader(start, end);
     const prefix = buf[start]!;
-    if (prefix !== 0x42 && prefix !== 0x54) throw badPrefix(prefix, start);
+    if (prefix !== 0x42 && prefix !== 0x54) throw fail.badPrefix(prefix, start);
     const type = buf[start + 3]!;
     const length = ((buf[start + 4]! << 24) | (buf[start + 5]! << 16) | (buf[start + 6]! << 8) | buf[start + 7]!) >>> 0;
-    if (++items > maxItems) throw tooMany(maxItems, start, tagAt(start));
+    if (++items > maxItems) throw fail.tooMany(maxItems, start, tagAt(start));
     const v = start + 8;
     const left = end - v;
     switch (type) {
       case ItemType.Structure:
-        if (length > left) throw overrun(start, tagAt(start), length, left);
-        if ((length & 7) !== 0) throw structureLength(length, start, tagAt(start));
+        if (length > left) throw fail.overrun(start, tagAt(start), length, left);
+        if ((length & 7) !== 0) throw fail.structureLength(length, start, tagAt(start));
         if (length > 0) {
-          if (depth >= maxDepth) throw tooDeep(maxDepth, start, tagAt(start));
+          if (depth >= maxDepth) throw fail.tooDeep(maxDepth, start, tagAt(start));
           if (open === ends.length) ends = grow(ends);
           ends[open++] = end;
           end = v + length;
@@ -132,58 +116,58 @@ function checkMessage(): number {
       case ItemType.Integer:
       case ItemType.Enumeration:
       case ItemType.Interval:
-        if (length !== 4 || left < 8) throw badFixed(start, tagAt(start), type, length, 4, left);
+        if (length !== 4 || left < 8) throw fail.badFixed(start, tagAt(start), type, length, 4, left);
         if (strictPadding && (buf[v + 4]! | buf[v + 5]! | buf[v + 6]! | buf[v + 7]!) !== 0) {
-          throw badPadding(start + 12, tagAt(start));
+          throw fail.badPadding(start + 12, tagAt(start));
         }
         o = v + 8;
         break;
       case ItemType.LongInteger:
       case ItemType.DateTime:
       case ItemType.DateTimeExtended:
-        if (length !== 8 || left < 8) throw badFixed(start, tagAt(start), type, length, 8, left);
+        if (length !== 8 || left < 8) throw fail.badFixed(start, tagAt(start), type, length, 8, left);
         o = v + 8;
         break;
       case ItemType.Boolean:
-        if (length !== 8 || left < 8) throw badFixed(start, tagAt(start), type, length, 8, left);
+        if (length !== 8 || left < 8) throw fail.badFixed(start, tagAt(start), type, length, 8, left);
         if (
           (buf[v]! | buf[v + 1]! | buf[v + 2]! | buf[v + 3]! | buf[v + 4]! | buf[v + 5]! | buf[v + 6]!) !== 0 ||
           buf[v + 7]! > 1
         ) {
-          throw badBoolean(v, tagAt(start));
+          throw fail.badBoolean(v, tagAt(start));
         }
         o = v + 8;
         break;
       case ItemType.TextString: {
         const padded = (length + 7) & ~7;
-        if (length > left || padded > left) throw overrun(start, tagAt(start), padded, left);
+        if (length > left || padded > left) throw fail.overrun(start, tagAt(start), padded, left);
         const stop = v + length;
-        if (length > 0 && buf[stop - 1] === 0) throw nulTerminator(stop - 1, tagAt(start));
+        if (length > 0 && buf[stop - 1] === 0) throw fail.nulTerminator(stop - 1, tagAt(start));
         // ASCII (the common case) four bytes a step; anything else by the native strict UTF-8
         // check, which accepts exactly what the fatal TextDecoder of decodeTtlv accepts.
         let high = 0;
         let i = v;
         for (; i + 4 <= stop; i += 4) high |= buf[i]! | buf[i + 1]! | buf[i + 2]! | buf[i + 3]!;
         for (; i < stop; i++) high |= buf[i]!;
-        if (high >= 0x80 && !isUtf8(buf.subarray(v, stop))) throw badUtf8(v, tagAt(start));
+        if (high >= 0x80 && !isUtf8(buf.subarray(v, stop))) throw fail.badUtf8(v, tagAt(start));
         if (strictPadding) checkPadding(stop, v + padded, start);
         o = v + padded;
         break;
       }
       case ItemType.ByteString: {
         const padded = (length + 7) & ~7;
-        if (length > left || padded > left) throw overrun(start, tagAt(start), padded, left);
+        if (length > left || padded > left) throw fail.overrun(start, tagAt(start), padded, left);
         if (strictPadding) checkPadding(v + length, v + padded, start);
         o = v + padded;
         break;
       }
       case ItemType.BigInteger:
-        if (length > left) throw overrun(start, tagAt(start), length, left);
-        if (length === 0 || (length & 7) !== 0) throw bigIntegerLength(length, start, tagAt(start));
+        if (length > left) throw fail.overrun(start, tagAt(start), length, left);
+        if (length === 0 || (length & 7) !== 0) throw fail.bigIntegerLength(length, start, tagAt(start));
         o = v + length;
         break;
       default:
-        throw unknownType(type, start, tagAt(start));
+        throw fail.unknownType(type, start, tagAt(start));
     }
     // Close every Structure this item completed; the top item done, the message is.
     while (o === end && open > 0) {
@@ -207,5 +191,5 @@ function tagAt(start: number): number {
 
 /** Text and Byte String padding (to a multiple of 8) must be zero. */
 function checkPadding(from: number, to: number, start: number): void {
-  for (let i = from; i < to; i++) if (b[i] !== 0) throw badPadding(from, tagAt(start));
+  for (let i = from; i < to; i++) if (b[i] !== 0) throw fail.badPadding(from, tagAt(start));
 }

@@ -21,6 +21,7 @@ import { writeKmipXml } from '../../../main/kmip/xml/index.js';
 import { parseRequest } from '../../../main/server/protocol.js';
 import { loadCorpus } from '../../bench/support/kmip-corpus.js';
 import { hex, naive } from './support/naive-ttlv.js';
+import { prng } from './support/prng.js';
 
 const T = 0x420020;
 const corpus: Buffer[] = loadCorpus().map((m) => encodeTtlv(m.item));
@@ -69,18 +70,6 @@ function headers(b: Buffer): { at: number; type: number; length: number }[] {
     o += type === ItemType.Structure ? 8 : 8 + ((length + 7) & ~7);
   }
   return out;
-}
-
-/** mulberry32, seeded: the same cases on every run. */
-function prng(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('decodeTtlvLazy reads every corpus message as decodeTtlv does', () => {
