@@ -1,11 +1,11 @@
 // TTLV items -> KMIP JSON encoding (Additional Message Encodings 1.0 section 4.1.6):
 // {"tag": name, "type": type, "value": ...}; "type" is left out for Structures.
-import { enumerationValueName, maskComponents, Tag, tagName } from '../registry/index.js';
+import { maskComponents, Tag, tagName } from '../registry/index.js';
 import { ItemType, type TtlvItem } from '../ttlv/index.js';
-import { declaredMajor, enumerationFor, maskFor } from '../xml/names.js';
+import { declaredMajor, maskFor } from '../xml/names.js';
 import type { PlaceholderMap } from '../xml/placeholders.js';
-import { bigIntegerToHex, bytesToHex, formatHex, formatIsoMicros } from '../xml/values.js';
-import { typeNames } from '../xml/write.js';
+import { bigIntegerToHex, formatHex } from '../xml/values.js';
+import { typeNames, valueText } from '../xml/write.js';
 
 /** One item in the JSON encoding. */
 export interface KmipJson {
@@ -51,6 +51,7 @@ function toJson(item: TtlvItem, attributeName: string | undefined, major: number
   return { tag, type, value: jsonValue(item, attributeName, major) };
 }
 
+/** The JSON value of a non-Structure item: numbers and booleans as JSON ones, the rest as in XML. */
 function jsonValue(item: TtlvItem, attributeName: string | undefined, major: number): string | number | boolean {
   switch (item.type) {
     case ItemType.Integer: {
@@ -61,19 +62,11 @@ function jsonValue(item: TtlvItem, attributeName: string | undefined, major: num
       return item.value <= maxSafe && item.value >= -maxSafe ? Number(item.value) : formatHex(item.value, 8);
     case ItemType.BigInteger:
       return '0x' + bigIntegerToHex(item.value);
-    case ItemType.Enumeration:
-      return enumerationValueName(enumerationFor(item.tag, attributeName), item.value, major);
     case ItemType.Boolean:
-    case ItemType.TextString:
     case ItemType.Interval:
       return item.value;
-    case ItemType.ByteString:
-      return bytesToHex(item.value);
-    case ItemType.DateTime:
-      return formatIsoMicros(item.value * 1_000_000n, false) ?? formatHex(item.value, 8);
-    case ItemType.DateTimeExtended:
-      return formatIsoMicros(item.value, true) ?? formatHex(item.value, 8);
-    case ItemType.Structure:
-      return '';
+    default:
+      // Enumeration names, Text Strings, hex Byte Strings, ISO Date-Times: written as XML writes them.
+      return valueText(item, attributeName, major);
   }
 }
