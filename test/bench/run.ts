@@ -13,6 +13,7 @@ const benches: { name: string; load: () => Promise<BenchModule> }[] = [
   { name: 'console', load: () => import('./console.bench.js') },
   { name: 'tokens', load: () => import('./tokens.bench.js') },
   { name: 'kmip-load', load: () => import('./kmip-load.bench.js') },
+  { name: 'protocol', load: () => import('./protocol.bench.js') },
   { name: 'crypto', load: () => import('./crypto.bench.js') },
 ];
 
