@@ -8,6 +8,7 @@ import { GrantTable } from '../../main/server/access.js';
 import { t } from '../../main/ops/ttlv.js';
 import { EnumNames, Operation, ResultReason, Tag } from '../../main/ops/vocabulary.js';
 import { opsHarness, resultOf, uidOf } from './ops-harness.js';
+import { versionedAttributes } from './support/versioned-attributes.js';
 
 const SYMMETRIC_KEY = 2;
 const SECRET_DATA = 7;
@@ -35,16 +36,7 @@ async function register(
     ['Cryptographic Usage Mask', Tag.CryptographicUsageMask, t.int(Tag.AttributeValue, o.usage ?? DERIVE)],
   ];
   if (o.active !== false) attrs.push(['Activation Date', Tag.ActivationDate, t.date(Tag.AttributeValue, yesterday)]);
-  const attributes =
-    version[0] >= 2
-      ? t.struct(
-          Tag.Attributes,
-          attrs.map(([, tag, v]) => ({ ...v, tag }) as TtlvItem),
-        )
-      : t.struct(
-          Tag.TemplateAttribute,
-          attrs.map(([name, , v]) => t.struct(Tag.Attribute, [t.text(Tag.AttributeName, name), v])),
-        );
+  const attributes = versionedAttributes(version, attrs);
   const keyBlock = t.struct(Tag.KeyBlock, [
     t.enm(Tag.KeyFormatType, type === 'SymmetricKey' ? 1 : 2),
     t.struct(Tag.KeyValue, [t.bytes(Tag.KeyMaterial, material)]),
@@ -86,18 +78,7 @@ function deriveSend(h: Harness, r: DeriveRequest): Promise<StructureItem> {
   const wanted: [string, number, TtlvItem][] = [['Cryptographic Length', Tag.CryptographicLength, t.int(0, r.bits)]];
   if (r.algorithm !== undefined)
     wanted.push(['Cryptographic Algorithm', Tag.CryptographicAlgorithm, t.enm(0, r.algorithm)]);
-  const attributes =
-    version[0] >= 2
-      ? t.struct(
-          Tag.Attributes,
-          wanted.map(([, tag, v]) => ({ ...v, tag }) as TtlvItem),
-        )
-      : t.struct(
-          Tag.TemplateAttribute,
-          wanted.map(([name, , v]) =>
-            t.struct(Tag.Attribute, [t.text(Tag.AttributeName, name), { ...v, tag: Tag.AttributeValue } as TtlvItem]),
-          ),
-        );
+  const attributes = versionedAttributes(version, wanted);
   return h.send(
     Operation.DeriveKey,
     [
