@@ -21,12 +21,26 @@ export interface FieldRule<T> {
 
 type Defined<T, K extends keyof T> = Exclude<T[K], undefined>;
 type Element<V> = V extends readonly (infer E)[] ? E : never;
-/** The keys of T whose values are strings (enumeration names). */
+/** The keys of T whose values are strings (enumeration names), or structures. */
 type StringKey<T> = { [P in keyof T]-?: Defined<T, P> extends string ? P : never }[keyof T] & string;
+type StructureKey<T> = { [P in keyof T]-?: Defined<T, P> extends StructureItem ? P : never }[keyof T] & string;
 
 interface RuleOptions {
   required?: boolean;
   derived?: boolean;
+}
+
+type AnyWrite = (tag: number, v: unknown) => TtlvItem;
+
+function rule<T>(
+  key: keyof T & string,
+  tag: number,
+  many: boolean,
+  read: (f: TtlvItem) => unknown,
+  write: AnyWrite,
+  options: RuleOptions,
+): FieldRule<T> {
+  return { tag, key, many, required: options.required ?? false, derived: options.derived ?? false, read, write };
 }
 
 /** The rule builders for the model type T (so each key's value type is checked against T). */
@@ -39,28 +53,23 @@ export function rulesFor<T>() {
       write: (tag: number, v: Defined<T, K>) => TtlvItem,
       options: RuleOptions = {},
     ): FieldRule<T> {
-      return {
-        tag,
-        key,
-        many: false,
-        required: options.required ?? false,
-        derived: options.derived ?? false,
-        read,
-        write: write as (tag: number, v: unknown) => TtlvItem,
-      };
+      return rule<T>(key, tag, false, read, write as AnyWrite, options);
     },
     /** An Enumeration field, its value set looked up once. */
     enumeration<K extends StringKey<T>>(key: K, tag: number, options: RuleOptions = {}): FieldRule<T> {
       const { read, write } = enumerationOf(tag);
-      return {
-        tag,
+      return rule<T>(key, tag, false, read, write as AnyWrite, options);
+    },
+    /** A Structure field (a payload, an extension) kept whole, written under its own tag. */
+    structure<K extends StructureKey<T>>(key: K, tag: number, options: RuleOptions = {}): FieldRule<T> {
+      return rule<T>(
         key,
-        many: false,
-        required: options.required ?? false,
-        derived: options.derived ?? false,
-        read,
-        write: write as (tag: number, v: unknown) => TtlvItem,
-      };
+        tag,
+        false,
+        asStructure,
+        ((t: number, v: StructureItem) => withTag(v, t)) as AnyWrite,
+        options,
+      );
     },
     many<K extends keyof T & string>(
       key: K,
@@ -68,15 +77,7 @@ export function rulesFor<T>() {
       read: (f: TtlvItem) => Element<Defined<T, K>>,
       write: (tag: number, v: Element<Defined<T, K>>) => TtlvItem,
     ): FieldRule<T> {
-      return {
-        tag,
-        key,
-        many: true,
-        required: false,
-        derived: false,
-        read,
-        write: write as (tag: number, v: unknown) => TtlvItem,
-      };
+      return rule<T>(key, tag, true, read, write as AnyWrite, {});
     },
   };
 }

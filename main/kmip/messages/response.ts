@@ -2,8 +2,8 @@ import { MessageTag } from './tags.js';
 import type { StructureItem, TtlvItem } from '../ttlv/item.js';
 import { buildEnvelope, parseEnvelope, type Envelope } from './envelope.js';
 import { MessageError } from './errors.js';
-import { FieldTable, rulesFor, structure, withTag } from './field-table.js';
-import { asBytes, asDate, asEnumeration, asInteger, asStructure, asText, item } from './fields.js';
+import { FieldTable, rulesFor, structure } from './field-table.js';
+import { asBytes, asDate, asEnumeration, asInteger, asText, item } from './fields.js';
 import { parseProtocolVersion, protocolVersionItem } from './header.js';
 import type { ResponseBatchItem, ResponseHeader, ResponseMessage } from './types.js';
 
@@ -17,7 +17,7 @@ const responseHeader = new FieldTable<ResponseHeader>(
       required: true,
     }),
     h.one('timeStamp', MessageTag.TimeStamp, asDate, item.dateTime, { required: true }),
-    h.one('nonce', MessageTag.Nonce, asStructure, (tag, v) => withTag(v, tag)),
+    h.structure('nonce', MessageTag.Nonce),
     h.many('attestationType', MessageTag.AttestationType, asEnumeration, item.enumeration),
     h.one('clientCorrelationValue', MessageTag.ClientCorrelationValue, asText, item.text),
     h.one('serverCorrelationValue', MessageTag.ServerCorrelationValue, asText, item.text),
@@ -51,8 +51,8 @@ const responseBatchItem = new FieldTable<ResponseBatchItemFields>(
     b.enumeration('resultReason', MessageTag.ResultReason),
     b.one('resultMessage', MessageTag.ResultMessage, asText, item.text),
     b.one('asynchronousCorrelationValue', MessageTag.AsynchronousCorrelationValue, asBytes, item.bytes),
-    b.one('responsePayload', MessageTag.ResponsePayload, asStructure, (tag, v) => withTag(v, tag)),
-    b.one('messageExtension', MessageTag.MessageExtension, asStructure, (tag, v) => withTag(v, tag)),
+    b.structure('responsePayload', MessageTag.ResponsePayload),
+    b.structure('messageExtension', MessageTag.MessageExtension),
   ],
   'a Batch Item',
 );
