@@ -1,36 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../../main/ops/index.js';
-import { GrantTable } from '../../main/server/access.js';
-import { KmipServer } from '../../main/server/kmip-server.js';
-import { makeTestPki, pem, type TestPki } from './support/certs.js';
-import { runPyKmipLifecycle } from './support/pykmip-client.js';
+import { memoryKmipSuite } from '../support/memory-kmip-suite.js';
+import { runPyKmipAs } from './support/pykmip-client.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 describe('PyKMIP ProxyKmipClient against Keyhold server', () => {
-  let pki: TestPki;
-  let server: KmipServer;
-  let store: MemoryObjectStore;
-  beforeAll(async () => {
-    pki = makeTestPki();
-    store = new MemoryObjectStore();
-    server = new KmipServer({
-      host: '127.0.0.1',
-      port: 0,
-      cert: pem(pki.serverCert),
-      key: pem(pki.serverKey),
-      ca: pem(pki.caCert),
-      store,
-      access: new GrantTable(),
-    });
-    await server.listen();
-  });
-  afterAll(async () => {
-    await server?.close();
-    pki?.dispose();
-  });
+  const store = new MemoryObjectStore();
+  const keyhold = memoryKmipSuite({ store });
 
   it('performs the full lifecycle (create, register, get, locate, attributes, activate, encrypt/decrypt, key pair, sign, revoke, destroy)', async () => {
-    const alice = pki.client('alice');
-    const steps = await runPyKmipLifecycle(server.port, alice.cert, alice.key, pki.caCert);
+    const steps = await runPyKmipAs(path.join(here, 'support/pykmip_lifecycle.py'), keyhold);
     const failed = steps.filter((s) => !s.ok);
     expect(failed, JSON.stringify(failed, null, 1)).toEqual([]);
     const by = Object.fromEntries(steps.map((s) => [s.step, s.value]));
