@@ -19,7 +19,6 @@ import {
   uid,
   uidOf,
   type J,
-  type Version,
 } from './support/wire.js';
 
 /**
@@ -31,16 +30,13 @@ import {
  * IRIS / EDB TDE (2.0 / 2.1 Encrypt and Decrypt with the Attributes model).
  */
 const dbhost = profileSuite('databases', 'dbhost');
-/** A connection speaking one version; every response is checked for the version and newer fields. */
-const speaking = (v: Version) => dbhost.speaking(v);
 
 const createAes = (bits: number, ...more: J[]) =>
   op('Create', [e('ObjectType', 'SymmetricKey'), template(...aesAttrs(bits), ...more)]);
 
 describe('MongoDB Enterprise (KMIP 1.2 Encrypt/Decrypt; 1.0 and 1.1 legacy Create/Get)', () => {
   it('1.2: Create, Activate, Encrypt then Decrypt its master-key wrap with the server-chosen IV', async () => {
-    const c = await speaking([1, 2]);
-    try {
+    await dbhost.speakingIn([1, 2], async (c) => {
       const id = uidOf(ok(await c.send([createAes(256)])));
       ok(await c.send([op('Activate', [uid(id)])]));
       const dataKey = randomBytes(96);
@@ -58,30 +54,24 @@ describe('MongoDB Enterprise (KMIP 1.2 Encrypt/Decrypt; 1.0 and 1.1 legacy Creat
         ]),
       );
       expect(at(dec, 'Data')).toBe(dataKey.toString('hex'));
-    } finally {
-      c.close();
-    }
+    });
   });
 
   for (const minor of [0, 1]) {
     it(`1.${minor} legacy: Create AES-256 and Get it, answered in 1.${minor} with no newer field`, async () => {
-      const c = await speaking([1, minor]);
-      try {
+      await dbhost.speakingIn([1, minor], async (c) => {
         const id = uidOf(ok(await c.send([createAes(256)])));
         ok(await c.send([op('Activate', [uid(id)])]));
         const got = ok(await c.send([op('Get', [uid(id)])]));
         expect(String(at(got, 'SymmetricKey', 'KeyBlock', 'KeyValue', 'KeyMaterial'))).toHaveLength(64);
-      } finally {
-        c.close();
-      }
+      });
     });
   }
 });
 
 describe('Percona Server for MongoDB (KMIP 1.0, polls key state; Cosmian #687, vault #24309)', () => {
   it('State polled again and again in 1.0: no Fresh, no Server Correlation Value, no 1.x-later attribute', async () => {
-    const c = await speaking([1, 0]);
-    try {
+    await dbhost.speakingIn([1, 0], async (c) => {
       const id = uidOf(ok(await c.send([createAes(256, nameAttr('percona-mongod-master'))])));
       ok(await c.send([op('Activate', [uid(id)])]));
       for (let n = 0; n < 3; n++) {
@@ -93,16 +83,13 @@ describe('Percona Server for MongoDB (KMIP 1.0, polls key state; Cosmian #687, v
       expect(all.get('Name')).toBeDefined();
       const list = ok(await c.send([op('GetAttributeList', [uid(id)])]));
       expect(children(list, 'AttributeName').map((n) => n.value)).not.toContain('Fresh');
-    } finally {
-      c.close();
-    }
+    });
   });
 });
 
 describe('MySQL Enterprise / Percona component_keyring_kmip (KMIP 1.1)', () => {
   it('Register keys in an Object Group, Locate by Object Group (+ Name), Get', async () => {
-    const c = await speaking([1, 1]);
-    try {
+    await dbhost.speakingIn([1, 1], async (c) => {
       const register = (group: string, name: string, material: Buffer) =>
         op('Register', [
           e('ObjectType', 'SymmetricKey'),
@@ -141,16 +128,13 @@ describe('MySQL Enterprise / Percona component_keyring_kmip (KMIP 1.1)', () => {
       expect(children(ok(one), 'UniqueIdentifier').map((u) => u.value)).toEqual([a]);
       const got = ok(await c.send([op('Get', [uid(a)])]));
       expect(at(got, 'SymmetricKey', 'KeyBlock', 'KeyValue', 'KeyMaterial')).toBe(m1.toString('hex'));
-    } finally {
-      c.close();
-    }
+    });
   });
 });
 
 describe('Percona pg_tde (KMIP 1.4)', () => {
   it('Register a principal key, Locate by Name, Get, Activate; Create one; Revoke and Destroy', async () => {
-    const c = await speaking([1, 4]);
-    try {
+    await dbhost.speakingIn([1, 4], async (c) => {
       const material = randomBytes(16);
       const reg = await c.send([
         op('Register', [
@@ -191,17 +175,14 @@ describe('Percona pg_tde (KMIP 1.4)', () => {
         );
         expect(uidOf(ok(await c.send([op('Destroy', [uid(k)])])))).toBe(k);
       }
-    } finally {
-      c.close();
-    }
+    });
   });
 });
 
 describe('InterSystems IRIS / EDB TDE (KMIP 2.0 and 2.1 Encrypt/Decrypt)', () => {
   for (const minor of [0, 1]) {
     it(`2.${minor}: Create with Attributes, Activate, Encrypt/Decrypt AES-GCM, answered in 2.${minor}`, async () => {
-      const c = await speaking([2, minor]);
-      try {
+      await dbhost.speakingIn([2, minor], async (c) => {
         const id = uidOf(
           ok(
             await c.send([
@@ -239,9 +220,7 @@ describe('InterSystems IRIS / EDB TDE (KMIP 2.0 and 2.1 Encrypt/Decrypt)', () =>
           ]),
         );
         expect(at(dec, 'Data')).toBe(plain.toString('hex'));
-      } finally {
-        c.close();
-      }
+      });
     });
   }
 });

@@ -58,9 +58,7 @@ describe('Veeam B&R 12 (KMIP 1.4, Cosmian veeam.md)', () => {
   }
 
   it('Locate (none yet), CreateKeyPair RSA-2048, Activate both, Get public and private, Revoke, Destroy', async () => {
-    const c = await veeam.speaking(V14);
-    const { send } = c;
-    try {
+    await veeam.speakingIn(V14, async ({ send }) => {
       const none = await send([op('Locate', [nameAttr('veeam-rsa-1')])]);
       expect(ok(none)?.value ?? []).toEqual([]);
 
@@ -134,8 +132,6 @@ describe('Veeam B&R 12 (KMIP 1.4, Cosmian veeam.md)', () => {
       }
       const gone = await send([op('Get', [uid(priv)])]);
       expect(gone.items[0]?.status).toBe('OperationFailed');
-    } finally {
-      c.close();
-    }
+    });
   });
 });

@@ -20,6 +20,8 @@ export interface ProfileSuite {
   open(o?: Parameters<typeof RawSession.open>[2]): Promise<RawSession>;
   /** A new connection speaking `v`: every answer is checked by `expectSpoken`. */
   speaking(v: Version, o?: RequestOptions): Promise<SpokenSession>;
+  /** Runs `fn` on a new connection speaking `v` and closes it after. */
+  speakingIn<T>(v: Version, fn: (c: SpokenSession) => Promise<T>): Promise<T>;
 }
 
 export interface SpokenSession {
@@ -53,6 +55,14 @@ export function profileSuite(label: string, client: string, o: { session?: boole
     async speaking(v, options) {
       const c = await suite.open();
       return { send: (items) => sendSpoken(c, v, items, options), close: () => c.close() };
+    },
+    async speakingIn(v, fn) {
+      const c = await suite.speaking(v);
+      try {
+        return await fn(c);
+      } finally {
+        c.close();
+      }
     },
   };
   beforeAll(async () => {
