@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { KmipConnection } from '../../main/client/connection.js';
 import { KmipClient } from '../../main/client/kmip-client.js';
 import { makeTestPki, pem } from '../interop/support/certs.js';
@@ -18,10 +19,14 @@ import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
  * measured maximum and at 20x PyKMIP's throughput, a read-only mix (Get/Locate/Encrypt), and the
  * server's memory with 1,000 open connections.
  * Sizes: KMIP_BENCH_CONNECTIONS (32), KMIP_BENCH_SECONDS (5), KMIP_BENCH_IDLE (1000).
+ * KMIP_BENCH_MAX=<ops/s> skips the closed loops, PyKMIP and the idle connections: only the open
+ * loops run, at KMIP_BENCH_SHARES (default "0.25,0.5,0.75") of that maximum (for quick runs).
  */
 const CONNECTIONS = Number(process.env['KMIP_BENCH_CONNECTIONS'] ?? 32);
 const SECONDS = Number(process.env['KMIP_BENCH_SECONDS'] ?? 5);
 const IDLE = Number(process.env['KMIP_BENCH_IDLE'] ?? 1000);
+const GIVEN_MAX = process.env['KMIP_BENCH_MAX'] === undefined ? undefined : Number(process.env['KMIP_BENCH_MAX']);
+const SHARES = (process.env['KMIP_BENCH_SHARES'] ?? '0.25,0.5,0.75').split(',').map(Number);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(REPO, 'bin/keyhold.js');
 const params = { CryptographicAlgorithm: 'AES', BlockCipherMode: 'CBC', PaddingMethod: 'PKCS5' };
@@ -38,7 +43,13 @@ interface Figures {
   p50: number;
   p99: number;
   errors: number;
+  /** p99 of each operation (Create, Get, Locate, Encrypt) in ms. */
+  p99ByOperation: Record<string, number>;
+  /** The load generator's own event-loop delay, p99 in ms: a busy client inflates the figures. */
+  clientDelayP99: number;
 }
+
+const OPERATIONS = ['Create', 'Get', 'Locate', 'Encrypt'];
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as number);
@@ -72,7 +83,10 @@ async function load(port: number, tls: Tls, label: string, rate?: number, mix: M
     }),
   );
   const latencies: number[] = [];
+  const byOperation: number[][] = OPERATIONS.map(() => []);
   let errors = 0;
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   const deadline = performance.now() + SECONDS * 1000;
   const started0 = performance.now();
   const iv = Buffer.alloc(16, 1);
@@ -109,7 +123,9 @@ async function load(port: number, tls: Tls, label: string, rate?: number, mix: M
             default:
               await c.encrypt(keys[i] as string, data, params, iv);
           }
-          latencies.push(performance.now() - started);
+          const took = performance.now() - started;
+          latencies.push(took);
+          byOperation[kind]?.push(took);
         } catch {
           errors++;
         }
@@ -117,9 +133,17 @@ async function load(port: number, tls: Tls, label: string, rate?: number, mix: M
     }),
   );
   const elapsed = (performance.now() - started0) / 1000;
+  delay.disable();
   await Promise.all(clients.map((c) => c.close()));
   latencies.sort((a, b) => a - b);
+  const p99ByOperation: Record<string, number> = {};
+  OPERATIONS.forEach((name, k) => {
+    const sorted = (byOperation[k] as number[]).sort((a, b) => a - b);
+    if (sorted.length > 0) p99ByOperation[name] = percentile(sorted, 0.99);
+  });
   return {
+    p99ByOperation,
+    clientDelayP99: delay.percentile(99) / 1e6,
     ops: latencies.length,
     opsPerSecond: latencies.length / Math.max(SECONDS, elapsed),
     p50: percentile(latencies, 0.5),
@@ -130,6 +154,14 @@ async function load(port: number, tls: Tls, label: string, rate?: number, mix: M
 
 function line(name: string, f: Figures): string {
   return `${name.padEnd(26)} ${f.opsPerSecond.toFixed(0).padStart(8)} ops/s   p50 ${f.p50.toFixed(2)} ms   p99 ${f.p99.toFixed(2)} ms   (${f.ops} ops, ${f.errors} errors)`;
+}
+
+/** Per-operation p99 and the load generator's own event-loop delay, under an open-loop line. */
+function detail(f: Figures): string {
+  const ops = Object.entries(f.p99ByOperation)
+    .map(([name, p99]) => `${name} ${p99.toFixed(1)}`)
+    .join(', ');
+  return `${' '.repeat(28)}p99 by operation (ms): ${ops}; client event-loop delay p99 ${f.clientDelayP99.toFixed(1)} ms`;
 }
 
 function rssKiB(pid: number): number {
@@ -181,13 +213,39 @@ async function startKeyhold(dir: string): Promise<{ child: ChildProcess; port: n
 
 export async function bench(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'keyhold-kmip-bench-'));
-  const pki = makeTestPki();
   const keyhold = await startKeyhold(dir);
-  const pykmip = await startPyKmipServer(pki);
+  const openLoop = async (name: string, rate: number, mix: Mix): Promise<void> => {
+    const f = await load(keyhold.port, keyhold.tls, `keyhold-${mix}-${rate}`, rate, mix);
+    console.log(line(`  ${name} @${rate}/s`, f));
+    console.log(detail(f));
+  };
   try {
     console.log(
       `KMIP load: ${CONNECTIONS} mutual-TLS connections, ${SECONDS} s each, mix Create/Get/Locate/Encrypt (AES-256-CBC, 64 bytes)`,
     );
+    if (GIVEN_MAX !== undefined) {
+      // Quick runs: only the open loops, against the maximum given.
+      console.log(`open loop (latency from when each request was due), shares of ${GIVEN_MAX} ops/s:`);
+      for (const share of SHARES) {
+        await openLoop(`mix ${share * 100}% of max`, Math.max(10, Math.round(share * GIVEN_MAX)), 'mixed');
+      }
+      return;
+    }
+    await fullRun(keyhold, openLoop);
+  } finally {
+    keyhold.child.kill('SIGTERM');
+    await new Promise((r) => (keyhold.child.exitCode === null ? keyhold.child.once('exit', r) : r(undefined)));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function fullRun(
+  keyhold: { child: ChildProcess; port: number; tls: Tls },
+  openLoop: (name: string, rate: number, mix: Mix) => Promise<void>,
+): Promise<void> {
+  const pki = makeTestPki();
+  const pykmip = await startPyKmipServer(pki);
+  try {
     const k = await load(keyhold.port, keyhold.tls, 'keyhold');
     console.log(line('keyhold serve (closed)', k));
     // The same server code over an in-memory store, in this process: the protocol's own cost
@@ -211,11 +269,7 @@ export async function bench(): Promise<void> {
     // Open loop: a steady offered rate over the same connections, latency from when each request
     // was due (no coordinated omission): the latency a client sees at that load.
     console.log('open loop (latency from when each request was due):');
-    const openLoop = async (name: string, rate: number, mix: Mix): Promise<void> => {
-      const f = await load(keyhold.port, keyhold.tls, `keyhold-${mix}-${rate}`, rate, mix);
-      console.log(line(`  ${name} @${rate}/s`, f));
-    };
-    for (const share of [0.25, 0.5, 0.75]) {
+    for (const share of SHARES) {
       await openLoop(`mix ${share * 100}% of max`, Math.max(10, Math.round(share * k.opsPerSecond)), 'mixed');
     }
     // The aim's load: 20x what PyKMIP managed.
@@ -245,9 +299,7 @@ export async function bench(): Promise<void> {
     );
     await Promise.all(idle.map((c) => c.close()));
   } finally {
-    keyhold.child.kill('SIGTERM');
     await pykmip.stop();
     pki.dispose();
-    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeyholdError } from '../../shared/errors.js';
 import { STORAGE_ARCHIVED, STORAGE_DESTROYED, STORAGE_ONLINE, Vault } from '../../main/vault/index.js';
-import { aesKey, createTempVault, disposeTempVault, type TempVaultPath } from './helpers.js';
+import { aesKey, createTempVault, disposeTempVault, PASSPHRASE, type TempVaultPath } from './helpers.js';
 
 let tmp: TempVaultPath;
 let vault: Vault;
@@ -180,6 +180,51 @@ describe('group commit', () => {
     expect((results[5] as PromiseRejectedResult).reason).toBeInstanceOf(KeyholdError);
     const stored = await vault.locate({ attributes: { Name: ['g*'] } });
     expect(stored.uniqueIdentifiers).toHaveLength(11);
+    expect((await vault.verifyAudit()).ok).toBe(true);
+  });
+
+  it('uses alone (Get, Encrypt) commit their audit entries together, durable once their callers hear back', async () => {
+    const uid = await vault.insert(aesKey('used'), 'alice');
+    const before = (await vault.info()).auditEntries;
+    const used = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => vault.getObjectForUse(uid, 'alice', i % 2 === 0 ? 'Get' : 'Encrypt')),
+    );
+    expect(used.map((o) => o.uniqueIdentifier)).toEqual(new Array(10).fill(uid));
+    // Reopened from disk: every use each caller heard of is in the chain, in order.
+    const path = vault.path;
+    await vault.lock();
+    vault = await Vault.open(path, { unlock: { kind: 'passphrase', passphrase: PASSPHRASE } });
+    const entries = await vault.listAudit(before + 1);
+    expect(entries.map((e) => [e.operation, e.object])).toEqual(
+      Array.from({ length: 10 }, (_, i) => [i % 2 === 0 ? 'Get' : 'Encrypt', uid]),
+    );
+    expect((await vault.verifyAudit()).ok).toBe(true);
+  });
+
+  it('a transaction that fails after others of its group rolls back only itself, uses and writes alike', async () => {
+    const uid = await vault.insert(aesKey('mixed-key'), 'alice');
+    const results = await Promise.allSettled([
+      vault.getObjectForUse(uid, 'alice'),
+      vault.insert(aesKey('mixed-1'), 'alice'),
+      vault.getObjectForUse(uid, 'alice', 'Encrypt'),
+      vault.insert(aesKey('mixed-2'), 'alice'),
+      vault.transaction(async () => {
+        await vault.insert(aesKey('mixed-undone'), 'alice');
+        throw new KeyholdError('invalid-argument', 'refused after its insert');
+      }),
+      vault.insert(aesKey('mixed-3'), 'alice'),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    const names = await vault.locate({ attributes: { Name: ['mixed-?'] } });
+    expect(names.uniqueIdentifiers).toHaveLength(3);
+    expect((await vault.locate({ attributes: { Name: ['mixed-undone'] } })).uniqueIdentifiers).toEqual([]);
     expect((await vault.verifyAudit()).ok).toBe(true);
   });
 
