@@ -18,6 +18,11 @@ let b: Buffer = empty;
 let pos = 0;
 let items = 0;
 let maxItems = 0;
+/**
+ * Whether the item limit can be reached at all: every item takes at least 8 bytes, so a message of
+ * at most 8 * maxItems bytes cannot exceed it and its items are not counted.
+ */
+let counting = true;
 let maxDepth = 0;
 let strictPadding = true;
 
@@ -39,6 +44,7 @@ export function decodeTtlv(bytes: Uint8Array, options?: TtlvDecodeOptions): Ttlv
   pos = 0;
   items = 0;
   maxItems = limits.maxItems;
+  counting = buf.length > 8 * maxItems;
   maxDepth = limits.maxDepth;
   strictPadding = options?.strictPadding !== false;
   try {
@@ -63,7 +69,7 @@ function readItem(start: number, end: number, depth: number): TtlvItem {
   const tag = (prefix << 16) | (buf[start + 1]! << 8) | buf[start + 2]!;
   const type = buf[start + 3]!;
   const length = ((buf[start + 4]! << 24) | (buf[start + 5]! << 16) | (buf[start + 6]! << 8) | buf[start + 7]!) >>> 0;
-  if (++items > maxItems) throw fail.tooMany(maxItems, start, tag);
+  if (counting && ++items > maxItems) throw fail.tooMany(maxItems, start, tag);
   const o = start + 8;
   const left = end - o;
   switch (type) {

@@ -266,6 +266,15 @@ describe('malformed input gives a TtlvError with the offset', () => {
     expect(decodeTtlv(hex(s), { maxItems: 11 }).type).toBe(ItemType.Structure);
     expect(decodeError(s, { maxItems: 10 }).message).toMatch(/more than 10 items/);
   });
+  it('too many items of the smallest size (8 bytes each), at the exact item', () => {
+    // A Structure of 9 empty Structures: 10 items in 80 bytes, the k-th child at offset 8k.
+    const s = naive.structure(T, ...Array.from({ length: 9 }, () => naive.structure(T)));
+    expect(hex(s).length).toBe(80);
+    expect(decodeTtlv(hex(s), { maxItems: 10 }).value).toHaveLength(9);
+    const e = decodeError(s, { maxItems: 9 });
+    expect(e.message).toMatch(/more than 9 items/);
+    expect(e.offset).toBe(72);
+  });
   it('oversized message', () => {
     const s = naive.byteString(T, '00'.repeat(100));
     expect(decodeError(s, { maxMessageBytes: 64 }).message).toMatch(/exceeds the limit of 64/);
