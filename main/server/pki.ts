@@ -53,11 +53,30 @@ function nameOf(o: ManagedObject): string | undefined {
     : undefined;
 }
 
+/** The server's objects, metadata only: nothing secret is decoded and nothing is audited. */
 async function serverObjects(vault: Vault): Promise<ManagedObject[]> {
   const found = await vault.locate({ owner: SERVER_OWNER, storageStatusMask: 7 });
   const out: ManagedObject[] = [];
-  for (const uid of found.uniqueIdentifiers) out.push(await vault.getObjectForUse(uid, SERVER_OWNER, 'Read'));
+  for (const uid of found.uniqueIdentifiers) out.push(await vault.getObject(uid));
   return out;
+}
+
+/**
+ * The server's object of this type and name with its value: a certificate is read as a public
+ * object (not audited); a private key only for a use of it (the CA signing, the server starting
+ * TLS), which is audited.
+ */
+async function serverObject(
+  vault: Vault,
+  objects: readonly ManagedObject[],
+  type: 'Certificate' | 'PrivateKey',
+  name: string,
+): Promise<ManagedObject | undefined> {
+  const o = objects.find((x) => x.objectType === type && nameOf(x) === name);
+  if (o === undefined) return undefined;
+  return type === 'Certificate'
+    ? vault.getPublicObject(o.uniqueIdentifier)
+    : vault.getObjectForUse(o.uniqueIdentifier, SERVER_OWNER, 'Read');
 }
 
 function keyPemOf(o: ManagedObject | undefined): string | undefined {
@@ -99,8 +118,8 @@ function privateKeyObject(key: KeyObject): Omit<ManagedObject, 'uniqueIdentifier
 
 async function caIssuer(vault: Vault): Promise<{ certificate: Buffer; privateKey: KeyObject; caCertPem: string }> {
   const objects = await serverObjects(vault);
-  const caCert = objects.find((o) => o.objectType === 'Certificate' && nameOf(o) === CA_NAME);
-  const caKey = keyPemOf(objects.find((o) => o.objectType === 'PrivateKey' && nameOf(o) === CA_NAME));
+  const caCert = await serverObject(vault, objects, 'Certificate', CA_NAME);
+  const caKey = keyPemOf(await serverObject(vault, objects, 'PrivateKey', CA_NAME));
   if (!caCert?.value || !caKey)
     throw new KeyholdError('not-found', 'the vault has no server CA yet: run `keyhold serve` once');
   return {
@@ -113,9 +132,12 @@ async function caIssuer(vault: Vault): Promise<{ certificate: Buffer; privateKey
 /** The server's CA and TLS certificate, created in the vault (with the local CA code) on first start. */
 export async function ensureServerPki(vault: Vault, hostNames: string[]): Promise<ServerPki> {
   const objects = await serverObjects(vault);
-  const serverCert = objects.find((o) => o.objectType === 'Certificate' && nameOf(o) === SERVER_NAME);
-  const serverKey = keyPemOf(objects.find((o) => o.objectType === 'PrivateKey' && nameOf(o) === SERVER_NAME));
-  const caCert = objects.find((o) => o.objectType === 'Certificate' && nameOf(o) === CA_NAME);
+  const serverCert = await serverObject(vault, objects, 'Certificate', SERVER_NAME);
+  const caCert = await serverObject(vault, objects, 'Certificate', CA_NAME);
+  const serverKey =
+    serverCert?.value && caCert?.value
+      ? keyPemOf(await serverObject(vault, objects, 'PrivateKey', SERVER_NAME))
+      : undefined;
   if (serverCert?.value && serverKey && caCert?.value) {
     return {
       caCertPem: pemOf(caCert.value, 'CERTIFICATE'),
@@ -187,9 +209,11 @@ export async function enrollClient(
 /** Enrolled clients, newest first. */
 export async function listClients(vault: Vault): Promise<EnrolledClient[]> {
   const out: EnrolledClient[] = [];
-  for (const o of await serverObjects(vault)) {
-    const n = nameOf(o);
-    if (o.objectType !== 'Certificate' || !n?.startsWith(CLIENT_PREFIX) || !o.value) continue;
+  for (const meta of await serverObjects(vault)) {
+    const n = nameOf(meta);
+    if (meta.objectType !== 'Certificate' || !n?.startsWith(CLIENT_PREFIX)) continue;
+    const o = await vault.getPublicObject(meta.uniqueIdentifier);
+    if (!o.value) continue;
     const cert = new X509Certificate(Buffer.from(o.value));
     const state = o.attributes.State?.[0];
     const credential = credentialOf(o.attributes);

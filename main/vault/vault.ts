@@ -664,6 +664,21 @@ export class Vault {
     return this.read(async (conn) => (await readObject(conn, uid, now, false)).object);
   }
 
+  /**
+   * A public object (a Certificate or a Public Key) with its value, to list or show it: nothing
+   * secret is decoded and it is not a use of a key, so nothing is audited. Any other object type
+   * is refused before its material is read.
+   */
+  async getPublicObject(uid: string, now = new Date()): Promise<ManagedObject> {
+    return this.read(async (conn) => {
+      const type = (await readObjectRow(conn, uid, false)).object_type;
+      if (type !== 'Certificate' && type !== 'PublicKey') {
+        throw new KeyholdError('invalid-argument', `object ${uid} is a ${type}, not a public object`);
+      }
+      return (await readObject(conn, uid, now, true)).object;
+    });
+  }
+
   /** Many objects' metadata (no key material) in one read, newest first. */
   async listObjects(options: ListObjectsOptions = {}, now = new Date()): Promise<ManagedObject[]> {
     return this.read((conn) => readObjects(conn, now, options));

@@ -7,6 +7,7 @@ import { find, findAll, t } from '../../main/ops/ttlv.js';
 import { EnumNames, Operation, ResultReason, Tag } from '../../main/ops/vocabulary.js';
 import type { ManagedObject } from '../../main/vault/model.js';
 import { ok, opsHarness, resultOf, uidOf } from './ops-harness.js';
+import { versionedAttributes } from './support/versioned-attributes.js';
 
 const SYMMETRIC_KEY = 2;
 const SPLIT_KEY = 5;
@@ -25,20 +26,6 @@ function subsets<T>(items: T[], k: number): T[][] {
   if (items.length < k) return [];
   const [head, ...rest] = items as [T, ...T[]];
   return [...subsets(rest, k - 1).map((s) => [head, ...s]), ...subsets(rest, k)];
-}
-
-function attributesItem(version: Version, attrs: [string, number, TtlvItem][]): TtlvItem {
-  return version[0] >= 2
-    ? t.struct(
-        Tag.Attributes,
-        attrs.map(([, tag, v]) => ({ ...v, tag }) as TtlvItem),
-      )
-    : t.struct(
-        Tag.TemplateAttribute,
-        attrs.map(([name, , v]) =>
-          t.struct(Tag.Attribute, [t.text(Tag.AttributeName, name), { ...v, tag: Tag.AttributeValue } as TtlvItem]),
-        ),
-      );
 }
 
 async function registerKey(h: Harness, material: Uint8Array, extra: TtlvItem[] = []): Promise<string> {
@@ -85,7 +72,7 @@ function createSplit(
       t.int(Tag.SplitKeyParts, o.parts),
       t.int(Tag.SplitKeyThreshold, o.threshold),
       t.enm(Tag.SplitKeyMethod, o.method),
-      attributesItem(version, attrs),
+      versionedAttributes(version, attrs),
     ],
     { version, ...(o.identity ? { identity: o.identity } : {}) },
   );
@@ -102,7 +89,7 @@ function join(
     [
       t.enm(Tag.ObjectType, o.objectType ?? SYMMETRIC_KEY),
       ...uids.map((u) => t.text(Tag.UniqueIdentifier, u)),
-      o.attrs ? attributesItem(version, o.attrs) : undefined,
+      o.attrs ? versionedAttributes(version, o.attrs) : undefined,
     ],
     { version },
   );
