@@ -1,32 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../main/api/handlers.js';
-import { createRouter } from '../../main/api/router.js';
+import { describe, expect, it } from 'vitest';
 import { firstListPage } from '../../shared/api/index.js';
-import type { ObjectSummary, Result } from '../../shared/api/index.js';
+import type { ObjectSummary } from '../../shared/api/index.js';
+import { tempEngine, value } from './support/temp-engine.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'keyhold-prefetch-'));
-const engine = createEngine({
-  vaultPath: path.join(dir, 'v.kvault'),
-  identity: 'console:test',
-  sealOptions: { argon2: { memoryKiB: 1024, iterations: 1, parallelism: 1 } },
-  settingsFile: path.join(dir, 'settings.json'),
-});
-const router = createRouter(engine.handlers, 'http');
+const { router } = tempEngine('prefetch');
 const passphrase = 'correct horse battery';
 const firstPage = { offset: 0, limit: firstListPage };
-
-afterAll(async () => {
-  await engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function value<T>(r: Result<unknown>): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
 
 const generate = () =>
   router.call('keys.generate', {

@@ -4,38 +4,16 @@
  * real KMIP client (Keyhold's own) is refused without the right Credential and accepted with it;
  * the password is in no answer, error or audit entry.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../main/api/handlers.js';
-import { createRouter } from '../../main/api/router.js';
+import { describe, expect, it } from 'vitest';
 import { KmipClient, KmipOperationError } from '../../main/client/kmip-client.js';
-import type { ExportedFile, Result, ServerStatus } from '../../shared/api/index.js';
+import type { ExportedFile, ServerStatus } from '../../shared/api/index.js';
+import { bundleOf } from './support/kmip-bundle.js';
+import { tempEngine, value } from './support/temp-engine.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'keyhold-api-cred-'));
-const engine = createEngine({
-  vaultPath: path.join(dir, 'v.kvault'),
-  identity: 'console:test',
-  sealOptions: { argon2: { memoryKiB: 1024, iterations: 1, parallelism: 1 } },
-  settingsFile: path.join(dir, 'settings.json'),
-});
-const router = createRouter(engine.handlers, 'http');
+const { engine, router } = tempEngine('api-cred');
 
 const firstPassword = 'first panel secret 7';
 const secondPassword = 'second panel secret 8';
-
-function value<T>(r: Result<unknown>): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
-
-function bundleOf(file: ExportedFile): { cert: string; key: string; ca: string } {
-  const pem = Buffer.from(file.data, 'base64').toString('utf8');
-  const certs = pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----\n/g) ?? [];
-  const key = pem.match(/-----BEGIN PRIVATE KEY-----[^-]+-----END PRIVATE KEY-----\n/)?.[0] ?? '';
-  return { cert: certs[0] ?? '', key, ca: certs[1] ?? '' };
-}
 
 let bundle: { cert: string; key: string; ca: string };
 let port = 0;
@@ -64,11 +42,6 @@ async function query(credential?: { username: string; password: string }): Promi
 function clientOf(status: ServerStatus, name: string): ServerStatus['clients'][number] | undefined {
   return status.clients.find((c) => c.name === name && !c.revoked);
 }
-
-afterAll(async () => {
-  await engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('server panel: client Credentials', () => {
   it('enrolls a client with a Credential the running server enforces at once', async () => {

@@ -1,26 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../main/api/handlers.js';
-import { createRouter } from '../../main/api/router.js';
+import { describe, expect, it } from 'vitest';
 import { KmipClient } from '../../main/client/kmip-client.js';
-import type { ExportedFile, Result, ServerStatus } from '../../shared/api/index.js';
+import type { ExportedFile, ServerStatus } from '../../shared/api/index.js';
+import { tempEngine, value } from './support/temp-engine.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'keyhold-api-server-'));
-const engine = createEngine({
-  vaultPath: path.join(dir, 'v.kvault'),
-  identity: 'console:test',
-  sealOptions: { argon2: { memoryKiB: 1024, iterations: 1, parallelism: 1 } },
-  settingsFile: path.join(dir, 'settings.json'),
-});
-const router = createRouter(engine.handlers, 'http');
-
-function value<T>(r: Result<unknown>): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
+const { router } = tempEngine('api-server');
 
 async function until(check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -33,11 +17,6 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 function pemBlocks(pem: string, label: string): string[] {
   return pem.match(new RegExp(`-----BEGIN ${label}-----[^-]+-----END ${label}-----\\n`, 'g')) ?? [];
 }
-
-afterAll(async () => {
-  await engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('the KMIP server panel calls over the real server', () => {
   it('refuses to start or enroll while the vault is locked, and says why', async () => {

@@ -5,19 +5,12 @@
  * token, change and reset the user PIN, delete an object; and the failures in words: wrong PIN,
  * locked PIN, removed token, a file that is not a backup.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../main/api/handlers.js';
-import type { Engine } from '../../main/api/handlers.js';
-import { createRouter } from '../../main/api/router.js';
 import type { Router } from '../../main/api/router.js';
 import { finalizeAllModules } from '../../main/tokens/pkcs11/index.js';
 import type {
   CreatedObjects,
   ObjectDetail,
-  Result,
   TokenBackup,
   TokenBackupInfo,
   TokenList,
@@ -25,49 +18,29 @@ import type {
   TokenRestore,
 } from '../../shared/api/index.js';
 import { SoftHsm } from '../tokens/softhsm.js';
+import { failure, tempEngine, value } from './support/temp-engine.js';
 
 const PIN = '246810';
 const SO_PIN = '11223344';
-let dir: string;
 let hsm: SoftHsm;
 let deskDir: string;
 let spareDir: string;
-const engines: Engine[] = [];
-let router: Router;
-let other: Router;
 let aes: string;
 let ecPrivate: string;
 
-function value<T>(r: Result<unknown>): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
-
-function failure(r: Result<unknown>): { code: string; message: string } {
-  if (r.ok) throw new Error('expected a failure');
-  return r.error;
-}
-
-async function vaultRouter(name: string): Promise<Router> {
-  const engine = createEngine({
-    vaultPath: path.join(dir, `${name}.kvault`),
-    identity: `console:${name}`,
-    sealOptions: { argon2: { memoryKiB: 1024, iterations: 1, parallelism: 1 } },
-    settingsFile: path.join(dir, `${name}-settings.json`),
-  });
-  engines.push(engine);
-  const r = createRouter(engine.handlers, 'http');
-  value(await r.call('vault.create', { passphrase: 'correct horse battery' }));
-  return r;
-}
+// Hooks run in stack order: this one after the engines below are closed.
+afterAll(() => {
+  finalizeAllModules();
+  hsm.dispose();
+});
+const router = tempEngine('api-token-backup-a', { identity: 'console:a' }).router;
+const other = tempEngine('api-token-backup-b', { identity: 'console:b' }).router;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'keyhold-api-token-backup-'));
   hsm = new SoftHsm();
   deskDir = hsm.initToken('Desk', PIN, SO_PIN);
   spareDir = hsm.initToken('Spare', PIN, SO_PIN);
-  router = await vaultRouter('a');
-  other = await vaultRouter('b');
+  for (const r of [router, other]) value(await r.call('vault.create', { passphrase: 'correct horse battery' }));
   aes = value<CreatedObjects>(
     await router.call('keys.generate', {
       kind: 'SymmetricKey',
@@ -89,13 +62,6 @@ beforeAll(async () => {
     }),
   ).uniqueIdentifiers[0]!;
 }, 60_000);
-
-afterAll(async () => {
-  for (const e of engines) await e.close();
-  finalizeAllModules();
-  hsm.dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('tokens.import', () => {
   it('puts a vault AES key onto the token, non-extractable, and pkcs11-tool lists it', async () => {

@@ -1,41 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../main/api/handlers.js';
-import { createRouter } from '../../main/api/router.js';
+import { describe, expect, it } from 'vitest';
 import { KmipClient, KmipOperationError } from '../../main/client/kmip-client.js';
 import { ControlClient, controlSocketPath } from '../../main/server/control-socket.js';
-import type { AuditEntry, ExportedFile, Result, ServerStatus } from '../../shared/api/index.js';
+import type { AuditEntry, ExportedFile, ServerStatus } from '../../shared/api/index.js';
+import { bundleOf } from '../api/support/kmip-bundle.js';
+import { tempEngine, value } from '../api/support/temp-engine.js';
 
 /** The desktop's server panel calls: enroll, revoke and grants act on the running server in-process. */
-const dir = mkdtempSync(path.join(os.tmpdir(), 'keyhold-panel-ctl-'));
-const engine = createEngine({
-  vaultPath: path.join(dir, 'v.kvault'),
-  identity: 'console:test',
-  sealOptions: { argon2: { memoryKiB: 1024, iterations: 1, parallelism: 1 } },
-  settingsFile: path.join(dir, 'settings.json'),
-});
-const router = createRouter(engine.handlers, 'http');
-
-function value<T>(r: Result<unknown>): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
-
-function bundleOf(file: ExportedFile): { cert: string; key: string; ca: string } {
-  const pem = Buffer.from(file.data, 'base64').toString('utf8');
-  const certs = pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----\n/g) ?? [];
-  const key = pem.match(/-----BEGIN PRIVATE KEY-----[^-]+-----END PRIVATE KEY-----\n/)?.[0] ?? '';
-  return { cert: certs[0] ?? '', key, ca: certs[1] ?? '' };
-}
+const { router, vaultPath } = tempEngine('panel-ctl');
 
 const reasonOf = (e: unknown) => (e instanceof KmipOperationError ? e.resultReason : String(e));
-
-afterAll(async () => {
-  await engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('server panel: client administration without restarting the server', () => {
   it('enrolls, grants, ungrants and revokes live', async () => {
@@ -43,7 +16,7 @@ describe('server panel: client administration without restarting the server', ()
     const started = value<ServerStatus>(await router.call('server.start', { address: '127.0.0.1', port: 0 }));
     const port = started.port!;
     // `keyhold clients ...` can reach the desktop's server too, through the vault's control socket.
-    const cli = (await ControlClient.connect(controlSocketPath(path.join(dir, 'v.kvault')))) as ControlClient;
+    const cli = (await ControlClient.connect(controlSocketPath(vaultPath))) as ControlClient;
     expect(cli).toBeDefined();
     expect(await cli.call('clients.list', {})).toEqual([]);
     cli.close();
@@ -101,7 +74,7 @@ describe('server panel: client administration without restarting the server', ()
     );
     await a.close();
     value(await router.call('server.stop', {}));
-    expect(await ControlClient.connect(controlSocketPath(path.join(dir, 'v.kvault')))).toBeUndefined();
+    expect(await ControlClient.connect(controlSocketPath(vaultPath))).toBeUndefined();
   });
 
   it('administers clients with the server stopped too, and the next start honours it', async () => {
