@@ -1,31 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KmipClient, KmipOperationError } from '../../main/client/kmip-client.js';
-import { makeTestPki, pem, type TestPki } from '../interop/support/certs.js';
-import { startPyKmipServer, type PyKmipServer } from '../interop/support/pykmip-server.js';
+import { KmipOperationError, type KmipClient } from '../../main/client/kmip-client.js';
+import { connectToPyKmipServer, type PyKmipPeer } from '../interop/support/pykmip-server.js';
 
 const ENCRYPT_DECRYPT = 0x04 | 0x08;
 
 describe('Keyhold KmipClient against pykmip-server (TLS 1.2 only, INTEROP-NOTES 2 / PyKMIP #642)', () => {
-  let pki: TestPki;
-  let server: PyKmipServer;
+  let peer: PyKmipPeer | undefined;
   let client: KmipClient;
   beforeAll(async () => {
-    pki = makeTestPki();
-    server = await startPyKmipServer(pki);
-    const alice = pki.client('alice');
-    client = await KmipClient.connect({
-      host: '127.0.0.1',
-      port: server.port,
-      cert: pem(alice.cert),
-      key: pem(alice.key),
-      ca: pem(pki.caCert),
-      timeoutMs: 20_000,
-    });
+    peer = await connectToPyKmipServer();
+    client = peer.client;
   });
   afterAll(async () => {
-    await client?.close();
-    await server?.stop();
-    pki?.dispose();
+    await peer?.close();
   });
 
   it('negotiates a version with Discover Versions', () => {
