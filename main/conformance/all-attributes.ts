@@ -12,8 +12,10 @@ import { Tag } from '../ops/vocabulary.js';
  * The rule: in the answer to a no-name Get Attributes, an attribute the expected answer lacks is
  * accepted when an expected Get Attribute List answer earlier in the same file named it for the
  * same Unique Identifier; i.e. only attributes the reference server itself said the object has.
- * Every expected attribute must still be there, with its expected value. This is 1.x only (a 2.x
- * answer's Attributes structure is compared as it is).
+ * Only the latest listing counts, and none survives a Delete Attribute sent after it: an
+ * attribute the object had when it was listed but no longer has is not excused (a server that
+ * failed to delete it is caught). Every expected attribute must still be there, with its
+ * expected value. This is 1.x only (a 2.x answer's Attributes structure is compared as it is).
  */
 export class AttributesListedByReference {
   /** Attribute names by the expected Unique Identifier's text (a placeholder or a literal). */
@@ -28,18 +30,29 @@ export class AttributesListedByReference {
     return this.placeholders.get(f) ?? (f.type === ItemType.TextString ? f.value : undefined);
   }
 
-  /** Remembers what each expected Get Attribute List answer names. */
+  /** Remembers what each expected Get Attribute List answer names: the latest listing of an object replaces earlier ones. */
   remember(expected: TtlvItem): void {
+    const fresh = new Map<string, Set<string>>();
     for (const b of children(expected)) {
       if (b.tag !== Tag.BatchItem || operationOf(b) !== GET_ATTRIBUTE_LIST) continue;
       const payload = payloadOf(b, Tag.ResponsePayload);
       const uid = this.uidOf(payload);
       if (uid === undefined) continue;
-      const names = this.listed.get(uid) ?? new Set<string>();
+      const names = fresh.get(uid) ?? new Set<string>();
       for (const n of children(payload))
         if (n.tag === Tag.AttributeName && n.type === ItemType.TextString) names.add(n.value);
-      this.listed.set(uid, names);
+      fresh.set(uid, names);
     }
+    for (const [uid, names] of fresh) this.listed.set(uid, names);
+  }
+
+  /**
+   * Called with every request sent (before its answer is pruned): a Delete Attribute ends every
+   * listing, since what was listed may be gone. (The sent request carries the server's
+   * identifiers, not the file's placeholders, so its object cannot be told apart: all are dropped.)
+   */
+  forget(sent: TtlvItem): void {
+    if (children(sent).some((b) => b.tag === Tag.BatchItem && operationOf(b) === DELETE_ATTRIBUTE)) this.listed.clear();
   }
 
   /**
@@ -90,6 +103,7 @@ export class AttributesListedByReference {
 
 const GET_ATTRIBUTES = 0x0b;
 const GET_ATTRIBUTE_LIST = 0x0c;
+const DELETE_ATTRIBUTE = 0x0f;
 
 function children(item: TtlvItem | undefined): TtlvItem[] {
   return item?.type === ItemType.Structure ? item.value : [];

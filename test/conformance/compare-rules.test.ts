@@ -115,3 +115,45 @@ describe('comparer: a no-name Get Attributes may return attributes the reference
     expect(compare(expected, rule.prune(askAll, expected, wrongValue))).toBeDefined();
   });
 });
+
+describe('comparer: the Get Attributes rule never excuses an attribute the object no longer has', () => {
+  const list = (...names: string[]) =>
+    message(Tag.ResponseMessage, Operation.GetAttributeList, Tag.ResponsePayload, [
+      uid,
+      ...names.map((n) => t.text(Tag.AttributeName, n)),
+    ]);
+  const askAll = message(Tag.RequestMessage, Operation.GetAttributes, Tag.RequestPayload, []);
+  const expected = message(Tag.ResponseMessage, Operation.GetAttributes, Tag.ResponsePayload, [uid, attr('Name', 'k')]);
+  const actual = message(Tag.ResponseMessage, Operation.GetAttributes, Tag.ResponsePayload, [
+    t.text(Tag.UniqueIdentifier, '1'),
+    attr('Name', 'k'),
+    attr('x-custom', 'still here'),
+  ]);
+
+  it('a Delete Attribute sent after the listing ends it (a server that failed to delete is caught)', () => {
+    const rule = new AttributesListedByReference();
+    rule.remember(list('Name', 'x-custom'));
+    expect(compare(expected, rule.prune(askAll, expected, actual))).toBeUndefined(); // listed: excused
+    rule.forget(
+      message(Tag.RequestMessage, Operation.DeleteAttribute, Tag.RequestPayload, [
+        t.text(Tag.UniqueIdentifier, '1'),
+        t.text(Tag.AttributeName, 'x-custom'),
+      ]),
+    );
+    expect(compare(expected, rule.prune(askAll, expected, actual))).toBeDefined();
+  });
+
+  it('a later listing replaces an earlier one for the same object (not their union)', () => {
+    const rule = new AttributesListedByReference();
+    rule.remember(list('Name', 'x-custom'));
+    rule.remember(list('Name'));
+    expect(compare(expected, rule.prune(askAll, expected, actual))).toBeDefined();
+  });
+
+  it('other requests leave the listing in place', () => {
+    const rule = new AttributesListedByReference();
+    rule.remember(list('Name', 'x-custom'));
+    rule.forget(message(Tag.RequestMessage, Operation.Get, Tag.RequestPayload, [t.text(Tag.UniqueIdentifier, '1')]));
+    expect(compare(expected, rule.prune(askAll, expected, actual))).toBeUndefined();
+  });
+});
