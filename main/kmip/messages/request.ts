@@ -1,8 +1,8 @@
 import { MessageTag } from './tags.js';
 import { ItemType, type StructureItem, type TtlvItem } from '../ttlv/item.js';
 import { buildEnvelope, parseEnvelope, type Envelope } from './envelope.js';
-import { FieldTable, rulesFor, structure } from './field-table.js';
-import { asBoolean, asBytes, asDate, asEnumeration, asInteger, asText, item } from './fields.js';
+import { FieldTable, rulesFor, structure, withTag } from './field-table.js';
+import { asBoolean, asBytes, asDate, asEnumeration, asInteger, asStructure, asText, item } from './fields.js';
 import {
   asynchronousIndicatorItem,
   authenticationItem,
@@ -49,7 +49,7 @@ const requestBatchItem = new FieldTable<RequestBatchItem>(
     b.one('ephemeral', MessageTag.Ephemeral, asBoolean, item.boolean),
     b.one('uniqueBatchItemId', MessageTag.UniqueBatchItemID, asBytes, item.bytes),
     b.structure('requestPayload', MessageTag.RequestPayload, { required: true }),
-    b.structure('messageExtension', MessageTag.MessageExtension),
+    b.many('messageExtension', MessageTag.MessageExtension, asStructure, (tag, v) => withTag(v, tag)),
   ],
   'a Batch Item',
 );

@@ -63,7 +63,8 @@ export interface RequestBatchItem {
   ephemeral?: boolean;
   uniqueBatchItemId?: Uint8Array;
   requestPayload: StructureItem;
-  messageExtension?: StructureItem;
+  /** 2.1 allows several (section 8.3); 1.x one. */
+  messageExtension?: StructureItem[];
 }
 
 interface ResponseBatchItemCommon {

@@ -186,6 +186,26 @@ describe('malformed messages give a MessageError', () => {
     expect(peekProtocolVersion({ ...message, value: [batch] })).toBeUndefined();
     expect(peekProtocolVersion(batch.type === ItemType.Structure ? pv.value[0]! : batch)).toBeUndefined();
   });
+  it('a request batch item may repeat Message Extension (KMIP 2.1 section 8.3), kept in order', () => {
+    const extension = (vendor: string): TtlvItem => ({
+      tag: Tag.MessageExtension,
+      type: ItemType.Structure,
+      value: [
+        { tag: Tag.VendorIdentification, type: ItemType.TextString, value: vendor },
+        { tag: Tag.CriticalityIndicator, type: ItemType.Boolean, value: false },
+        { tag: Tag.VendorExtension, type: ItemType.Structure, value: [] },
+      ],
+    });
+    const item = batch as Extract<TtlvItem, { type: 1 }>;
+    const twice = { ...item, value: [...item.value, extension('acme'), extension('other')] };
+    const parsed = parseRequestMessage({ ...message, value: [header, twice] });
+    const kept = parsed.batchItems[0]?.messageExtension;
+    expect(kept).toHaveLength(2);
+    expect(kept?.map((x) => (x.value[0] as { value: string }).value)).toEqual(['acme', 'other']);
+    const rebuilt = buildRequestMessage(parsed);
+    const rebuiltItem = rebuilt.value[1] as Extract<TtlvItem, { type: 1 }>;
+    expect(rebuiltItem.value.filter((f) => f.tag === Tag.MessageExtension)).toHaveLength(2);
+  });
   it('a failed response item without a Result Reason', () => {
     const response: TtlvItem = {
       tag: Tag.ResponseMessage,
