@@ -85,6 +85,11 @@ interface LibrarySession {
 export interface Pkcs11OperationOptions {
   /** Library sessions kept at most; the oldest is dropped beyond (a client must C_Initialize again). */
   maxSessions?: number;
+  /**
+   * Library sessions one client keeps at most; beyond, that client's own oldest is dropped, so a
+   * client that keeps calling C_Initialize cannot push other clients' sessions out.
+   */
+  maxSessionsPerClient?: number;
 }
 
 /**
@@ -93,7 +98,20 @@ export interface Pkcs11OperationOptions {
  */
 export function makePkcs11Operation(options: Pkcs11OperationOptions = {}): OperationHandler {
   const maxSessions = options.maxSessions ?? 4096;
+  const maxPerClient = options.maxSessionsPerClient ?? 16;
   const sessions = new Map<string, LibrarySession>();
+  /** Each client's session keys, oldest first. */
+  const byClient = new Map<string, string[]>();
+
+  const drop = (key: string): void => {
+    const s = sessions.get(key);
+    if (s === undefined) return;
+    sessions.delete(key);
+    const keys = byClient.get(s.identity) ?? [];
+    const rest = keys.filter((k) => k !== key);
+    if (rest.length === 0) byClient.delete(s.identity);
+    else byClient.set(s.identity, rest);
+  };
 
   const answer = (
     iface: string | undefined,
@@ -148,12 +166,18 @@ export function makePkcs11Operation(options: Pkcs11OperationOptions = {}): Opera
       }
       // pInitArgs (locking callbacks, CKF_OS_LOCKING_OK) only concern an in-process library: ignored.
       const value = randomBytes(16);
+      for (let own = byClient.get(ctx.identity); own !== undefined && own.length >= maxPerClient;) {
+        drop(own[0] as string);
+        own = byClient.get(ctx.identity);
+      }
       while (sessions.size >= maxSessions) {
         const oldest = sessions.keys().next().value;
         if (oldest === undefined) break;
-        sessions.delete(oldest);
+        drop(oldest);
       }
-      sessions.set(value.toString('hex'), { identity: ctx.identity });
+      const key = value.toString('hex');
+      sessions.set(key, { identity: ctx.identity });
+      byClient.set(ctx.identity, [...(byClient.get(ctx.identity) ?? []), key]);
       return answer(iface, fn, Rv.OK, { correlation: value });
     }
     if (correlation === undefined) return answer(iface, fn, Rv.CRYPTOKI_NOT_INITIALIZED);
@@ -162,7 +186,7 @@ export function makePkcs11Operation(options: Pkcs11OperationOptions = {}): Opera
       return answer(iface, fn, Rv.OK, { output: encodeCkInfo(KEYHOLD_CK_INFO) });
     }
     if (fn === Fn.C_Finalize) {
-      sessions.delete(key);
+      drop(key);
       return answer(iface, fn, Rv.OK);
     }
     return answer(iface, fn, Rv.FUNCTION_NOT_SUPPORTED);

@@ -162,6 +162,32 @@ describe('PKCS#11 operation (KMIP 2.1 section 6.1.37)', () => {
     await expect(info(third as Uint8Array)).resolves.toBeDefined();
   });
 
+  it('one client opening many library sessions drops its own oldest, never another client’s', async () => {
+    const handler = makePkcs11Operation({ maxSessions: 4, maxSessionsPerClient: 2 });
+    const ctx = (identity: string): OpsContext => ({
+      store: new MemoryObjectStore(),
+      access: new GrantTable(),
+      identity,
+      version: { major: 2, minor: 1 },
+      idPlaceholder: undefined,
+      now: () => new Date(),
+    });
+    const payload = (items: ReturnType<typeof call>): StructureItem => t.struct(Tag.RequestPayload, items);
+    const open = async (identity: string) => {
+      const r = await handler(payload(call(Fn.C_Initialize as number)), ctx(identity));
+      return r.value.find((i) => i.tag === Tag.CorrelationValue)?.value as Uint8Array;
+    };
+    const info = (identity: string, correlation: Uint8Array) =>
+      handler(payload(call(Fn.C_GetInfo as number, { correlation })), ctx(identity));
+    const alice = await open('alice');
+    const mallory: Uint8Array[] = [];
+    for (let i = 0; i < 10; i++) mallory.push(await open('mallory'));
+    await expect(info('alice', alice)).resolves.toBeDefined();
+    for (const old of mallory.slice(0, 8))
+      await expect(info('mallory', old)).rejects.toMatchObject({ reason: 'Invalid Correlation Value' });
+    for (const kept of mallory.slice(8)) await expect(info('mallory', kept)).resolves.toBeDefined();
+  });
+
   it('encodeCkInfo refuses text longer than its 32-byte field', () => {
     expect(() => encodeCkInfo({ ...KEYHOLD_CK_INFO, manufacturerID: 'x'.repeat(33) })).toThrow(/does not fit/);
   });
