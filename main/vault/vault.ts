@@ -142,12 +142,34 @@ interface CommitGroup {
 
 const AUDIT_INSERT = 'INSERT INTO audit (seq, time, identity, operation, object, result, detail, prev_hash, hash)';
 
-/** A group that never began commits its audit rows with one INSERT when it has at most this many. */
+/**
+ * Up to this many audit rows, a group writes them in one call with its commit: one INSERT alone
+ * if it never began, else the INSERT and the COMMIT in one script.
+ */
 const AUTOCOMMIT_AUDIT_ROWS = 100;
 
 /** One audit INSERT statement for `rows` rows (9 columns each). */
 function auditInsertSql(rows: number): string {
   return `${AUDIT_INSERT} VALUES ${new Array<string>(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+}
+
+/**
+ * An audit value as an SQL literal, for the INSERT that goes in one call with its COMMIT: text
+ * as its UTF-8 bytes in hex, cast back to TEXT (what binding it stores; no quoting to get
+ * wrong), integers as digits. Audit rows hold no key material.
+ */
+function auditLiteral(v: SqlValue): string {
+  if (v === null) return 'NULL';
+  if (typeof v === 'string') return `CAST(X'${Buffer.from(v, 'utf8').toString('hex')}' AS TEXT)`;
+  if (typeof v === 'bigint' || (typeof v === 'number' && Number.isSafeInteger(v))) return String(v);
+  throw new KeyholdError('internal', 'an audit value that is not text nor an integer');
+}
+
+/** The group's audit rows and its COMMIT as one script: one call, one round trip. */
+function auditCommitSql(rows: SqlValue[][]): string {
+  if (rows.length === 0) return 'COMMIT';
+  const values = rows.map((r) => `(${r.map(auditLiteral).join(', ')})`).join(', ');
+  return `${AUDIT_INSERT} VALUES ${values}; COMMIT`;
 }
 
 /**
@@ -415,6 +437,11 @@ export class Vault {
         // Nothing written yet: the audit rows alone, one statement in its own implicit transaction.
         this.group = undefined;
         if (rows.length > 0) await conn.run(auditInsertSql(rows.length), rows.flat());
+      } else if (group.begun && rows.length <= AUTOCOMMIT_AUDIT_ROWS) {
+        // The audit rows and the COMMIT in one call (if the INSERT fails, the COMMIT does not run).
+        this.group = undefined;
+        group.pendingAudit = [];
+        await conn.exec(auditCommitSql(rows));
       } else {
         await this.flushAudit();
         this.group = undefined;

@@ -229,6 +229,22 @@ export async function bench(): Promise<void> {
       for (const share of SHARES) {
         await openLoop(`mix ${share * 100}% of max`, Math.max(10, Math.round(share * GIVEN_MAX)), 'mixed');
       }
+      // The same rates against the same server code over an in-memory store (no fsync, no
+      // write lock held across database calls), in this process: what the protocol, TLS and
+      // this machine alone give.
+      const memory = await startMemoryKmipServer();
+      try {
+        const client = memory.pki.client('bench');
+        const tls = { cert: pem(client.cert), key: pem(client.key), ca: pem(memory.pki.caCert) };
+        for (const share of SHARES) {
+          const rate = Math.max(10, Math.round(share * GIVEN_MAX));
+          const f = await load(memory.port, tls, `memory-${rate}`, rate);
+          console.log(line(`  memory ${share * 100}% @${rate}/s`, f));
+          console.log(detail(f));
+        }
+      } finally {
+        await memory.server.close();
+      }
       return;
     }
     await fullRun(keyhold, openLoop);

@@ -228,6 +228,15 @@ describe('group commit', () => {
     expect((await vault.verifyAudit()).ok).toBe(true);
   });
 
+  it('audit text goes in with its commit byte for byte: quotes, NUL, accents, emoji', async () => {
+    const odd = ["o'brien; DROP TABLE audit; --", 'nul\u0000inside', 'ünïcödé 🔑', '"double"'];
+    await Promise.all(odd.map((identity, i) => vault.insert(aesKey(`odd-${i}`), identity)));
+    const entries = await vault.listAudit();
+    for (const identity of odd)
+      expect(entries.some((e) => e.identity === identity && e.operation === 'Register')).toBe(true);
+    expect((await vault.verifyAudit()).ok).toBe(true);
+  });
+
   it('a commit that fails fails every transaction of its group, and the chain stays whole', async () => {
     // A deferred foreign key is checked only at COMMIT: it makes the group's commit fail.
     await vault.transaction(() =>
