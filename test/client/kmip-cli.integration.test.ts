@@ -1,28 +1,19 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KmipServer } from '../../main/server/kmip-server.js';
-import type { TestPki } from '../interop/support/certs.js';
-import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
-import { ensureBuilt, REPO } from '../vault/support-dist.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureFreshBuild, REPO } from '../support/fresh-build.js';
+import { memoryKmipSuite } from '../support/memory-kmip-suite.js';
 
 const BIN = path.join(REPO, 'bin/keyhold.js');
 
 describe('keyhold kmip (client CLI)', () => {
-  let pki: TestPki;
-  let server: KmipServer;
-  let flags: string[];
-  beforeAll(async () => {
-    ensureBuilt();
-    const started = await startMemoryKmipServer();
-    ({ pki, server } = started);
-    const port = started.port;
-    const c = pki.client('cli');
-    flags = ['kmip', '--server', `127.0.0.1:${port}`, '--cert', c.cert, '--key', c.key, '--ca', pki.caCert];
-  });
-  afterAll(async () => {
-    await server?.close();
-    pki?.dispose();
+  // bin/keyhold.js runs dist/: rebuilt first when any source is newer, so this tests the source as it is.
+  beforeAll(ensureFreshBuild, 600_000);
+  const suite = memoryKmipSuite();
+  let flags: string[] = [];
+  beforeAll(() => {
+    const c = suite.pki.client('cli');
+    flags = ['kmip', '--server', `127.0.0.1:${suite.port}`, '--cert', c.cert, '--key', c.key, '--ca', suite.pki.caCert];
   });
 
   // Asynchronous: the server runs in this process and must keep answering.
