@@ -34,6 +34,8 @@ export interface RequestBatchItem {
   name: string;
   uniqueBatchItemId: Uint8Array | undefined;
   payload: StructureItem;
+  /** The Vendor Identification of a Message Extension marked critical (Keyhold understands none). */
+  criticalExtension?: string;
 }
 
 /** What the server reads of a Request Message (main/kmip/messages parses it). */
@@ -60,6 +62,7 @@ export function parseRequest(message: TtlvItem): ParsedRequest {
     name: b.operation,
     uniqueBatchItemId: b.uniqueBatchItemId,
     payload: b.requestPayload,
+    ...criticalExtensionOf(b.messageExtension),
   }));
   let credential: Credential | undefined;
   for (const c of header.authentication?.credentials ?? []) {
@@ -75,6 +78,22 @@ export function parseRequest(message: TtlvItem): ParsedRequest {
     credential,
     items,
   };
+}
+
+/**
+ * A Message Extension with Criticality Indicator True: the receiver that does not understand it
+ * SHALL reject the entire message (KMIP 1.4 section 6.16, 2.1 section 9.13). Keyhold defines no
+ * vendor extension, so it understands none; non-critical ones are ignored.
+ */
+function criticalExtensionOf(extensions: StructureItem[] | undefined): { criticalExtension?: string } {
+  for (const x of extensions ?? []) {
+    const critical = find(x, Tag.CriticalityIndicator);
+    if (critical?.type === ItemType.Boolean && critical.value) {
+      const vendor = find(x, Tag.VendorIdentification);
+      return { criticalExtension: vendor?.type === ItemType.TextString ? vendor.value : '' };
+    }
+  }
+  return {};
 }
 
 /**
@@ -162,6 +181,18 @@ export class KmipProcessor {
       const r = resultOf(e);
       for (const i of request.items) items.push(failed(i, r.reason, r.message));
       await this.audit(identity, 'Authentication', undefined, e);
+      return encodeTtlv(buildResponse(version, items, now));
+    }
+    const critical = request.items.find((i) => i.criticalExtension !== undefined);
+    if (critical) {
+      const e = new KeyholdError(
+        'unsupported',
+        `the request carries a critical Message Extension of "${critical.criticalExtension}", which Keyhold does not understand: the message is rejected`,
+        { reason: 'Unknown Message Extension' },
+      );
+      const reason = reasonFor(version, ResultReason.UnknownMessageExtension);
+      for (const i of request.items) items.push(failed(i, reason, e.message));
+      await this.audit(identity, 'Unknown Message Extension', undefined, e);
       return encodeTtlv(buildResponse(version, items, now));
     }
     const ctx: OpsContext = {
@@ -283,6 +314,8 @@ export function reasonFor(version: ProtocolVersion, reason: number): number {
       return ResultReason.ItemNotFound;
     case ResultReason.ObjectDestroyed:
       return ResultReason.ItemNotFound;
+    case ResultReason.UnknownMessageExtension:
+      return ResultReason.FeatureNotSupported;
     default:
       return ResultReason.InvalidField;
   }

@@ -271,6 +271,42 @@ describe('KmipProcessor', () => {
     ]);
   });
 
+  it('rejects the whole message for a critical Message Extension it does not understand, ignores a non-critical one', async () => {
+    const extension = (critical: boolean) =>
+      t.struct(Tag.MessageExtension, [
+        t.text(Tag.VendorIdentification, 'acme'),
+        t.bool(Tag.CriticalityIndicator, critical),
+        t.struct(Tag.VendorExtension, []),
+      ]);
+    const withExtension = (version: [number, number], critical: boolean) => {
+      const m = request(version, [{ op: Operation.Create }, { op: Operation.Get, payload: [uid('k')] }]);
+      const [h, first, second] = m.value as StructureItem[];
+      return t.struct(Tag.RequestMessage, [
+        h,
+        first,
+        { ...(second as StructureItem), value: [...(second as StructureItem).value, extension(critical)] },
+      ]);
+    };
+    const seen: OpsContext[] = [];
+    const rejected = await send(processor({}, seen), withExtension([2, 1], true));
+    expect(batchItems(rejected).map((i) => [value(i, Tag.ResultStatus), value(i, Tag.ResultReason)])).toEqual([
+      [ResultStatus.OperationFailed, ResultReason.UnknownMessageExtension],
+      [ResultStatus.OperationFailed, ResultReason.UnknownMessageExtension],
+    ]);
+    expect(value(batchItems(rejected)[1], Tag.ResultMessage)).toMatch(/critical Message Extension of "acme"/);
+    expect(seen).toEqual([]); // nothing ran
+    const v1 = await send(processor(), withExtension([1, 4], true));
+    expect(batchItems(v1).map((i) => value(i, Tag.ResultReason))).toEqual([
+      ResultReason.FeatureNotSupported,
+      ResultReason.FeatureNotSupported,
+    ]);
+    const ignored = await send(processor(), withExtension([2, 1], false));
+    expect(batchItems(ignored).map((i) => value(i, Tag.ResultStatus))).toEqual([
+      ResultStatus.Success,
+      ResultStatus.Success,
+    ]);
+  });
+
   it('malformed() answers a framing error in 1.0 with Invalid Message', () => {
     const m = decodeTtlv(processor().malformed(new Error('too big'))) as StructureItem;
     expect(versionOf(m)).toEqual([1, 0]);
