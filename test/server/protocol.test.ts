@@ -307,6 +307,38 @@ describe('KmipProcessor', () => {
     ]);
   });
 
+  it('answers Invalid Message for a batch item without Request Payload or with an unknown field, and a header without Batch Count (required in 1.0-2.1); an unknown header field is tolerated', async () => {
+    const good = request([1, 1], [{ op: Operation.Get, payload: [uid('k')] }]);
+    const [h, item] = good.value as StructureItem[];
+    const answer = async (m: StructureItem) => {
+      const [i] = batchItems(await send(processor(), m));
+      return [value(i, Tag.ResultReason), value(i, Tag.ResultMessage)];
+    };
+    const noPayload = { ...(item as StructureItem), value: (item as StructureItem).value.slice(0, 1) };
+    expect(await answer(t.struct(Tag.RequestMessage, [h, noPayload]))).toEqual([
+      ResultReason.InvalidMessage,
+      expect.stringMatching(/RequestPayload is missing from BatchItem/),
+    ]);
+    const unknownField = { ...(item as StructureItem), value: [...(item as StructureItem).value, uid('stray')] };
+    expect(await answer(t.struct(Tag.RequestMessage, [h, unknownField]))).toEqual([
+      ResultReason.InvalidMessage,
+      expect.stringMatching(/unexpected field in a Batch Item/),
+    ]);
+    const noCount = { ...(h as StructureItem), value: (h as StructureItem).value.slice(0, 1) };
+    expect(await answer(t.struct(Tag.RequestMessage, [noCount, item as StructureItem]))).toEqual([
+      ResultReason.InvalidMessage,
+      expect.stringMatching(/BatchCount is missing from RequestHeader/),
+    ]);
+    const extraHeader = {
+      ...(h as StructureItem),
+      value: [...(h as StructureItem).value, t.text(Tag.ClientCorrelationValue, 'c'), uid('stray')],
+    };
+    expect(await answer(t.struct(Tag.RequestMessage, [extraHeader, item as StructureItem]))).toEqual([
+      undefined,
+      undefined,
+    ]);
+  });
+
   it('malformed() answers a framing error in 1.0 with Invalid Message', () => {
     const m = decodeTtlv(processor().malformed(new Error('too big'))) as StructureItem;
     expect(versionOf(m)).toEqual([1, 0]);
