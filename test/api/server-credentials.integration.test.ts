@@ -5,9 +5,8 @@
  * the password is in no answer, error or audit entry.
  */
 import { describe, expect, it } from 'vitest';
-import { KmipClient, KmipOperationError } from '../../main/client/kmip-client.js';
 import type { ExportedFile, ServerStatus } from '../../shared/api/index.js';
-import { bundleOf } from './support/kmip-bundle.js';
+import { bundleOf, queryAs } from './support/kmip-bundle.js';
 import { tempEngine, value } from './support/temp-engine.js';
 
 const { engine, router } = tempEngine('api-cred');
@@ -19,25 +18,7 @@ let bundle: { cert: string; key: string; ca: string };
 let port = 0;
 
 /** One Query from a fresh connection: 'Success', or the KMIP result reason it was refused with. */
-async function query(credential?: { username: string; password: string }): Promise<string> {
-  const client = await KmipClient.connect({
-    host: '127.0.0.1',
-    port,
-    ...bundle,
-    version: { major: 1, minor: 4 },
-    reconnect: false,
-    ...(credential ? { credential } : {}),
-  });
-  try {
-    await client.query();
-    return 'Success';
-  } catch (e) {
-    if (e instanceof KmipOperationError) return e.resultReason;
-    throw e;
-  } finally {
-    await client.close();
-  }
-}
+const query = (credential?: { username: string; password: string }) => queryAs({ ...bundle, port }, credential);
 
 function clientOf(status: ServerStatus, name: string): ServerStatus['clients'][number] | undefined {
   return status.clients.find((c) => c.name === name && !c.revoked);
