@@ -216,8 +216,26 @@ describe('web console in Chromium', () => {
     expect(port).toBeGreaterThan(0);
     await page.getByLabel('New client name').fill('build-agent');
     await page.getByRole('button', { name: 'Next' }).click();
+    // Focus follows the wizard's step (the pressed button is gone with its step): the next step's first field, or
+    // on the review (no field) the wizard's title; never left on the page's body.
+    const focused = () =>
+      page.evaluate(() => {
+        // The page's own globals: this test's tsconfig has no DOM types.
+        interface Node {
+          tagName: string;
+          textContent: string | null;
+          closest(selector: string): Node | null;
+        }
+        const a = (globalThis as unknown as { document: { activeElement: Node | null } }).document.activeElement;
+        return a?.closest('label')?.textContent?.trim() ?? a?.textContent?.trim() ?? a?.tagName;
+      });
+    await expect.poll(focused).toMatch(/^Require a Credential/);
     await page.getByRole('button', { name: 'Review…' }).click();
     await page.getByText('Not required: the certificate alone').waitFor();
+    await expect.poll(focused).toBe('Enroll a client');
+    await page.getByRole('button', { name: 'Back' }).click();
+    await expect.poll(focused).toMatch(/^Require a Credential/);
+    await page.getByRole('button', { name: 'Review…' }).click();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Enroll and download bundle' }).click(),

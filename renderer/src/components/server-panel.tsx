@@ -4,7 +4,7 @@
  * objects, all without restarting a running server; live connections and the request log,
  * refreshed every 2 seconds.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError, ServerStatus } from '../../../shared/api/index.js';
 import { saveFile } from '../lib/download.js';
 import { useKeyhold } from '../store/context.js';
@@ -17,7 +17,7 @@ import {
   type CredentialDraft,
 } from './client-credential.js';
 import { ErrorBox, Field, formatDate, GridTable, Review, spaced, Steps, Unavailable, useSupported } from './common.js';
-import { StepForm, ToReview, WizardNav } from './wizard.js';
+import { StepForm, ToReview, useStepFocus, WizardNav } from './wizard.js';
 
 function describeOps(operations: string[]): string {
   return operations.length === 0 ? 'every operation' : operations.join(', ');
@@ -359,6 +359,8 @@ function EnrollWizard({
   const notify = useKeyhold((s) => s.notify);
   const canCredential = useSupported('server.setCredential');
   const [step, setStep] = useState(0);
+  const section = useRef<HTMLElement>(null);
+  useStepFocus(section, step);
   const [name, setName] = useState('');
   const [admin, setAdmin] = useState(false);
   const [requireCredential, setRequireCredential] = useState(false);
@@ -404,7 +406,7 @@ function EnrollWizard({
   };
   const steps = ['Client', 'Credential', 'Review'];
   return (
-    <section className="enroll-wizard" aria-labelledby="enroll-title">
+    <section ref={section} className="enroll-wizard" aria-labelledby="enroll-title">
       <h3 id="enroll-title">Enroll a client</h3>
       <Steps steps={steps} current={step} />
       {step === 0 && (

@@ -6,10 +6,32 @@
  * undefined / false when they failed (the store has already said why), so every wizard ends its
  * review the same way.
  */
-import { useState } from 'react';
-import type { ReactNode } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { ReactNode, RefObject } from 'react';
 import { Steps, Working } from './common.js';
 import { useRevealed } from './token-picker.js';
+
+const FIELD = 'input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled])';
+
+/**
+ * Moves focus into a wizard's new step when its step changes (not when the wizard first shows):
+ * the button that was pressed (Next, Review…, Back) is gone with its step, and focus would fall
+ * back to the page. It goes to the step's first field, or, on a step without one (a review), to
+ * the wizard's title, so a screen reader starts from the top of the step.
+ */
+export function useStepFocus(container: RefObject<HTMLElement | null>, step: number): void {
+  const shown = useRef(step);
+  useEffect(() => {
+    if (shown.current === step) return;
+    shown.current = step;
+    const root = container.current;
+    if (!root) return;
+    const field = root.querySelector<HTMLElement>(FIELD);
+    const target = field ?? root.querySelector<HTMLElement>('h2, h3, h4');
+    if (target && !field && !target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+    target?.focus();
+  }, [container, step]);
+}
 
 /** A short wizard's card: brought into view when it opens (it may open below a long table), its title and steps. */
 export function WizardCard({
@@ -27,6 +49,7 @@ export function WizardCard({
   children: ReactNode;
 }) {
   const revealed = useRevealed<HTMLElement>();
+  useStepFocus(revealed, step);
   return (
     <section ref={revealed} className="card narrow wizard" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{title}</h3>
