@@ -88,8 +88,11 @@ describe('SecretField', () => {
     expect(chosen).toContain('autoComplete="new-password"');
     expect(chosen).toContain('aria-invalid="true"');
     expect(chosen).toContain('role="meter" aria-label="Passphrase strength"');
-    expect(chosen).toMatch(/aria-describedby="([^"]+)-strength"[^>]*>.*id="\1-strength"/s);
-    expect(chosen).toContain('<span class="hint">Long is good.</span>');
+    expect(chosen).toMatch(/aria-describedby="[^"]*?(\S+)-strength"[^>]*>.*id="\1-strength"/s);
+    // The hint (e.g. "The two passwords differ.") is read with the input, not only shown beside it.
+    expect(chosen).toMatch(
+      /aria-describedby="([^"]+)-hint \1-strength"[^>]*>.*<span class="hint" id="\1-hint">Long is good.<\/span>/s,
+    );
     const unlock = renderToStaticMarkup(
       <SecretField label="Passphrase" value="" onChange={noop} autoComplete="current-password" />,
     );

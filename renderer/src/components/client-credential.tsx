@@ -56,6 +56,7 @@ export function CredentialFields({
             id={id}
             value={draft.username}
             placeholder={defaultUsername}
+            aria-describedby={`${id}-hint`}
             maxLength={256}
             autoComplete="off"
             disabled={disabled}

@@ -99,7 +99,12 @@ export function Field(props: {
     <div className={className ? `field ${className}` : 'field'}>
       <label htmlFor={id}>{label}</label>
       {children(id)}
-      {hint && <span className="hint">{hint}</span>}
+      {/* `${id}-hint`: an input can name it in aria-describedby, so the hint is read with it. */}
+      {hint && (
+        <span className="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
     </div>
   );
 }

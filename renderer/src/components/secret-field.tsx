@@ -46,7 +46,7 @@ export function SecretField({
             disabled={disabled}
             autoFocus={autoFocus}
             aria-invalid={invalid === true ? true : undefined}
-            aria-describedby={meter !== undefined ? `${id}-strength` : undefined}
+            aria-describedby={describedBy(id, hint !== undefined, meter !== undefined)}
             onChange={(e) => onChange(e.target.value)}
           />
           {meter !== undefined && <StrengthMeter passphrase={value} id={`${id}-strength`} what={meter} />}
@@ -54,4 +54,10 @@ export function SecretField({
       )}
     </Field>
   );
+}
+
+/** The hint (e.g. "The two passwords differ.") and the strength meter, read with the input. */
+function describedBy(id: string, hint: boolean, meter: boolean): string | undefined {
+  const ids = [hint ? `${id}-hint` : undefined, meter ? `${id}-strength` : undefined].filter((x) => x !== undefined);
+  return ids.length > 0 ? ids.join(' ') : undefined;
 }
