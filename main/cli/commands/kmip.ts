@@ -436,21 +436,25 @@ export function registerKmip(program: Command): void {
         const correlation = init.value.find((i) => i.tag === Tag.CorrelationValue)?.value;
         if (!(correlation instanceof Uint8Array))
           throw new KeyholdError('kmip', 'C_Initialize answered no Correlation Value');
+        let info: StructureItem;
         try {
-          const info = await pkcs11(3, correlation); // C_GetInfo
-          const bytes = info.value.find((i) => i.tag === Tag.PKCS_11OutputParameters)?.value;
-          const ck = bytes instanceof Uint8Array ? decodeCkInfo(bytes) : undefined;
-          if (ck === undefined) throw new KeyholdError('kmip', 'C_GetInfo answered no CK_INFO');
-          return {
-            cryptokiVersion: `${ck.cryptokiVersion.major}.${ck.cryptokiVersion.minor}`,
-            manufacturerID: ck.manufacturerID,
-            libraryDescription: ck.libraryDescription,
-            libraryVersion: `${ck.libraryVersion.major}.${ck.libraryVersion.minor}`,
-            flags: ck.flags,
-          };
-        } finally {
-          await pkcs11(2, correlation); // C_Finalize
+          info = await pkcs11(3, correlation); // C_GetInfo
+        } catch (e) {
+          // End the session, but report what went wrong with C_GetInfo, not a later C_Finalize error.
+          await pkcs11(2, correlation).catch(() => undefined);
+          throw e;
         }
+        await pkcs11(2, correlation); // C_Finalize
+        const bytes = info.value.find((i) => i.tag === Tag.PKCS_11OutputParameters)?.value;
+        const ck = bytes instanceof Uint8Array ? decodeCkInfo(bytes) : undefined;
+        if (ck === undefined) throw new KeyholdError('kmip', 'C_GetInfo answered no CK_INFO');
+        return {
+          cryptokiVersion: `${ck.cryptokiVersion.major}.${ck.cryptokiVersion.minor}`,
+          manufacturerID: ck.manufacturerID,
+          libraryDescription: ck.libraryDescription,
+          libraryVersion: `${ck.libraryVersion.major}.${ck.libraryVersion.minor}`,
+          flags: ck.flags,
+        };
       }),
     );
   kmip
