@@ -133,7 +133,7 @@ export function makePkcs11Operation(options: Pkcs11OperationOptions = {}): Opera
     const s = sessions.get(key);
     if (s === undefined || s.identity !== ctx.identity) {
       throw kmipError(
-        'InvalidCorrelationValue',
+        'InvalidAsynchronousCorrelationValue',
         'the Correlation Value names no PKCS#11 library session of this client (C_Initialize first)',
         'invalid-argument',
       );

@@ -70,19 +70,19 @@ describe('PKCS#11 operation (KMIP 2.1 section 6.1.37)', () => {
     expect(valueOf(payloadOf(fin), Tag.PKCS_11ReturnCode)).toBe(Rv.OK);
     const again = await h.send(Operation.PKCS_11, call(Fn.C_GetInfo as number, { correlation }));
     expect(valueOf(again, Tag.ResultStatus)).toBe(1);
-    expect(valueOf(again, Tag.ResultReason)).toBe(ResultReason.InvalidCorrelationValue);
+    expect(valueOf(again, Tag.ResultReason)).toBe(ResultReason.InvalidAsynchronousCorrelationValue);
   });
 
-  it('an unknown Correlation Value, or another client’s, is Invalid Correlation Value', async () => {
+  it('an unknown Correlation Value, or another client’s, is Invalid Asynchronous Correlation Value (the reason 2.1 section 6.1.37.1 lists)', async () => {
     const h = opsHarness();
     const unknown = await h.send(Operation.PKCS_11, call(Fn.C_GetInfo as number, { correlation: new Uint8Array(16) }));
     expect(valueOf(unknown, Tag.ResultStatus)).toBe(1);
-    expect(valueOf(unknown, Tag.ResultReason)).toBe(ResultReason.InvalidCorrelationValue);
+    expect(valueOf(unknown, Tag.ResultReason)).toBe(ResultReason.InvalidAsynchronousCorrelationValue);
     const bobs = await initialize(h, 'bob');
     const stolen = await h.send(Operation.PKCS_11, call(Fn.C_GetInfo as number, { correlation: bobs }), {
       identity: 'alice',
     });
-    expect(valueOf(stolen, Tag.ResultReason)).toBe(ResultReason.InvalidCorrelationValue);
+    expect(valueOf(stolen, Tag.ResultReason)).toBe(ResultReason.InvalidAsynchronousCorrelationValue);
     const own = await h.send(Operation.PKCS_11, call(Fn.C_GetInfo as number, { correlation: bobs }), {
       identity: 'bob',
     });
@@ -157,7 +157,7 @@ describe('PKCS#11 operation (KMIP 2.1 section 6.1.37)', () => {
     };
     const [first, second, third] = [await open(), await open(), await open()];
     const info = (correlation: Uint8Array) => handler(payload(call(Fn.C_GetInfo as number, { correlation })), ctx);
-    await expect(info(first as Uint8Array)).rejects.toMatchObject({ reason: 'Invalid Correlation Value' });
+    await expect(info(first as Uint8Array)).rejects.toMatchObject({ reason: 'Invalid Asynchronous Correlation Value' });
     await expect(info(second as Uint8Array)).resolves.toBeDefined();
     await expect(info(third as Uint8Array)).resolves.toBeDefined();
   });
@@ -184,7 +184,7 @@ describe('PKCS#11 operation (KMIP 2.1 section 6.1.37)', () => {
     for (let i = 0; i < 10; i++) mallory.push(await open('mallory'));
     await expect(info('alice', alice)).resolves.toBeDefined();
     for (const old of mallory.slice(0, 8))
-      await expect(info('mallory', old)).rejects.toMatchObject({ reason: 'Invalid Correlation Value' });
+      await expect(info('mallory', old)).rejects.toMatchObject({ reason: 'Invalid Asynchronous Correlation Value' });
     for (const kept of mallory.slice(8)) await expect(info('mallory', kept)).resolves.toBeDefined();
   });
 
