@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { KmipClient, KmipOperationError } from '../../main/client/kmip-client.js';
+import { KmipClient } from '../../main/client/kmip-client.js';
+import { queryAs } from '../api/support/kmip-bundle.js';
 import { shot, startSession } from './support.js';
 import type { Session } from './support.js';
 
@@ -20,24 +21,8 @@ const newCredentialPassword = 'second harbor 61 pebble';
 let vcenter: { cert: string; key: string; ca: string; port: number };
 
 /** One Query from Keyhold's own KMIP client as vcenter: 'Success', or the result reason it was refused with. */
-async function kmipQuery(credential?: { username: string; password: string }): Promise<string> {
-  const client = await KmipClient.connect({
-    host: '127.0.0.1',
-    ...vcenter,
-    version: { major: 1, minor: 4 },
-    reconnect: false,
-    ...(credential ? { credential } : {}),
-  });
-  try {
-    await client.query();
-    return 'Success';
-  } catch (e) {
-    if (e instanceof KmipOperationError) return e.resultReason;
-    throw e;
-  } finally {
-    await client.close();
-  }
-}
+const kmipQuery = (credential?: { username: string; password: string }): Promise<string> =>
+  queryAs(vcenter, credential);
 
 beforeAll(async () => {
   s = await startSession();
