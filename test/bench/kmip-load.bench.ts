@@ -261,6 +261,28 @@ export async function bench(): Promise<void> {
   }
 }
 
+/** Prints the server's resident memory before and with IDLE open TLS connections, then closes them. */
+async function idleMemory(keyhold: { child: ChildProcess; port: number; tls: Tls }, when: string): Promise<void> {
+  const pid = keyhold.child.pid as number;
+  const before = rssKiB(pid);
+  const idle: KmipConnection[] = [];
+  for (let i = 0; i < IDLE; i += 50) {
+    idle.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(50, IDLE - i) }, () =>
+          KmipConnection.open({ host: '127.0.0.1', port: keyhold.port, ...keyhold.tls, timeoutMs: 60_000 }),
+        ),
+      )),
+    );
+  }
+  const after = rssKiB(pid);
+  const mb = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB (${((kib * 1024) / 1e6).toFixed(0)} MB)`;
+  console.log(
+    `keyhold serve memory, ${when}: ${mb(before)} before, ${mb(after)} with ${idle.length} open TLS connections`,
+  );
+  await Promise.all(idle.map((c) => c.close()));
+}
+
 async function fullRun(
   keyhold: { child: ChildProcess; port: number; tls: Tls },
   openLoop: (name: string, rate: number, mix: Mix) => Promise<void>,
@@ -268,6 +290,7 @@ async function fullRun(
   const pki = makeTestPki();
   const pykmip = await startPyKmipServer(pki);
   try {
+    await idleMemory(keyhold, 'fresh, before any load');
     const k = await load(keyhold.port, keyhold.tls, 'keyhold');
     console.log(line('keyhold serve (closed)', k));
     // The same server code over an in-memory store, in this process: the protocol's own cost
@@ -303,23 +326,7 @@ async function fullRun(
       await openLoop(`read ${share * 100}% of max`, Math.max(10, Math.round(share * r.opsPerSecond)), 'read');
     }
 
-    const pid = keyhold.child.pid as number;
-    const before = rssKiB(pid);
-    const idle: KmipConnection[] = [];
-    for (let i = 0; i < IDLE; i += 50) {
-      idle.push(
-        ...(await Promise.all(
-          Array.from({ length: Math.min(50, IDLE - i) }, () =>
-            KmipConnection.open({ host: '127.0.0.1', port: keyhold.port, ...keyhold.tls, timeoutMs: 60_000 }),
-          ),
-        )),
-      );
-    }
-    const after = rssKiB(pid);
-    console.log(
-      `keyhold serve memory: ${(before / 1024).toFixed(0)} MiB before, ${(after / 1024).toFixed(0)} MiB with ${idle.length} open TLS connections`,
-    );
-    await Promise.all(idle.map((c) => c.close()));
+    await idleMemory(keyhold, 'after the load runs');
   } finally {
     await pykmip.stop();
     pki.dispose();
