@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatResults, type FileResult } from '../../main/conformance/index.js';
-import type { KmipServer } from '../../main/server/kmip-server.js';
-import type { TestPki } from '../interop/support/certs.js';
-import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
+import { memoryKmipSuite } from '../support/memory-kmip-suite.js';
 import { mandatoryFiles, runAll } from './support.js';
 
 /**
@@ -18,19 +16,10 @@ describe('OASIS mandatory test cases against Keyhold server', () => {
   // the other version left (or a failed file did not destroy) must not show up in its Locates.
   for (const version of ['v1.4', 'v2.1'] as const) {
     describe(version, () => {
-      let pki: TestPki;
-      let server: KmipServer;
-      let port: number;
-      beforeAll(async () => {
-        ({ pki, server, port } = await startMemoryKmipServer());
-      });
-      afterAll(async () => {
-        await server?.close();
-        pki?.dispose();
-      });
+      const kmip = memoryKmipSuite();
 
       it(`runs every ${version} mandatory file and passes at least ${FLOOR[version]}`, async () => {
-        const results: FileResult[] = await runAll(mandatoryFiles(version), port, pki);
+        const results: FileResult[] = await runAll(mandatoryFiles(version), kmip.port, kmip.pki);
         process.stdout.write(`--- ${version} mandatory ---\n${formatResults(results)}`);
         expect(results.length).toBe(mandatoryFiles(version).length);
         expect(results.filter((r) => r.passed).length).toBeGreaterThanOrEqual(FLOOR[version]);

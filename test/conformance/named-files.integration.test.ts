@@ -1,9 +1,7 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatResults } from '../../main/conformance/index.js';
-import type { KmipServer } from '../../main/server/kmip-server.js';
-import type { TestPki } from '../interop/support/certs.js';
-import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
+import { memoryKmipSuite } from '../support/memory-kmip-suite.js';
 import { runAll, SHARED } from './support.js';
 
 /**
@@ -18,22 +16,13 @@ const series: Record<string, string[]> = {
 describe('OASIS mandatory files closed last, against Keyhold server', () => {
   for (const [version, files] of Object.entries(series)) {
     describe(version, () => {
-      let pki: TestPki;
-      let server: KmipServer;
-      let port: number;
-      beforeAll(async () => {
-        ({ pki, server, port } = await startMemoryKmipServer());
-      });
-      afterAll(async () => {
-        await server?.close();
-        pki?.dispose();
-      });
+      const kmip = memoryKmipSuite();
 
       it(`passes ${files.join(', ')}`, async () => {
         const results = await runAll(
           files.map((f) => path.join(SHARED, version, 'mandatory', f)),
-          port,
-          pki,
+          kmip.port,
+          kmip.pki,
         );
         const failed = results.filter((r) => !r.passed);
         expect(failed, formatResults(results)).toEqual([]);
