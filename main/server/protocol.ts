@@ -300,8 +300,27 @@ export class KmipProcessor {
 /** Result Reasons KMIP 1.x defines (1.4 section 9.1.3.2.28); later ones are mapped for 1.x clients (INTEROP-NOTES 1). */
 const LAST_V1_REASON = ResultReason.ObjectAlreadyExists;
 
+/**
+ * Result Reasons added after 1.0, by the 1.x minor version that added them (1.0 defines 0x01-0x11
+ * and General Failure), each with the older reason a client of an earlier version gets instead.
+ */
+const V1_ADDED: ReadonlyMap<number, { minor: number; older: number }> = new Map([
+  [ResultReason.EncodingOptionError, { minor: 1, older: ResultReason.InvalidField }],
+  [ResultReason.KeyValueNotPresent, { minor: 2, older: ResultReason.IllegalOperation }],
+  [ResultReason.AttestationRequired, { minor: 2, older: ResultReason.PermissionDenied }],
+  [ResultReason.AttestationFailed, { minor: 2, older: ResultReason.PermissionDenied }],
+  [ResultReason.Sensitive, { minor: 4, older: ResultReason.PermissionDenied }],
+  [ResultReason.NotExtractable, { minor: 4, older: ResultReason.PermissionDenied }],
+  [ResultReason.ObjectAlreadyExists, { minor: 4, older: ResultReason.IllegalOperation }],
+]);
+
+/** The Result Reason a client of `version` knows for `reason` (2.x reasons mapped for 1.x, 1.x ones for older 1.x). */
 export function reasonFor(version: ProtocolVersion, reason: number): number {
-  if (version.major >= 2 || reason <= LAST_V1_REASON || reason === ResultReason.GeneralFailure) return reason;
+  if (version.major >= 2 || reason === ResultReason.GeneralFailure) return reason;
+  if (reason <= LAST_V1_REASON) {
+    const added = V1_ADDED.get(reason);
+    return added !== undefined && version.minor < added.minor ? added.older : reason;
+  }
   switch (reason) {
     case ResultReason.WrongKeyLifecycleState:
     case ResultReason.AttributeReadOnly:

@@ -6,7 +6,7 @@ import { MemoryObjectStore } from '../../main/ops/index.js';
 import { find, findAll, findText, t } from '../../main/ops/ttlv.js';
 import { BatchErrorContinuationOption, Operation, ResultReason, ResultStatus, Tag } from '../../main/ops/vocabulary.js';
 import { GrantTable } from '../../main/server/access.js';
-import { KmipProcessor, parseRequest, type Credential } from '../../main/server/protocol.js';
+import { KmipProcessor, parseRequest, reasonFor, type Credential } from '../../main/server/protocol.js';
 
 /**
  * The request path of the server (main/server/protocol.ts over main/kmip/messages): what it reads
@@ -345,5 +345,30 @@ describe('KmipProcessor', () => {
     const [item] = batchItems(m);
     expect(item?.type).toBe(ItemType.Structure);
     expect(value(item, Tag.ResultReason)).toBe(ResultReason.InvalidMessage);
+  });
+});
+
+describe('Result Reasons by version', () => {
+  const v = (major: number, minor: number) => ({ major, minor });
+  it('gives a 1.x client only reasons its version defines', () => {
+    // 1.1 added Encoding Option Error, 1.2 Key Value Not Present and Attestation, 1.4 Sensitive,
+    // Not Extractable and Object Already Exists.
+    expect(reasonFor(v(1, 0), ResultReason.EncodingOptionError)).toBe(ResultReason.InvalidField);
+    expect(reasonFor(v(1, 1), ResultReason.EncodingOptionError)).toBe(ResultReason.EncodingOptionError);
+    expect(reasonFor(v(1, 1), ResultReason.KeyValueNotPresent)).toBe(ResultReason.IllegalOperation);
+    expect(reasonFor(v(1, 2), ResultReason.AttestationRequired)).toBe(ResultReason.AttestationRequired);
+    expect(reasonFor(v(1, 3), ResultReason.Sensitive)).toBe(ResultReason.PermissionDenied);
+    expect(reasonFor(v(1, 3), ResultReason.ObjectAlreadyExists)).toBe(ResultReason.IllegalOperation);
+    expect(reasonFor(v(1, 4), ResultReason.NotExtractable)).toBe(ResultReason.NotExtractable);
+    expect(reasonFor(v(1, 0), ResultReason.ItemNotFound)).toBe(ResultReason.ItemNotFound);
+    expect(reasonFor(v(1, 0), ResultReason.GeneralFailure)).toBe(ResultReason.GeneralFailure);
+  });
+  it('maps 2.x reasons to 1.0 ones for every 1.x client and leaves 2.x clients alone', () => {
+    for (const minor of [0, 2, 4]) {
+      expect(reasonFor(v(1, minor), ResultReason.ObjectNotFound)).toBe(ResultReason.ItemNotFound);
+      expect(reasonFor(v(1, minor), ResultReason.WrongKeyLifecycleState)).toBe(ResultReason.PermissionDenied);
+    }
+    expect(reasonFor(v(2, 0), ResultReason.Sensitive)).toBe(ResultReason.Sensitive);
+    expect(reasonFor(v(2, 1), ResultReason.ObjectNotFound)).toBe(ResultReason.ObjectNotFound);
   });
 });
