@@ -89,7 +89,8 @@ describe.each(cases)('Batch Error Continuation Option on the $name', (c) => {
   });
   afterAll(async () => close?.());
 
-  const createKey = async (): Promise<string> => {
+  /** Creates an AES-128 Encrypt key (with `extra` attributes) and returns its Unique Identifier. */
+  const createKey = async (extra: TtlvItem[] = []): Promise<string> => {
     const [item] = await send([
       [
         Operation.Create,
@@ -99,6 +100,7 @@ describe.each(cases)('Batch Error Continuation Option on the $name', (c) => {
             t.enm(Tag.CryptographicAlgorithm, AES),
             t.int(Tag.CryptographicLength, 128),
             t.int(Tag.CryptographicUsageMask, ENCRYPT),
+            ...extra,
           ]),
         ],
       ],
@@ -247,21 +249,9 @@ describe.each(cases)('Batch Error Continuation Option on the $name', (c) => {
   });
 
   it('Undo gives back the Usage Limits an undone Encrypt consumed; Stop does not', async () => {
-    const [created] = await send([
-      [
-        Operation.Create,
-        [
-          t.enm(Tag.ObjectType, SYMMETRIC_KEY),
-          t.struct(Tag.Attributes, [
-            t.enm(Tag.CryptographicAlgorithm, AES),
-            t.int(Tag.CryptographicLength, 128),
-            t.int(Tag.CryptographicUsageMask, ENCRYPT),
-            t.struct(Tag.UsageLimits, [t.long(Tag.UsageLimitsTotal, 10n), t.enm(Tag.UsageLimitsUnit, 2)]),
-          ]),
-        ],
-      ],
+    const uid = await createKey([
+      t.struct(Tag.UsageLimits, [t.long(Tag.UsageLimitsTotal, 10n), t.enm(Tag.UsageLimitsUnit, 2)]),
     ]);
-    const uid = value(find(created, Tag.ResponsePayload) as StructureItem, Tag.UniqueIdentifier) as string;
     await send([[Operation.Activate, [t.text(Tag.UniqueIdentifier, uid)]]]);
     const remaining = async () => {
       const limits = (await store.get(uid, 'alice'))?.attributes.UsageLimits?.[0] as Record<string, unknown>;
