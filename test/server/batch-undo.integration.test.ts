@@ -89,22 +89,22 @@ describe.each(cases)('Batch Error Continuation Option on the $name', (c) => {
   });
   afterAll(async () => close?.());
 
-  /** Creates an AES-128 Encrypt key (with `extra` attributes) and returns its Unique Identifier. */
+  /** A Create of an AES-128 Encrypt key (with `extra` attributes), as a batch item. */
+  const createItem = (extra: TtlvItem[] = []): Item => [
+    Operation.Create,
+    [
+      t.enm(Tag.ObjectType, SYMMETRIC_KEY),
+      t.struct(Tag.Attributes, [
+        t.enm(Tag.CryptographicAlgorithm, AES),
+        t.int(Tag.CryptographicLength, 128),
+        t.int(Tag.CryptographicUsageMask, ENCRYPT),
+        ...extra,
+      ]),
+    ],
+  ];
+  /** Creates that key alone and returns its Unique Identifier. */
   const createKey = async (extra: TtlvItem[] = []): Promise<string> => {
-    const [item] = await send([
-      [
-        Operation.Create,
-        [
-          t.enm(Tag.ObjectType, SYMMETRIC_KEY),
-          t.struct(Tag.Attributes, [
-            t.enm(Tag.CryptographicAlgorithm, AES),
-            t.int(Tag.CryptographicLength, 128),
-            t.int(Tag.CryptographicUsageMask, ENCRYPT),
-            ...extra,
-          ]),
-        ],
-      ],
-    ]);
+    const [item] = await send([createItem(extra)]);
     expect(value(item, Tag.ResultStatus)).toBe(ResultStatus.Success);
     return value(find(item, Tag.ResponsePayload) as StructureItem, Tag.UniqueIdentifier) as string;
   };
@@ -166,17 +166,7 @@ describe.each(cases)('Batch Error Continuation Option on the $name', (c) => {
     const r = await send(
       [
         addName(uid, 'undone-name'),
-        [
-          Operation.Create,
-          [
-            t.enm(Tag.ObjectType, SYMMETRIC_KEY),
-            t.struct(Tag.Attributes, [
-              t.enm(Tag.CryptographicAlgorithm, AES),
-              t.int(Tag.CryptographicLength, 128),
-              t.int(Tag.CryptographicUsageMask, ENCRYPT),
-            ]),
-          ],
-        ],
+        createItem(),
         [Operation.Get, [t.text(Tag.UniqueIdentifier, 'no-such-object')]],
         addName(uid, 'never-run'),
       ],
