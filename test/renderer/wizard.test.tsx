@@ -2,11 +2,22 @@
  * The renderer's shared parts, rendered to markup: the wizard pieces every short wizard is made
  * of, the one secret input and the grid table.
  */
+import type { ReactNode } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { GridTable } from '../../renderer/src/components/common.js';
+import type { Capabilities, ObjectSummary, ServerStatus } from '../../shared/api/index.js';
+import { Certificates } from '../../renderer/src/components/certificates.js';
+import { Field, GridTable } from '../../renderer/src/components/common.js';
+import { CsrWizard } from '../../renderer/src/components/csr-wizard.js';
 import { SecretField } from '../../renderer/src/components/secret-field.js';
+import { ClientsCard } from '../../renderer/src/components/server-panel.js';
+import { Settings } from '../../renderer/src/components/settings.js';
+import { ImportWizard } from '../../renderer/src/components/token-wizards.js';
 import { DoneStep, RunStep, StepForm, ToReview, WizardCard } from '../../renderer/src/components/wizard.js';
+import { StoreProvider } from '../../renderer/src/store/context.js';
+import { createKeyholdStore } from '../../renderer/src/store/index.js';
+import { fakeApi } from './fake-api.js';
+import { hintLinks } from './hint-links.js';
 
 const noop = () => undefined;
 
@@ -97,6 +108,138 @@ describe('SecretField', () => {
       <SecretField label="Passphrase" value="" onChange={noop} autoComplete="current-password" />,
     );
     expect(unlock).toContain('autoComplete="current-password"');
+  });
+});
+
+/** Renders a screen with the store it reads, in the given state. */
+function renderScreen(node: ReactNode, state: Record<string, unknown>, calls: string[] = []): string {
+  const store = createKeyholdStore(fakeApi({}).api);
+  const capabilities: Capabilities = { transport: 'http', calls: Object.fromEntries(calls.map((c) => [c, true])) };
+  store.setState({ vault: { state: 'unlocked', path: '/tmp/v.kvault', autoLockSeconds: 300 }, capabilities, ...state });
+  // Server rendering reads zustand's initial state: make it the state set up here.
+  Object.assign(store, { getInitialState: store.getState });
+  return renderToStaticMarkup(<StoreProvider store={store}>{node}</StoreProvider>);
+}
+
+describe('Field hints are read with their input (aria-describedby)', () => {
+  it('Field hands its input the hint id, and only when it shows a hint', () => {
+    const seen: (string | undefined)[] = [];
+    const field = (hint?: string) =>
+      renderToStaticMarkup(
+        <Field label="Port" {...(hint !== undefined ? { hint } : {})}>
+          {(id, hintId) => {
+            seen.push(hintId);
+            return <input id={id} aria-describedby={hintId} />;
+          }}
+        </Field>,
+      );
+    const html = field('0 picks a free one.');
+    expect(html).toMatch(/<input id="([^"]+)" aria-describedby="\1-hint"\/><span class="hint" id="\1-hint">/);
+    expect(hintLinks(html)).toEqual({ linked: ['0 picks a free one.'], unlinked: [] });
+    // No hint, or an empty one: nothing shown, so nothing named (no dangling reference).
+    expect(field()).not.toContain('aria-describedby');
+    expect(field('')).not.toContain('aria-describedby');
+    expect(seen).toEqual([expect.stringMatching(/-hint$/), undefined, undefined]);
+  });
+
+  it('the checker notices a hint its input does not name', () => {
+    const html = renderToStaticMarkup(
+      <Field label="Port" hint="0 picks a free one.">
+        {(id) => <input id={id} />}
+      </Field>,
+    );
+    expect(hintLinks(html)).toEqual({ linked: [], unlinked: ['0 picks a free one.'] });
+  });
+
+  it('settings: the auto-lock and clipboard hints', () => {
+    expect(hintLinks(renderScreen(<Settings />, {}))).toEqual({
+      linked: [
+        'The vault locks after this long without use, even with the window closed. 0 never locks it.',
+        'Between 5 and 600 seconds.',
+      ],
+      unlinked: [],
+    });
+  });
+
+  it('certificate import: the file hint', () => {
+    const links = hintLinks(renderScreen(<Certificates />, {}, ['certificates.import']));
+    expect(links.unlinked).toEqual([]);
+    expect(links.linked).toEqual(['PEM, DER, PKCS#7 or PKCS#12 (.pem .crt .cer .der .p7b .p12 .pfx)']);
+  });
+
+  it('CSR wizard: the private key hint', () => {
+    const objects: ObjectSummary[] = [
+      { uniqueIdentifier: 'k', objectType: 'PrivateKey', name: 'web', state: 'Active' },
+    ];
+    const links = hintLinks(renderScreen(<CsrWizard />, { objects }, ['csr.create']));
+    expect(links).toEqual({ linked: ['The request carries its public key and is signed with it.'], unlinked: [] });
+  });
+
+  it('token import wizard: the vault key and token label hints', () => {
+    const objects: ObjectSummary[] = [
+      { uniqueIdentifier: 'a', objectType: 'SymmetricKey', name: 'payroll-db', state: 'Active' },
+    ];
+    const links = hintLinks(renderScreen(<ImportWizard pin="1234" onDone={() => undefined} />, { objects }));
+    expect(links).toEqual({
+      linked: [
+        'Secret keys, private keys (the public half comes along) and certificates.',
+        'The label (CKA_LABEL); by default the key’s name in the vault.',
+      ],
+      unlinked: [],
+    });
+  });
+
+  it('server clients card: the client name, grant object and operations hints', () => {
+    const status: ServerStatus = {
+      available: true,
+      running: true,
+      clients: [
+        {
+          name: 'alice',
+          serialNumber: '0A',
+          notAfter: '2027-11-29T00:00:00.000Z',
+          revoked: false,
+          admin: false,
+          credentialRequired: false,
+          grants: [],
+        },
+      ],
+      connectionCount: 0,
+      connections: [],
+      requestLog: [],
+    };
+    const links = hintLinks(
+      renderScreen(<ClientsCard status={status} onChange={() => undefined} onStatus={() => undefined} />, {}),
+    );
+    expect(links.unlinked).toEqual([]);
+    expect(links.linked).toEqual(
+      expect.arrayContaining([
+        'Letters, digits, dot, dash or underscore.',
+        'An object another client created or registered.',
+        'Comma-separated, e.g. Get, Encrypt. Empty: every operation.',
+      ]),
+    );
+  });
+
+  it('every hinted Field in the renderer hands the hint id on (those shown only after a click too)', () => {
+    // Vault path, key wizard name, token key label, server address and port appear only after a
+    // click or a server answer, which markup rendering cannot reach: check their source instead.
+    const sources = import.meta.glob('../../renderer/src/components/*.tsx', {
+      query: '?raw',
+      import: 'default',
+      eager: true,
+    });
+    const missing: string[] = [];
+    let hinted = 0;
+    for (const [file, source] of Object.entries(sources)) {
+      for (const m of source.matchAll(/<Field\b[^>]*?\bhint=[\s\S]*?<\/Field>/g)) {
+        hinted++;
+        if (!/\(id, hintId\) =>[\s\S]*aria-describedby=\{hintId\}/.test(m[0]))
+          missing.push(`${file.split('/').at(-1)}: ${/label="([^"]+)"/.exec(m[0])?.[1] ?? m[0].slice(0, 60)}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(hinted).toBeGreaterThanOrEqual(17);
   });
 });
 

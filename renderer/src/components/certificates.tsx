@@ -40,9 +40,10 @@ function ImportBox() {
       }}
     >
       <Field label="Certificate file" hint="PEM, DER, PKCS#7 or PKCS#12 (.pem .crt .cer .der .p7b .p12 .pfx)">
-        {(id) => (
+        {(id, hintId) => (
           <input
             id={id}
+            aria-describedby={hintId}
             type="file"
             accept=".pem,.crt,.cer,.der,.p7b,.p12,.pfx"
             onChange={(e) => setFile(e.target.files?.[0])}

@@ -51,12 +51,12 @@ export function CredentialFields({
         label="Credential username"
         hint={`What the client sends as its KMIP username${defaultUsername ? ` (empty: ${defaultUsername})` : ''}.`}
       >
-        {(id) => (
+        {(id, hintId) => (
           <input
             id={id}
             value={draft.username}
             placeholder={defaultUsername}
-            aria-describedby={`${id}-hint`}
+            aria-describedby={hintId}
             maxLength={256}
             autoComplete="off"
             disabled={disabled}

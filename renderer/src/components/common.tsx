@@ -91,17 +91,19 @@ export function Field(props: {
   label: string;
   hint?: string;
   className?: string;
-  children: (id: string) => ReactNode;
+  /** Renders the input: give it `id`, and `hintId` (the hint's id, when there is a hint) as aria-describedby. */
+  children: (id: string, hintId: string | undefined) => ReactNode;
 }) {
   const { label, hint, className, children } = props;
   const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
   return (
     <div className={className ? `field ${className}` : 'field'}>
       <label htmlFor={id}>{label}</label>
-      {children(id)}
-      {/* `${id}-hint`: an input can name it in aria-describedby, so the hint is read with it. */}
-      {hint && (
-        <span className="hint" id={`${id}-hint`}>
+      {children(id, hintId)}
+      {/* The input names it in aria-describedby, so the hint is read with it, not only shown beside it. */}
+      {hintId && (
+        <span className="hint" id={hintId}>
           {hint}
         </span>
       )}

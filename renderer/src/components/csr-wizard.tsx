@@ -112,8 +112,8 @@ export function CsrWizard() {
           </div>
         ) : (
           <Field label="Private key" hint="The request carries its public key and is signed with it.">
-            {(id) => (
-              <select id={id} value={keyId} onChange={(e) => setKey(e.target.value)}>
+            {(id, hintId) => (
+              <select id={id} aria-describedby={hintId} value={keyId} onChange={(e) => setKey(e.target.value)}>
                 {privateKeys.map((k) => (
                   <option key={k.uniqueIdentifier} value={k.uniqueIdentifier}>
                     {k.name || k.uniqueIdentifier} — {k.cryptographicAlgorithm} {k.curve ?? k.cryptographicLength ?? ''}
@@ -126,9 +126,10 @@ export function CsrWizard() {
       {step === 1 && (
         <div className="grid2">
           <Field label="Common name (CN)" hint="For a TLS server: its host name.">
-            {(id) => (
+            {(id, hintId) => (
               <input
                 id={id}
+                aria-describedby={hintId}
                 value={subject.commonName}
                 onChange={(e) => setSubject({ ...subject, commonName: e.target.value })}
                 required
@@ -163,9 +164,10 @@ export function CsrWizard() {
             )}
           </Field>
           <Field label="Country (C)" hint="Two letters, e.g. DE">
-            {(id) => (
+            {(id, hintId) => (
               <input
                 id={id}
+                aria-describedby={hintId}
                 maxLength={2}
                 value={subject.country}
                 onChange={(e) => setSubject({ ...subject, country: e.target.value })}

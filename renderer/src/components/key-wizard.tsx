@@ -194,9 +194,10 @@ export function KeyWizard() {
       {step === 2 && (
         <div className="stack">
           <Field label="Name" hint="How you will find it; KMIP clients see it as the Name attribute.">
-            {(id) => (
+            {(id, hintId) => (
               <input
                 id={id}
+                aria-describedby={hintId}
                 value={name}
                 onChange={(e) => setName(e.target.value)}
                 placeholder="e.g. backup-encryption-2026"

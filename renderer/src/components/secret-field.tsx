@@ -34,7 +34,7 @@ export function SecretField({
 }) {
   return (
     <Field label={label} {...(hint !== undefined ? { hint } : {})}>
-      {(id) => (
+      {(id, hintId) => (
         <>
           <input
             id={id}
@@ -46,7 +46,7 @@ export function SecretField({
             disabled={disabled}
             autoFocus={autoFocus}
             aria-invalid={invalid === true ? true : undefined}
-            aria-describedby={describedBy(id, hint !== undefined, meter !== undefined)}
+            aria-describedby={describedBy(hintId, meter !== undefined ? `${id}-strength` : undefined)}
             onChange={(e) => onChange(e.target.value)}
           />
           {meter !== undefined && <StrengthMeter passphrase={value} id={`${id}-strength`} what={meter} />}
@@ -57,7 +57,7 @@ export function SecretField({
 }
 
 /** The hint (e.g. "The two passwords differ.") and the strength meter, read with the input. */
-function describedBy(id: string, hint: boolean, meter: boolean): string | undefined {
-  const ids = [hint ? `${id}-hint` : undefined, meter ? `${id}-strength` : undefined].filter((x) => x !== undefined);
+function describedBy(...named: (string | undefined)[]): string | undefined {
+  const ids = named.filter((x) => x !== undefined);
   return ids.length > 0 ? ids.join(' ') : undefined;
 }

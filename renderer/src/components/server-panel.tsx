@@ -324,10 +324,26 @@ function GrantForm({
           )}
         </Field>
         <Field label="Object (Unique Identifier)" hint="An object another client created or registered.">
-          {(id) => <input id={id} value={uid} maxLength={128} onChange={(e) => setUid(e.target.value)} />}
+          {(id, hintId) => (
+            <input
+              id={id}
+              aria-describedby={hintId}
+              value={uid}
+              maxLength={128}
+              onChange={(e) => setUid(e.target.value)}
+            />
+          )}
         </Field>
         <Field label="Operations" hint="Comma-separated, e.g. Get, Encrypt. Empty: every operation.">
-          {(id) => <input id={id} value={ops} maxLength={512} onChange={(e) => setOps(e.target.value)} />}
+          {(id, hintId) => (
+            <input
+              id={id}
+              aria-describedby={hintId}
+              value={ops}
+              maxLength={512}
+              onChange={(e) => setOps(e.target.value)}
+            />
+          )}
         </Field>
         <button
           type="submit"
@@ -412,9 +428,10 @@ function EnrollWizard({
       {step === 0 && (
         <StepForm ready={nameOk} onNext={() => setStep(1)} className="row fields-row">
           <Field label="New client name" hint="Letters, digits, dot, dash or underscore.">
-            {(id) => (
+            {(id, hintId) => (
               <input
                 id={id}
+                aria-describedby={hintId}
                 value={name}
                 maxLength={64}
                 pattern="[A-Za-z0-9][A-Za-z0-9._\-]*"
@@ -644,9 +661,10 @@ export function ServerPanel() {
           }}
         >
           <Field label="Address" hint="127.0.0.1: this computer only; 0.0.0.0: the network.">
-            {(id) => (
+            {(id, hintId) => (
               <input
                 id={id}
+                aria-describedby={hintId}
                 value={status.running ? (status.address ?? address) : address}
                 onChange={(e) => setAddress(e.target.value)}
                 disabled={status.running || !canControl}
@@ -654,9 +672,10 @@ export function ServerPanel() {
             )}
           </Field>
           <Field label="Port" hint="5696 is KMIP’s port; 0 picks a free one.">
-            {(id) => (
+            {(id, hintId) => (
               <input
                 id={id}
+                aria-describedby={hintId}
                 type="number"
                 min={0}
                 max={65535}

@@ -34,9 +34,10 @@ export function Settings() {
           label="Lock after idle (minutes)"
           hint="The vault locks after this long without use, even with the window closed. 0 never locks it."
         >
-          {(id) => (
+          {(id, hintId) => (
             <input
               id={id}
+              aria-describedby={hintId}
               type="number"
               min={0}
               max={1440}
@@ -46,9 +47,10 @@ export function Settings() {
           )}
         </Field>
         <Field label="Clear copied values after (seconds)" hint="Between 5 and 600 seconds.">
-          {(id) => (
+          {(id, hintId) => (
             <input
               id={id}
+              aria-describedby={hintId}
               type="number"
               min={5}
               max={600}

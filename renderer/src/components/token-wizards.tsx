@@ -62,9 +62,10 @@ export function ImportWizard({ pin, onDone }: { pin: string; onDone: () => void 
             <p className="empty">The vault has no key a token can take. Generate or import one first.</p>
           ) : (
             <Field label="Vault key" hint="Secret keys, private keys (the public half comes along) and certificates.">
-              {(id) => (
+              {(id, hintId) => (
                 <select
                   id={id}
+                  aria-describedby={hintId}
                   value={chosen?.uniqueIdentifier ?? ''}
                   onChange={(e) => {
                     setUid(e.target.value);
@@ -81,9 +82,10 @@ export function ImportWizard({ pin, onDone }: { pin: string; onDone: () => void 
             </Field>
           )}
           <Field label="Name on the token" hint="The label (CKA_LABEL); by default the key’s name in the vault.">
-            {(id) => (
+            {(id, hintId) => (
               <input
                 id={id}
+                aria-describedby={hintId}
                 maxLength={64}
                 value={name}
                 placeholder={chosen?.name ?? ''}

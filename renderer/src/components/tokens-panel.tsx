@@ -180,8 +180,16 @@ function GenerateForm({ pin, onDone }: { pin: string; onDone: () => void }) {
     >
       <h3 id="gen-title">Generate key on token</h3>
       <Field label="Name on the token" hint="The key’s label (CKA_LABEL), up to 64 characters.">
-        {(id) => (
-          <input id={id} required maxLength={64} value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+        {(id, hintId) => (
+          <input
+            id={id}
+            aria-describedby={hintId}
+            required
+            maxLength={64}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            autoFocus
+          />
         )}
       </Field>
       <Field label="Algorithm">

@@ -31,9 +31,10 @@ function OpenOther({ onDone }: { onDone: () => void }) {
       }}
     >
       <Field label="Vault file" hint="The path of an existing .kvault file on this computer.">
-        {(id) => (
+        {(id, hintId) => (
           <input
             id={id}
+            aria-describedby={hintId}
             value={path}
             onChange={(e) => setPath(e.target.value)}
             placeholder="/home/me/keys.kvault"
