@@ -77,6 +77,40 @@ describe('TTLV round trip against the naive builder', () => {
     });
   }
 
+  it('decodes Structures of 0 to 9 items in order, each into its own exact-size array', () => {
+    // The decoder holds a Structure's first four items in locals and grows an array past them.
+    for (let count = 0; count <= 9; count++) {
+      const children = Array.from({ length: count }, (_, k) =>
+        k % 2 === 0 ? naive.integer(0x420001 + k, k) : naive.structure(0x420001 + k, naive.textString(T, `t${k}`)),
+      );
+      const item = decodeTtlv(hex(naive.structure(T, naive.structure(T, ...children), naive.boolean(T, true))));
+      if (item.type !== ItemType.Structure) throw new Error('expected a Structure');
+      const [inner, last] = item.value;
+      if (inner?.type !== ItemType.Structure || last === undefined) throw new Error('expected a Structure');
+      expect(last).toEqual({ tag: T, type: ItemType.Boolean, value: true });
+      expect(inner.value).toHaveLength(count);
+      inner.value.forEach((child, k) => {
+        expect(child.tag).toBe(0x420001 + k);
+        expect(child.value).toEqual(k % 2 === 0 ? k : [{ tag: T, type: ItemType.TextString, value: `t${k}` }]);
+      });
+      // Each Structure has its own ordinary array: adding to one changes no other.
+      inner.value.push(last);
+      expect(inner.value).toHaveLength(count + 1);
+      expect(decodeTtlv(hex(naive.structure(T, ...children))).value).toHaveLength(count);
+    }
+  });
+
+  it('an item overrunning its Structure at any position gives the same error and offset', () => {
+    for (let position = 0; position < 7; position++) {
+      const good = Array.from({ length: position }, (_, k) => naive.integer(T, k));
+      // The Structure claims its good items plus 8 bytes; the last item is a 16-byte Integer.
+      const body = good.join('') + naive.integer(T, 99);
+      const e = decodeError(naive.raw(T, 1, position * 16 + 8, body));
+      expect(e.message).toMatch(/short read: the value needs 8 bytes, only 0 left/);
+      expect(e.offset).toBe(8 + position * 16 + 4);
+    }
+  });
+
   it('decodes a Uint8Array that is not a Buffer, at a non-zero offset', () => {
     const bytes = hex(naive.integer(T, 7));
     const backing = new Uint8Array(bytes.length + 5);
