@@ -1,33 +1,53 @@
-import { enumerationByName } from '../kmip/registry/index.js';
 import { ItemType, type StructureItem } from '../kmip/ttlv/index.js';
-import type { OpsContext, ProtocolVersion } from './context.js';
+import { atLeast, type OpsContext, type ProtocolVersion } from './context.js';
 import { objectTypeValue } from './managed-object.js';
+import { operationDefinedIn } from './operation-versions.js';
 import { findAll, t } from './ttlv.js';
-import { Tag, enumName } from './vocabulary.js';
+import { Operation, Tag, enumName } from './vocabulary.js';
 import type { ObjectType } from '../vault/model.js';
 
-export const queryableObjectTypes: ObjectType[] = [
-  'SymmetricKey',
-  'PublicKey',
-  'PrivateKey',
-  'SecretData',
-  'OpaqueObject',
-  'Certificate',
-  'SplitKey',
-  'CertificateRequest',
+/**
+ * The object types Query (Objects) lists, each with the version that defined it: every one is in
+ * KMIP 1.0 (Object Type 0x01-0x08) except Certificate Request (0x0A), which 2.0 added (PyKMIP's
+ * enums mark it "KMIP 2.0"; the 1.4 table has no such value). Keyhold keeps no PGP Key (1.2).
+ */
+const objectTypesSince: readonly [ObjectType, major: number, minor: number][] = [
+  ['SymmetricKey', 1, 0],
+  ['PublicKey', 1, 0],
+  ['PrivateKey', 1, 0],
+  ['SecretData', 1, 0],
+  ['OpaqueObject', 1, 0],
+  ['Certificate', 1, 0],
+  ['SplitKey', 1, 0],
+  ['CertificateRequest', 2, 0],
 ];
 
-const operationEnumeration = enumerationByName('Operation');
-
 /**
- * True when a client speaking `version` knows the operation: the 2.x operations (PKCS#11, Import,
- * Export, Log, Interop...) are listed only to 2.x clients, a 1.x client could not name them.
+ * Operations Keyhold serves only from a later version than the one that defined them: KMIP 1.4
+ * defined Import and Export with 1.x Attribute structures (1.4 sections 4.40, 4.41), but Keyhold
+ * implements their 2.x form only and refuses them to 1.x clients (import-export.ts), so a 1.4 client
+ * is not told of them.
  */
-export function operationDefinedIn(operation: number, version: ProtocolVersion): boolean {
-  return version.major >= 2 || operationEnumeration?.definition(operation)?.since !== '2.x';
+const servedFrom: ReadonlyMap<number, readonly [major: number, minor: number]> = new Map([
+  [Operation.Import, [2, 0]],
+  [Operation.Export, [2, 0]],
+]);
+
+/** True when Query (Operations) lists `op` to a client of `version`: defined in it, and served in it. */
+function listed(op: number, version: ProtocolVersion): boolean {
+  const from = servedFrom.get(op);
+  return operationDefinedIn(op, version) && (from === undefined || atLeast(version, from[0], from[1]));
 }
 
-/** Query (KMIP 1.4 section 4.25): operations, object types, server information. */
+export const queryableObjectTypes: ObjectType[] = objectTypesSince.map(([o]) => o);
+
+/**
+ * Query (KMIP 1.4 section 4.25): operations, object types, server information. Each list holds only
+ * the values the request's protocol version defines (INTEROP-NOTES 1 applied to enumeration values):
+ * a 1.0 client is not told of Discover Versions (1.1), Encrypt (1.2), Import (1.4) or Log (2.0).
+ * The Query Functions answered (Operations, Objects, Server Information) are all 1.0 ones; any
+ * other adds nothing (Keyhold reports no namespaces, extensions, profiles or capabilities).
+ */
 export function makeQuery(supported: () => number[]) {
   return async function query(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
     const functions = new Set(
@@ -37,12 +57,10 @@ export function makeQuery(supported: () => number[]) {
     );
     const items = [];
     if (functions.has('QueryOperations'))
-      for (const op of supported()) if (operationDefinedIn(op, ctx.version)) items.push(t.enm(Tag.Operation, op));
+      for (const op of supported()) if (listed(op, ctx.version)) items.push(t.enm(Tag.Operation, op));
     if (functions.has('QueryObjects')) {
-      for (const o of queryableObjectTypes) {
-        if (o === 'CertificateRequest' && ctx.version.major < 2) continue;
-        items.push(t.enm(Tag.ObjectType, objectTypeValue(o)));
-      }
+      for (const [o, major, minor] of objectTypesSince)
+        if (atLeast(ctx.version, major, minor)) items.push(t.enm(Tag.ObjectType, objectTypeValue(o)));
     }
     if (functions.has('QueryServerInformation')) {
       items.push(t.text(Tag.VendorIdentification, 'Keyhold'));

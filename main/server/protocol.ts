@@ -17,6 +17,7 @@ import type {
   TokenKeyCrypto,
 } from '../ops/context.js';
 import { resultOf } from '../ops/errors.js';
+import { operationRunsIn } from '../ops/operation-versions.js';
 import { streamedCiphers } from '../ops/streamed-cipher.js';
 import { find, findBytes } from '../ops/ttlv.js';
 import { supportedVersions } from '../ops/versions.js';
@@ -255,6 +256,14 @@ export class KmipProcessor {
       try {
         if (!handler)
           throw new KeyholdError('unsupported', `${name} is not supported`, { reason: 'Operation Not Supported' });
+        if (!operationRunsIn(item.operation, ctx.version))
+          throw new KeyholdError(
+            'unsupported',
+            `${name} is not defined in KMIP ${ctx.version.major}.${ctx.version.minor}`,
+            {
+              reason: 'Operation Not Supported',
+            },
+          );
         const payload = await handler(item.payload, ctx);
         items.push({
           operation: name,
