@@ -1,3 +1,6 @@
+// The global `Buffer` is a getter in an ES module; flush() makes one Buffer per message.
+import { Buffer } from 'node:buffer';
+
 /**
  * A growable big-endian writer. Structures reserve their 4-byte length and fill it in once their
  * items are written. One scratch buffer is reused across messages; `flush()` hands out an exact

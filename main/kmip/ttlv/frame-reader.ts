@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { formatTag, resolveTtlvLimits, TtlvError, type TtlvLimits } from './errors.js';
 import { ItemType } from './item.js';
 

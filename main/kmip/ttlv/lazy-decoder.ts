@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { Buffer, isUtf8 } from 'node:buffer';
 import * as fail from './decode-errors.js';
 import { resolveTtlvLimits, type TtlvDecodeOptions } from './errors.js';
 import { ItemType, type TtlvItem } from './item.js';
