@@ -61,16 +61,40 @@ const lazyLevels = 3;
 
 /** The items of the validated Structure whose header is at `at`, in order; they are at `depth`. */
 function readChildren(src: Buffer, at: number, depth: number): TtlvItem[] {
-  const end = at + 8 + (((src[at + 4]! << 24) | (src[at + 5]! << 16) | (src[at + 6]! << 8) | src[at + 7]!) >>> 0);
-  const out: TtlvItem[] = [];
-  let o = at + 8;
-  while (o < end) {
-    const type = src[o + 3]!;
-    const length = ((src[o + 4]! << 24) | (src[o + 5]! << 16) | (src[o + 6]! << 8) | src[o + 7]!) >>> 0;
-    out.push(readValidatedItem(src, o, type, length, depth));
-    o += type === ItemType.Structure || type === ItemType.BigInteger ? 8 + length : 8 + ((length + 7) & ~7);
-  }
+  const end = at + 8 + lengthAt(src, at);
+  const o0 = at + 8;
+  if (o0 === end) return [];
+  // As in decodeTtlv: the first four items are held in locals and the array is made at its exact
+  // size by a literal (growing an empty array on its first push costs more than the items).
+  const c0 = readChild(src, o0, depth);
+  const o1 = following(src, o0);
+  if (o1 === end) return [c0];
+  const c1 = readChild(src, o1, depth);
+  const o2 = following(src, o1);
+  if (o2 === end) return [c0, c1];
+  const c2 = readChild(src, o2, depth);
+  const o3 = following(src, o2);
+  if (o3 === end) return [c0, c1, c2];
+  const c3 = readChild(src, o3, depth);
+  const out = [c0, c1, c2, c3];
+  for (let o = following(src, o3); o < end; o = following(src, o)) out.push(readChild(src, o, depth));
   return out;
+}
+
+function lengthAt(src: Buffer, at: number): number {
+  return ((src[at + 4]! << 24) | (src[at + 5]! << 16) | (src[at + 6]! << 8) | src[at + 7]!) >>> 0;
+}
+
+function readChild(src: Buffer, at: number, depth: number): TtlvItem {
+  return readValidatedItem(src, at, src[at + 3]!, lengthAt(src, at), depth);
+}
+
+/**
+ * The offset of the item after the one at `at`. In a validated message every value is padded to
+ * a multiple of 8 (Structures and Big Integers already are).
+ */
+function following(src: Buffer, at: number): number {
+  return at + 8 + ((lengthAt(src, at) + 7) & ~7);
 }
 
 /**

@@ -152,6 +152,23 @@ describe('decodeTtlvLazy reads every corpus message as decodeTtlv does', () => {
     expect(decodeTtlvLazy(bytes)).toStrictEqual({ tag: T, type: ItemType.TextString, value: 'abc' });
   });
 
+  it('Structures of 0 to 9 items, nested below the lazy levels too, read as decodeTtlv reads them', () => {
+    // Items of every padded size (Integer, Long Integer, Big Integer, texts of 1 to 9 bytes).
+    const kinds = [
+      (k: number) => naive.integer(T, k),
+      (k: number) => naive.longInteger(T, BigInt(k)),
+      (k: number) => naive.bigInteger(T, '00'.repeat(8 * k) + '0000000000000001'),
+      (k: number) => naive.textString(T, 'abcdefghi'.slice(0, k + 1)),
+    ];
+    for (let count = 0; count <= 9; count++) {
+      let s = naive.structure(T, ...Array.from({ length: count }, (_, k) => kinds[k % kinds.length]!(k)));
+      for (let level = 0; level < 5; level++) {
+        s = naive.structure(T, s, naive.boolean(T, level % 2 === 0));
+        expect(sameOutcome(hex(s))).toHaveProperty('item');
+      }
+    }
+  });
+
   it('a Password is read like any text (it bypasses the text cache)', () => {
     const bytes = hex(naive.structure(T, naive.textString(0x4200a1, 'secret'), naive.textString(T, 'secret')));
     expect(plain(decodeTtlvLazy(bytes))).toStrictEqual(decodeTtlv(bytes));
