@@ -8,7 +8,7 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 
 /** Packages that only one folder may import (native code and transports). */
 const owned = [
-  { names: ['@journeyapps/sqlcipher'], owner: ['main/vault/**'] },
+  { names: ['better-sqlite3-multiple-ciphers', '@journeyapps/sqlcipher'], owner: ['main/vault/**'] },
   { names: ['graphene-pk11', 'pkcs11js'], owner: ['main/tokens/**'] },
   {
     names: ['node:tls', 'tls', 'node:net', 'net', 'node:http', 'http', 'node:https', 'https'],

@@ -10,6 +10,8 @@ import type { KeySlot, KeySlotKind } from './key-slots.js';
  *   vault.db      the SQLCipher 4 database (objects, attributes, audit chain)
  *   vault.db-wal  SQLite's write-ahead log: present while the vault is open or after a crash,
  *                 and then it holds committed transactions
+ *   vault.db-shm  SQLite's WAL index, while the vault is open (rebuilt from the WAL if lost)
+ *   vault.lock    empty; the process that has the vault open holds a lock on it
  *
  * Why a folder and not one file: the key slots must be readable before the database key is
  * known, and SQLCipher encrypts every page (its plaintext-header option leaves only SQLite's own
@@ -17,7 +19,7 @@ import type { KeySlot, KeySlotKind } from './key-slots.js';
  * while open or after a crash: committed transactions may live only in the -wal file until a
  * checkpoint, so copying "the" .db file alone can lose them. A folder makes the unit explicit:
  * everything that is the vault is inside it, the user moves or backs up the folder, and nothing
- * of the vault lives beside it. A clean lock checkpoints and removes the WAL, leaving two files.
+ * of the vault lives beside it. A clean lock checkpoints and removes the WAL, leaving three files.
  */
 export const HEADER_FILE = 'vault.json';
 export const DATABASE_FILE = 'vault.db';

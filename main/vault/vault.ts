@@ -43,6 +43,9 @@ import {
 } from './object-store.js';
 import { passphraseSlotProvider } from './passphrase-slot.js';
 import { SqliteConnection, sqliteCode, type SqlRow, type SqlValue } from './sqlite.js';
+import { WalSync } from './wal-sync.js';
+import { Checkpointer } from './checkpointer.js';
+import { LOCK_FILE, VaultProcessLock } from './process-lock.js';
 
 registerKeySlotProvider(passphraseSlotProvider);
 
@@ -116,6 +119,13 @@ const txStore = new AsyncLocalStorage<TxContext>();
 /** At most this many transactions share one commit (one fsync). */
 const MAX_GROUP_MEMBERS = 64;
 
+/**
+ * SQLite's automatic checkpoint is off: it would run inside some caller's COMMIT, with two
+ * fsyncs on the event loop, and that caller's whole group would wait. The Checkpointer's
+ * thread checkpoints instead, asked every CHECKPOINT_EVERY commits.
+ */
+const CHECKPOINT_EVERY = 256;
+
 /** Committed object rows kept for uses (Get, Encrypt...), most recently read last. */
 const USE_CACHE_ROWS = 4096;
 
@@ -178,9 +188,12 @@ function auditCommitSql(rows: SqlValue[][]): string {
  * (several vault calls) is one transaction. Every change appends to the audit chain in the same
  * transaction as the change itself.
  *
- * Group commit: when more callers are queued behind a transaction, it is not committed on its
- * own; the next ones run in the same SQL transaction, each in a savepoint (a failure rolls back
- * only its own savepoint), and one COMMIT (one fsync: synchronous=FULL) makes them all durable.
+ * Group commit: a transaction is not committed on its own. Statements run synchronously (see
+ * SqliteConnection), so every caller that arrives in the same turn of the event loop (the
+ * requests of every connection whose bytes came in together) runs in the same SQL transaction,
+ * each in a savepoint (a failure rolls back only its own savepoint), and one COMMIT at the end
+ * of that turn makes them all durable: its WAL frames are fsynced on the thread pool (WalSync)
+ * while the next group already runs.
  * No caller hears of success, nor gets a read, before the commit that covers it: a result never
  * reaches a client that a power cut could take back.
  */
@@ -190,6 +203,12 @@ export class Vault {
   private readonly mutex = new Mutex();
   private auditHead: { seq: number; hash: string };
   private group: CommitGroup | undefined;
+  /** Whether the open group's COMMIT is due at the end of this turn of the event loop. */
+  private commitDue = false;
+  private readonly walSync: WalSync;
+  private commitsSinceCheckpoint = 0;
+  /** Set when a commit could not be made durable: the vault then refuses all work. */
+  private failure: KeyholdError | undefined;
   /**
    * Committed rows (key material included) of objects recently used, by Unique Identifier: a
    * use then needs no database round trip inside the write lock. A row enters only when no
@@ -204,10 +223,13 @@ export class Vault {
     conn: SqliteConnection,
     dataKey: Buffer,
     auditHead: { seq: number; hash: string },
+    private readonly processLock: VaultProcessLock,
+    private readonly checkpointer: Checkpointer,
   ) {
     this.conn = conn;
     this.dataKey = dataKey;
     this.auditHead = auditHead;
+    this.walSync = new WalSync(`${databasePath(path)}-wal`);
   }
 
   get vaultId(): string {
@@ -222,7 +244,7 @@ export class Vault {
 
   /** Creates a vault folder at `vaultPath` with one key slot; returns it unlocked. */
   static async create(vaultPath: string, options: CreateVaultOptions): Promise<Vault> {
-    prepareFolder(vaultPath);
+    const processLock = prepareFolder(vaultPath);
     const vaultId = randomUUID();
     const createdAt = new Date().toISOString();
     const dataKey = randomBytes(DATA_KEY_BYTES);
@@ -258,7 +280,14 @@ export class Vault {
       }
       // The header goes last: a folder is a vault only once its database is complete.
       writeHeader(vaultPath, header);
-      const vault = new Vault(vaultPath, header, conn, dataKey, { seq: 0, hash: genesisHash(vaultId) });
+      const vault = await Vault.started(
+        vaultPath,
+        header,
+        conn,
+        dataKey,
+        { seq: 0, hash: genesisHash(vaultId) },
+        processLock,
+      );
       await vault.appendAudit({
         identity: options.identity ?? 'local',
         operation: 'CreateVault',
@@ -267,6 +296,7 @@ export class Vault {
       return vault;
     } catch (e) {
       dataKey.fill(0);
+      processLock.release();
       throw e;
     }
   }
@@ -275,11 +305,13 @@ export class Vault {
   static async open(vaultPath: string, options: OpenVaultOptions): Promise<Vault> {
     const header = readHeader(vaultPath);
     checkDatabaseFile(vaultPath);
-    await probeInUse(vaultPath);
-    options.onProgress?.(`unlocking ${vaultPath}...`);
-    const dataKey = await unsealAny(header, options.unlock);
+    // Taken before the KDF: "in use" is told at once, not after a second of Argon2.
+    const processLock = VaultProcessLock.acquire(vaultPath);
+    let dataKey: Buffer | undefined;
     let conn: SqliteConnection | undefined;
     try {
+      options.onProgress?.(`unlocking ${vaultPath}...`);
+      dataKey = await unsealAny(header, options.unlock);
       conn = await openDatabase(vaultPath, dataKey, false);
       const version = Number((await conn.once<{ user_version: number }>('PRAGMA user_version'))[0]?.user_version ?? 0);
       if (version > SCHEMA_VERSION) {
@@ -298,25 +330,49 @@ export class Vault {
         'SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1',
       );
       const head = last ?? { seq: 0, hash: genesisHash(header.vaultId) };
-      return new Vault(vaultPath, header, conn, dataKey, head);
+      return await Vault.started(vaultPath, header, conn, dataKey, head, processLock);
     } catch (e) {
       await conn?.close().catch(() => undefined);
-      dataKey.fill(0);
+      dataKey?.fill(0);
+      processLock.release();
       throw e;
     }
+  }
+
+  /**
+   * The unlocked vault over its open database: from here on commits are the Vault's
+   * (synchronous=NORMAL, the WAL fsynced by WalSync before any caller hears back, checkpoints on
+   * the Checkpointer's thread). Creating and migrating the database before this commit with
+   * synchronous=FULL.
+   */
+  private static async started(
+    vaultPath: string,
+    header: VaultHeader,
+    conn: SqliteConnection,
+    dataKey: Buffer,
+    head: { seq: number; hash: string },
+    processLock: VaultProcessLock,
+  ): Promise<Vault> {
+    await conn.once('PRAGMA synchronous = NORMAL');
+    await conn.once('PRAGMA wal_autocheckpoint = 0');
+    const checkpointer = await Checkpointer.start(databasePath(vaultPath), dataKey);
+    return new Vault(vaultPath, header, conn, dataKey, head, processLock, checkpointer);
   }
 
   /** Closes the database (after a checkpoint, so the folder holds no WAL) and wipes the data key. */
   async lock(): Promise<void> {
     await this.mutex.run(async () => {
-      await this.settleGroup(true);
+      if (this.conn !== undefined && this.failure === undefined) await this.settleGroup(true);
       this.forgetRows();
       const conn = this.conn;
       if (conn === undefined) return;
       this.conn = undefined;
       try {
+        await this.checkpointer.close().catch(() => undefined);
         await conn.once('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined);
         await conn.close();
+        await this.walSync.close();
+        this.processLock.release();
       } finally {
         this.dataKey?.fill(0);
         this.dataKey = undefined;
@@ -423,14 +479,26 @@ export class Vault {
   }
 
   /**
-   * Commits the open group, unless more callers are queued to join it (and it is not full) or
-   * `force`. A failed commit rolls everything back and fails every member.
+   * Commits the open group now if `force` or it is full; else once this turn of the event loop
+   * has run every caller that arrived in it (setImmediate runs after the I/O callbacks of the
+   * turn; callers already queued for the lock then still run first and join it). A failed
+   * commit rolls everything back and fails every member.
    */
   private async settleGroup(force = false): Promise<void> {
     const group = this.group;
     if (group === undefined) return;
-    if (!force && this.mutex.waiting > 0 && group.members.length < MAX_GROUP_MEMBERS) return;
+    if (!force && group.members.length < MAX_GROUP_MEMBERS) {
+      if (!this.commitDue) {
+        this.commitDue = true;
+        setImmediate(() => {
+          this.commitDue = false;
+          this.mutex.run(() => this.settleGroup(true)).catch(() => undefined);
+        });
+      }
+      return;
+    }
     const conn = this.connection();
+    const wrote = group.begun || group.pendingAudit.length > 0;
     try {
       const rows = group.pendingAudit;
       if (!group.begun && rows.length <= AUTOCOMMIT_AUDIT_ROWS) {
@@ -455,7 +523,30 @@ export class Vault {
       for (const m of group.members) m.fail(e);
       return;
     }
-    for (const m of group.members) m.commit();
+    // Callers hear back once the commit is on disk; a group that wrote nothing may still have
+    // read what an earlier commit, whose sync is in flight, wrote.
+    const durable = wrote ? this.walSync.sync() : this.walSync.pending();
+    if (wrote) this.checkpointIfDue();
+    if (durable === undefined) {
+      for (const m of group.members) m.commit();
+      return;
+    }
+    durable.then(
+      () => {
+        for (const m of group.members) m.commit();
+      },
+      (e: unknown) => {
+        this.failure = e instanceof KeyholdError ? e : new KeyholdError('io', 'vault storage error', { cause: e });
+        for (const m of group.members) m.fail(this.failure);
+      },
+    );
+  }
+
+  /** Counts a commit into the WAL and asks the Checkpointer's thread for a checkpoint when due. */
+  private checkpointIfDue(): void {
+    if (++this.commitsSinceCheckpoint < CHECKPOINT_EVERY) return;
+    this.commitsSinceCheckpoint = 0;
+    this.checkpointer.request();
   }
 
   /**
@@ -478,8 +569,13 @@ export class Vault {
             await this.settleGroup();
             return;
           }
-          if (this.group === undefined) resolve(result);
-          else this.group.members.push({ commit: () => resolve(result), fail: reject });
+          if (this.group !== undefined) this.group.members.push({ commit: () => resolve(result), fail: reject });
+          else {
+            // It may have read a commit whose sync is still in flight.
+            const durable = this.walSync.pending();
+            if (durable === undefined) resolve(result);
+            else durable.then(() => resolve(result), reject);
+          }
           await this.settleGroup();
         })
         .catch(reject);
@@ -522,6 +618,7 @@ export class Vault {
   }
 
   private connection(): SqliteConnection {
+    if (this.failure !== undefined) throw this.failure;
     if (this.conn === undefined) throw new KeyholdError('vault-locked', 'the vault is locked');
     return this.conn;
   }
@@ -1150,20 +1247,23 @@ async function unsealAny(header: VaultHeader, method: UnlockMethod): Promise<Buf
 }
 
 /** A fresh folder, or one left by an interrupted init (a database but no header yet). */
-function prepareFolder(vaultPath: string): void {
-  if (existsSync(vaultPath)) {
-    if (!statSync(vaultPath).isDirectory())
-      throw new KeyholdError('invalid-argument', `${vaultPath} exists and is not a folder`);
-    if (existsSync(headerPath(vaultPath)))
-      throw new KeyholdError('invalid-argument', `a vault already exists at ${vaultPath}`);
-    const entries = readdirSync(vaultPath);
-    if (!entries.every((e) => e.startsWith('vault.db'))) {
-      throw new KeyholdError('invalid-argument', `${vaultPath} is not empty`);
-    }
-    for (const e of entries) rmSync(`${vaultPath}/${e}`);
-  } else {
+function prepareFolder(vaultPath: string): VaultProcessLock {
+  if (!existsSync(vaultPath)) {
     mkdirSync(vaultPath, { recursive: true, mode: 0o700 });
+    return VaultProcessLock.acquire(vaultPath);
   }
+  if (!statSync(vaultPath).isDirectory())
+    throw new KeyholdError('invalid-argument', `${vaultPath} exists and is not a folder`);
+  if (existsSync(headerPath(vaultPath)))
+    throw new KeyholdError('invalid-argument', `a vault already exists at ${vaultPath}`);
+  const entries = readdirSync(vaultPath);
+  if (!entries.every((e) => e.startsWith('vault.db') || e === LOCK_FILE)) {
+    throw new KeyholdError('invalid-argument', `${vaultPath} is not empty`);
+  }
+  // What a create cut short left behind; removed only once no other process is creating it.
+  const lock = VaultProcessLock.acquire(vaultPath);
+  for (const e of entries) if (e !== LOCK_FILE) rmSync(`${vaultPath}/${e}`);
+  return lock;
 }
 
 /** SQLCipher 4 pages are 4096 bytes; any other size means the file was cut short. */
@@ -1177,43 +1277,22 @@ function checkDatabaseFile(vaultPath: string): void {
   if (size === 0 || size % 4096 !== 0) throw new KeyholdError('vault-corrupt', 'the vault database file is truncated');
 }
 
-/**
- * Tells "in use" before spending a second on the KDF. An unkeyed read of an encrypted database
- * fails either with SQLITE_BUSY (another process holds the exclusive lock) or NOTADB (free).
- */
-async function probeInUse(vaultPath: string): Promise<void> {
-  const conn = await SqliteConnection.open(databasePath(vaultPath), false);
-  try {
-    await conn.once('PRAGMA cipher_log_level = NONE');
-    await conn.once('PRAGMA busy_timeout = 0');
-    await conn.once('SELECT count(*) FROM sqlite_master');
-  } catch (e) {
-    if (isKeyholdError(e) && e.code === 'vault-in-use') throw inUse();
-  } finally {
-    await conn.close().catch(() => undefined);
-  }
-}
-
 function inUse(): KeyholdError {
   return new KeyholdError('vault-in-use', 'the vault is in use by another Keyhold process');
 }
 
 /**
- * Opens the database with the raw data key. locking_mode=EXCLUSIVE makes this process the
- * only one that can read or write the file until it closes: a second process gets SQLITE_BUSY
- * ("in use"), and since the lock is an OS file lock it dies with the process, so a killed
- * writer never leaves a stale lock. WAL with synchronous=FULL: a commit is durable once it
- * returns, a crash at any point leaves the last committed state.
+ * Opens the database with the raw data key (the process holds the VaultProcessLock). WAL with
+ * synchronous=FULL until Vault.started takes over the commits: a commit is durable once its
+ * caller hears back, a crash at any point leaves the last committed state.
  */
 async function openDatabase(vaultPath: string, dataKey: Buffer, create: boolean): Promise<SqliteConnection> {
   const conn = await SqliteConnection.open(databasePath(vaultPath), create);
   try {
-    // Failures become KeyholdErrors; SQLCipher's own log would only add noise on stderr.
-    await conn.once('PRAGMA cipher_log_level = NONE');
     // The key as a hex blob literal; SQLCipher then skips its own KDF (raw key mode).
-    await conn.exec(`PRAGMA key = "x'${dataKey.toString('hex')}'"`);
-    await conn.once('PRAGMA busy_timeout = 0');
-    await conn.once('PRAGMA locking_mode = EXCLUSIVE');
+    await conn.key(dataKey);
+    // Only this process's checkpointer shares the file, and only briefly.
+    await conn.once('PRAGMA busy_timeout = 1000');
     try {
       await conn.once('SELECT count(*) FROM sqlite_master');
     } catch (e) {
@@ -1232,8 +1311,6 @@ async function openDatabase(vaultPath: string, dataKey: Buffer, create: boolean)
     // 64 MiB of decrypted pages: Locate and bulk writes at a million objects stay in memory.
     await conn.once('PRAGMA cache_size = -65536');
     await conn.once('PRAGMA foreign_keys = ON');
-    // Take the write lock now, so "in use" is decided at open, not at the first write.
-    await conn.exec('BEGIN IMMEDIATE; COMMIT');
     return conn;
   } catch (e) {
     await conn.close().catch(() => undefined);

@@ -20,7 +20,7 @@ describe('layer rules', () => {
     ['shared/x.ts', "import { x } from '../main/kmip/index.js';"],
     ['main/vault/x.ts', "import { app } from 'electron';"],
     ['main/kmip/x.ts', "import tls from 'node:tls';"],
-    ['main/crypto/x.ts', "import sqlite from '@journeyapps/sqlcipher';"],
+    ['main/crypto/x.ts', "import sqlite from 'better-sqlite3-multiple-ciphers';"],
     ['main/vault/x.ts', "import { Module } from 'graphene-pk11';"],
     ['preload/x.ts', "import { Vault } from '../main/vault/index.js';"],
   ])('%s may not: %s', async (file, source) => {
@@ -30,7 +30,7 @@ describe('layer rules', () => {
   it.each([
     ['renderer/x.ts', "import { KeyholdError } from '../shared/errors.js';"],
     ['main/app/x.ts', "import { app } from 'electron';"],
-    ['main/vault/x.ts', "import sqlite from '@journeyapps/sqlcipher';"],
+    ['main/vault/x.ts', "import sqlite from 'better-sqlite3-multiple-ciphers';"],
     ['main/tokens/pkcs11/x.ts', "import { Module } from 'graphene-pk11';"],
     ['main/server/x.ts', "import tls from 'node:tls';"],
     ['main/crypto/x.ts', "import crypto from 'node:crypto';"],

@@ -91,16 +91,24 @@ describe('key slots', () => {
     vault = await open(PASSPHRASE);
   });
 
-  it('is one folder: while open it holds the database, its WAL and the header; after lock only two files', async () => {
+  it('is one folder: while open it holds the database, its WAL and index, the header and the lock; after lock three files', async () => {
     await vault.insert(aesKey('k'), 'test');
-    expect(readdirSync(tmp.vaultPath).sort()).toEqual(['vault.db', 'vault.db-wal', 'vault.json']);
+    expect(readdirSync(tmp.vaultPath).sort()).toEqual([
+      'vault.db',
+      'vault.db-shm',
+      'vault.db-wal',
+      'vault.json',
+      'vault.lock',
+    ]);
     await vault.lock();
-    expect(readdirSync(tmp.vaultPath).sort()).toEqual(['vault.db', 'vault.json']);
+    expect(readdirSync(tmp.vaultPath).sort()).toEqual(['vault.db', 'vault.json', 'vault.lock']);
     vault = await open(PASSPHRASE);
   });
 
   it('keeps the database and header private to the user', () => {
     expect(statSync(dbFile()).mode & 0o077).toBe(0);
+    for (const f of ['vault.db-wal', 'vault.db-shm', 'vault.lock'])
+      expect(statSync(path.join(tmp.vaultPath, f)).mode & 0o077).toBe(0);
     expect(statSync(path.join(tmp.vaultPath, 'vault.json')).mode & 0o077).toBe(0);
     expect(statSync(tmp.vaultPath).mode & 0o077).toBe(0);
   });

@@ -1,0 +1,92 @@
+import { statSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { databasePath } from '../../main/vault/header.js';
+import { Vault } from '../../main/vault/index.js';
+import { WalSync } from '../../main/vault/wal-sync.js';
+import { aesKey, createTempVault, disposeTempVault, PASSPHRASE, type TempVaultPath } from './helpers.js';
+
+let tmp: TempVaultPath;
+let vault: Vault;
+
+beforeEach(async () => {
+  ({ tmp, vault } = await createTempVault());
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await disposeTempVault({ tmp, vault });
+});
+
+/** Lets every callback the event loop has ready run, several turns over. */
+async function turns(n = 20): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+}
+
+function track<T>(p: Promise<T>): { settled: () => boolean; promise: Promise<T> } {
+  let settled = false;
+  p.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  return { settled: () => settled, promise: p };
+}
+
+describe('commits are durable before anyone hears of them', () => {
+  it('a change, a use and a read are answered only once the WAL fsync that covers them is done', async () => {
+    const uid = await vault.insert(aesKey('before'), 'alice');
+    const gates: Array<() => void> = [];
+    const fdatasync = vi
+      .spyOn(WalSync.prototype, 'fdatasync')
+      .mockImplementation(() => new Promise<void>((resolve) => gates.push(resolve)));
+    const change = track(vault.insert(aesKey('held'), 'alice'));
+    const use = track(vault.getObjectForUse(uid, 'alice', 'Encrypt'));
+    await turns();
+    expect(fdatasync).toHaveBeenCalled();
+    expect(change.settled()).toBe(false);
+    expect(use.settled()).toBe(false);
+    // A read that comes after may have seen the held commit: it waits for the same sync.
+    const read = track(vault.locate({ attributes: { Name: ['held'] } }));
+    await turns();
+    expect(read.settled()).toBe(false);
+    for (const open of gates) open();
+    await expect(change.promise).resolves.toEqual(expect.any(String));
+    await expect(use.promise).resolves.toMatchObject({ uniqueIdentifier: uid });
+    expect((await read.promise).uniqueIdentifiers).toHaveLength(1);
+  });
+
+  it('a failed fsync fails the callers of its commit, and the vault refuses all later work', async () => {
+    const uid = await vault.insert(aesKey('kept'), 'alice');
+    vi.spyOn(WalSync.prototype, 'fdatasync').mockRejectedValue(
+      Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }),
+    );
+    await expect(vault.insert(aesKey('lost'), 'alice')).rejects.toMatchObject({ code: 'io' });
+    await expect(vault.getObject(uid)).rejects.toMatchObject({ code: 'io' });
+    await expect(vault.insert(aesKey('after'), 'alice')).rejects.toMatchObject({ code: 'io' });
+    // Locking still closes everything; reopened, the vault holds what was committed before.
+    vi.restoreAllMocks();
+    await vault.lock();
+    vault = await Vault.open(tmp.vaultPath, { unlock: { kind: 'passphrase', passphrase: PASSPHRASE } });
+    expect((await vault.getObject(uid)).uniqueIdentifier).toBe(uid);
+    expect((await vault.verifyAudit()).ok).toBe(true);
+  });
+
+  it('WalSync turns a failed fsync into a typed storage error', async () => {
+    const sync = new WalSync('/nonexistent-keyhold-dir/vault.db-wal');
+    await expect(sync.sync()).rejects.toMatchObject({ code: 'io' });
+    await sync.close();
+  });
+});
+
+describe('checkpoints', () => {
+  it('run on the checkpointer thread while the vault is open: the database file takes the WAL in', async () => {
+    const db = databasePath(tmp.vaultPath);
+    const before = statSync(db).size;
+    // SQLite's own auto-checkpoint is off: without the checkpointer the file would not grow
+    // until lock. 600 commits are more than two checkpoint rounds.
+    for (let i = 0; i < 300; i++) await vault.insert(aesKey(`c${i}`), 'alice');
+    const deadline = Date.now() + 10_000;
+    while (statSync(db).size <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(statSync(db).size).toBeGreaterThan(before);
+    expect((await vault.verify()).databaseProblems).toEqual([]);
+  });
+});
