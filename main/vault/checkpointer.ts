@@ -110,6 +110,11 @@ export class Checkpointer {
     this.worker.postMessage({ type: 'checkpoint' });
   }
 
+  /** Resolves when no checkpoint is running (none starts unless request() is called). */
+  idle(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
   /** Waits for a running checkpoint, closes the worker's connection and ends the worker. */
   async close(): Promise<void> {
     if (this.closed) return;

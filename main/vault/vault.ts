@@ -45,6 +45,7 @@ import { passphraseSlotProvider } from './passphrase-slot.js';
 import { SqliteConnection, sqliteCode, type SqlRow, type SqlValue } from './sqlite.js';
 import { WalSync } from './wal-sync.js';
 import { Checkpointer } from './checkpointer.js';
+import { checkPageAuthentication } from './page-check.js';
 import { LOCK_FILE, VaultProcessLock } from './process-lock.js';
 
 registerKeySlotProvider(passphraseSlotProvider);
@@ -1099,7 +1100,7 @@ export class Vault {
     }
   }
 
-  /** The audit chain plus SQLite's and SQLCipher's own checks of every page. */
+  /** The audit chain, SQLite's check of every page in use, and the HMAC of every page of the file. */
   async verify(): Promise<VaultVerification> {
     const audit = await this.verifyAudit();
     const databaseProblems = await this.read(async (conn) => {
@@ -1108,8 +1109,10 @@ export class Vault {
         const v = String(Object.values(r)[0]);
         if (v !== 'ok') problems.push(v);
       }
-      for (const r of await conn.once<SqlRow>('PRAGMA cipher_integrity_check'))
-        problems.push(String(Object.values(r)[0]));
+      // Every page's HMAC, free pages too. No checkpoint writes the file meanwhile: they are
+      // asked for only under the lock this read holds.
+      await this.checkpointer.idle();
+      problems.push(...(await checkPageAuthentication(databasePath(this.path), this.requireDataKey())));
       return problems;
     }, true);
     return { audit, databaseProblems };

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import sqlcipher from '@journeyapps/sqlcipher';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databasePath, readHeader } from '../../main/vault/header.js';
@@ -87,6 +88,36 @@ describe('the vault database and SQLCipher 4', () => {
       await expect(run('SELECT count(*) FROM objects')).rejects.toThrow(/not a database/);
     } finally {
       await new Promise<void>((resolve) => db.close(() => resolve()));
+    }
+  });
+});
+
+describe('verify checks every page of the file, free ones too', () => {
+  it('finds a damaged free page exactly where SQLCipher cipher_integrity_check does', async () => {
+    let vault = await Vault.open(tmp.vaultPath, { unlock: { kind: 'passphrase', passphrase: PASSPHRASE } });
+    // A table filled and dropped leaves its pages at the end of the file, on the free list:
+    // SQLite's quick_check never reads them.
+    await vault.unsafeExec(
+      'CREATE TABLE filler (b BLOB); ' +
+        'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60) ' +
+        'INSERT INTO filler SELECT randomblob(3000) FROM n; DROP TABLE filler',
+    );
+    await vault.lock();
+    const file = databasePath(tmp.vaultPath);
+    const bytes = readFileSync(file);
+    const lastPage = bytes.length / 4096;
+    bytes[bytes.length - 200] = (bytes[bytes.length - 200] as number) ^ 0x01;
+    writeFileSync(file, bytes);
+
+    const [sqlcipherSays] = await withSqlcipher(['PRAGMA cipher_integrity_check']);
+    expect(JSON.stringify(sqlcipherSays)).toContain(`page ${lastPage}`);
+
+    vault = await Vault.open(tmp.vaultPath, { unlock: { kind: 'passphrase', passphrase: PASSPHRASE } });
+    try {
+      expect((await vault.locate({ attributes: { Name: ['k*'] } })).uniqueIdentifiers).toHaveLength(20);
+      expect((await vault.verify()).databaseProblems).toEqual([`page ${lastPage}: HMAC check failed`]);
+    } finally {
+      await vault.lock();
     }
   });
 });
