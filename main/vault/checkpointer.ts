@@ -52,62 +52,49 @@ parentPort.on('message', (m) => {
 interface Reply {
   type: 'opened' | 'checkpointed' | 'failed' | 'closed';
   message?: string;
-  log?: number;
-  checkpointed?: number;
 }
 
+/**
+ * The worker is started on the first checkpoint, so a short-lived vault (a CLI command) never
+ * starts one. If it cannot work (it failed to open the database, or a checkpoint failed),
+ * request() says so and the vault checkpoints on its own connection instead.
+ */
 export class Checkpointer {
+  private worker: Promise<Worker> | undefined;
   /** The checkpoint running, if any. */
   private running: Promise<void> | undefined;
   private closed = false;
-  /** Checkpoints done and failed, for tests and diagnostics. */
-  readonly stats = { done: 0, failed: 0, lastError: undefined as string | undefined };
+  /** Why the thread stopped checkpointing, once it did. */
+  failure: string | undefined;
+  /** Checkpoints the thread completed. */
+  done = 0;
 
-  private constructor(private readonly worker: Worker) {
-    worker.unref();
-  }
+  /** `rawKey` gives the vault's data key when the worker starts; it is copied, never kept. */
+  constructor(
+    private readonly file: string,
+    private readonly rawKey: () => Buffer,
+  ) {}
 
-  /** Starts the worker and opens its connection; `rawKey` is copied, the caller keeps and wipes its own. */
-  static async start(file: string, rawKey: Buffer): Promise<Checkpointer> {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3-multiple-ciphers');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver } });
-    const keyText = rawKeyText(rawKey);
-    const transfer = new Uint8Array(keyText.length);
-    transfer.set(keyText);
-    keyText.fill(0);
-    const reply = await new Promise<Reply>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.postMessage({ type: 'open', key: transfer.buffer }, [transfer.buffer]);
-    }).catch(async (e: unknown) => {
-      await worker.terminate();
-      throw e;
-    });
-    if (reply.type !== 'opened') {
-      await worker.terminate();
-      throw new Error(`the checkpointer could not open the vault: ${reply.message ?? reply.type}`);
-    }
-    return new Checkpointer(worker);
-  }
-
-  /** Asks for a checkpoint unless one is running; never waits for it. */
-  request(): void {
-    if (this.running !== undefined || this.closed) return;
-    this.worker.ref();
-    this.running = new Promise<void>((resolve) => {
-      this.worker.once('message', (r: Reply) => {
+  /** Asks for a checkpoint unless one is running, without waiting; false if the thread cannot checkpoint. */
+  request(): boolean {
+    if (this.failure !== undefined) return false;
+    if (this.running !== undefined || this.closed) return true;
+    this.worker ??= this.spawn();
+    this.running = this.worker
+      .then((worker) => this.ask(worker, 'checkpoint'))
+      .then(
+        (reply) => {
+          if (reply.type === 'checkpointed') this.done++;
+          else this.failure = reply.message ?? reply.type;
+        },
+        (e: unknown) => {
+          this.failure = e instanceof Error ? e.message : String(e);
+        },
+      )
+      .finally(() => {
         this.running = undefined;
-        this.worker.unref();
-        // A failed checkpoint leaves the frames in the WAL, where they are durable: the next one retries.
-        if (r.type === 'checkpointed') this.stats.done++;
-        else {
-          this.stats.failed++;
-          this.stats.lastError = r.message;
-        }
-        resolve();
       });
-    });
-    this.worker.postMessage({ type: 'checkpoint' });
+    return true;
   }
 
   /** Resolves when no checkpoint is running (none starts unless request() is called). */
@@ -119,13 +106,53 @@ export class Checkpointer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.worker.ref();
     await this.running;
-    await new Promise<void>((resolve) => {
-      this.worker.once('message', () => resolve());
-      this.worker.once('error', () => resolve());
-      this.worker.postMessage({ type: 'close' });
+    const worker = await this.worker?.catch(() => undefined);
+    if (worker === undefined) return;
+    await this.ask(worker, 'close').catch(() => undefined);
+    await worker.terminate();
+  }
+
+  /** Sends one message and waits for the worker's reply (the worker stays unreferenced between). */
+  private ask(worker: Worker, type: 'checkpoint' | 'close'): Promise<Reply> {
+    worker.ref();
+    return new Promise<Reply>((resolve, reject) => {
+      const onError = (e: Error): void => reject(e);
+      worker.once('error', onError);
+      worker.once('message', (reply: Reply) => {
+        worker.off('error', onError);
+        worker.unref();
+        resolve(reply);
+      });
+      worker.postMessage({ type });
     });
-    await this.worker.terminate();
+  }
+
+  private async spawn(): Promise<Worker> {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3-multiple-ciphers');
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { file: this.file, driver },
+      // It holds one statement and a few pages: keep its heap small.
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
+    });
+    const keyText = rawKeyText(this.rawKey());
+    const transfer = new Uint8Array(keyText.length);
+    transfer.set(keyText);
+    keyText.fill(0);
+    try {
+      const reply = await new Promise<Reply>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.postMessage({ type: 'open', key: transfer.buffer }, [transfer.buffer]);
+      });
+      if (reply.type !== 'opened')
+        throw new Error(`the checkpointer could not open the vault: ${reply.message ?? reply.type}`);
+      worker.unref();
+      return worker;
+    } catch (e) {
+      await worker.terminate();
+      throw e;
+    }
   }
 }

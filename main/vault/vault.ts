@@ -207,6 +207,7 @@ export class Vault {
   /** Whether the open group's COMMIT is due at the end of this turn of the event loop. */
   private commitDue = false;
   private readonly walSync: WalSync;
+  private readonly checkpointer: Checkpointer;
   private commitsSinceCheckpoint = 0;
   /** Set when a commit could not be made durable: the vault then refuses all work. */
   private failure: KeyholdError | undefined;
@@ -225,12 +226,12 @@ export class Vault {
     dataKey: Buffer,
     auditHead: { seq: number; hash: string },
     private readonly processLock: VaultProcessLock,
-    private readonly checkpointer: Checkpointer,
   ) {
     this.conn = conn;
     this.dataKey = dataKey;
     this.auditHead = auditHead;
     this.walSync = new WalSync(`${databasePath(path)}-wal`);
+    this.checkpointer = new Checkpointer(databasePath(path), () => this.requireDataKey());
   }
 
   get vaultId(): string {
@@ -356,8 +357,7 @@ export class Vault {
   ): Promise<Vault> {
     await conn.once('PRAGMA synchronous = NORMAL');
     await conn.once('PRAGMA wal_autocheckpoint = 0');
-    const checkpointer = await Checkpointer.start(databasePath(vaultPath), dataKey);
-    return new Vault(vaultPath, header, conn, dataKey, head, processLock, checkpointer);
+    return new Vault(vaultPath, header, conn, dataKey, head, processLock);
   }
 
   /** Closes the database (after a checkpoint, so the folder holds no WAL) and wipes the data key. */
@@ -527,7 +527,7 @@ export class Vault {
     // Callers hear back once the commit is on disk; a group that wrote nothing may still have
     // read what an earlier commit, whose sync is in flight, wrote.
     const durable = wrote ? this.walSync.sync() : this.walSync.pending();
-    if (wrote) this.checkpointIfDue();
+    if (wrote) await this.checkpointIfDue(conn);
     if (durable === undefined) {
       for (const m of group.members) m.commit();
       return;
@@ -543,11 +543,16 @@ export class Vault {
     );
   }
 
-  /** Counts a commit into the WAL and asks the Checkpointer's thread for a checkpoint when due. */
-  private checkpointIfDue(): void {
+  /**
+   * Counts a commit into the WAL and asks the Checkpointer's thread for a checkpoint when due;
+   * if that thread cannot work, checkpoints here (no transaction is open).
+   */
+  private async checkpointIfDue(conn: SqliteConnection): Promise<void> {
     if (++this.commitsSinceCheckpoint < CHECKPOINT_EVERY) return;
     this.commitsSinceCheckpoint = 0;
-    this.checkpointer.request();
+    if (this.checkpointer.request()) return;
+    // A checkpoint that fails leaves the frames in the WAL, where they are durable; the next one retries.
+    await conn.once('PRAGMA wal_checkpoint(PASSIVE)').catch(() => undefined);
   }
 
   /**

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { databasePath } from '../../main/vault/header.js';
 import { Vault } from '../../main/vault/index.js';
+import { Checkpointer } from '../../main/vault/checkpointer.js';
 import { WalSync } from '../../main/vault/wal-sync.js';
 import { aesKey, createTempVault, disposeTempVault, PASSPHRASE, type TempVaultPath } from './helpers.js';
 
@@ -78,15 +79,37 @@ describe('commits are durable before anyone hears of them', () => {
 });
 
 describe('checkpoints', () => {
-  it('run on the checkpointer thread while the vault is open: the database file takes the WAL in', async () => {
+  /** 300 commits (more than one checkpoint round); true once the database file took the WAL in. */
+  async function databaseGrows(): Promise<boolean> {
     const db = databasePath(tmp.vaultPath);
     const before = statSync(db).size;
-    // SQLite's own auto-checkpoint is off: without the checkpointer the file would not grow
-    // until lock. 600 commits are more than two checkpoint rounds.
+    // SQLite's own auto-checkpoint is off: unless the vault checkpoints, the file would not
+    // grow until lock.
     for (let i = 0; i < 300; i++) await vault.insert(aesKey(`c${i}`), 'alice');
     const deadline = Date.now() + 10_000;
     while (statSync(db).size <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(statSync(db).size).toBeGreaterThan(before);
+    return statSync(db).size > before;
+  }
+
+  it('run on the checkpointer thread while the vault is open: the database file takes the WAL in', async () => {
+    const request = vi.spyOn(Checkpointer.prototype, 'request');
+    expect(await databaseGrows()).toBe(true);
+    expect(request).toHaveReturnedWith(true);
     expect((await vault.verify()).databaseProblems).toEqual([]);
+  });
+
+  it('run on the vault connection when the thread cannot', async () => {
+    vi.spyOn(Checkpointer.prototype, 'request').mockReturnValue(false);
+    expect(await databaseGrows()).toBe(true);
+    expect((await vault.verify()).databaseProblems).toEqual([]);
+  });
+
+  it('a checkpointer that cannot open the database says so, and is asked no more', async () => {
+    const checkpointer = new Checkpointer('/nonexistent-keyhold-dir/vault.db', () => Buffer.alloc(32, 1));
+    expect(checkpointer.request()).toBe(true);
+    await checkpointer.idle();
+    expect(checkpointer.failure).toMatch(/could not open/);
+    expect(checkpointer.request()).toBe(false);
+    await checkpointer.close();
   });
 });
