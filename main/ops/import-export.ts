@@ -1,33 +1,33 @@
 /**
- * Export and Import (KMIP 2.1 sections 6.1.18 and 6.1.25): an object with all its attributes out
- * of one server, and into another under the same Unique Identifier with the same attributes.
+ * Export and Import (KMIP 1.4 sections 4.40 and 4.41; KMIP 2.1 sections 6.1.23 and 6.1.30): an
+ * object with all its attributes out of one server, and into another under the same Unique
+ * Identifier with the same attributes. Both have two wire forms, chosen by the request's version:
+ * - 1.4: the attributes are repeated 1.x Attribute structures (Attribute Name, Index, Value) beside
+ *   the object, and the Import request has no Object Type field (the object's own tag names it);
+ * - 2.x: one Attributes structure of tagged values, and Import carries Object Type.
  */
-import type { StructureItem } from '../kmip/ttlv/index.js';
-import type { Attributes, KeyBlock, ManagedObject } from '../vault/model.js';
-import { attributesFromV2, attributesToWire } from './attributes.js';
-import { atLeast, type OpsContext } from './context.js';
+import { ItemType, type StructureItem } from '../kmip/ttlv/index.js';
+import type { Attributes, KeyBlock, ManagedObject, ObjectType } from '../vault/model.js';
+import { attributesFromV1, attributesFromV2, attributesToWire } from './attributes.js';
+import type { OpsContext } from './context.js';
 import { kmipError } from './errors.js';
 import { servedObject } from './get.js';
 import { unwrapKeyBlock, wrappingKeyLink } from './key-wrapping.js';
 import { objectFromTtlv, objectTag, objectToTtlv, objectTypeName, objectTypeValue } from './managed-object.js';
 import { loadObject, mayAccess } from './objects.js';
-import { find, findBool, findEnum, findStruct, findText, need, t } from './ttlv.js';
+import { findBool, findEnum, findStruct, findText, need, t } from './ttlv.js';
 import { Tag, enumName } from './vocabulary.js';
-
-function only2x(ctx: OpsContext, what: string): void {
-  if (!atLeast(ctx.version, 2, 0))
-    throw kmipError('OperationNotSupported', `${what} is a KMIP 2.0 operation`, 'unsupported');
-}
 
 /** Export: the object as Get returns it (same format, wrapping and Key Wrap Type rules) with all its attributes; nothing changes. */
 export async function exportOp(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
-  only2x(ctx, 'Export');
   const obj = await loadObject(payload, ctx);
   const out = await servedObject(obj, payload, ctx, { destroyed: 'metadata' });
+  // Only the attributes the client's version defines: attributesToWire leaves out newer ones.
+  const attributes = attributesToWire(obj.attributes, ctx.version);
   return t.struct(Tag.ResponsePayload, [
     t.enm(Tag.ObjectType, objectTypeValue(obj.objectType)),
     t.text(Tag.UniqueIdentifier, obj.uniqueIdentifier),
-    t.struct(Tag.Attributes, attributesToWire(obj.attributes, ctx.version)),
+    ...(ctx.version.major >= 2 ? [t.struct(Tag.Attributes, attributes)] : attributes),
     objectToTtlv(out, ctx.version),
   ]);
 }
@@ -54,6 +54,35 @@ function sameKeyBlock(a: KeyBlock | undefined, b: KeyBlock | undefined): boolean
   return true;
 }
 
+/** The object type of each object structure's tag. */
+const typeOfTag: ReadonlyMap<number, ObjectType> = new Map(
+  Object.entries(objectTag).map(([type, tag]) => [tag, type as ObjectType]),
+);
+
+/**
+ * The object an Import request carries, and its type. 2.x names the type in Object Type; 1.4 has
+ * no such field, and the object's structure tag (Symmetric Key, Certificate...) names it. An
+ * Object Type field sent by a 1.4 client anyway is honoured.
+ */
+function importedObject(payload: StructureItem, ctx: OpsContext): { objectType: ObjectType; item: StructureItem } {
+  const sent = findEnum(payload, Tag.ObjectType);
+  const named = ctx.version.major >= 2 ? need(sent, 'Object Type') : sent;
+  const objectType = named !== undefined ? objectTypeName(named) : undefined;
+  const item = payload.value.find(
+    (i): i is StructureItem =>
+      i.type === ItemType.Structure &&
+      (objectType === undefined ? typeOfTag.has(i.tag) : i.tag === objectTag[objectType]),
+  );
+  if (!item) throw kmipError('InvalidField', `the ${objectType ?? 'object'} is missing`, 'invalid-argument');
+  return { objectType: objectType ?? (typeOfTag.get(item.tag) as ObjectType), item };
+}
+
+/** The attributes of an Import request: 1.x Attribute structures for 1.x, one Attributes structure for 2.x. */
+function importedAttributes(payload: StructureItem, ctx: OpsContext): Attributes {
+  if (ctx.version.major >= 2) return attributesFromV2(need(findStruct(payload, Tag.Attributes), 'Attributes'));
+  return attributesFromV1(payload);
+}
+
 /**
  * Import: the object and its attributes exactly as supplied (no server-set values), under the
  * request's Unique Identifier. Replace Existing overwrites the caller's own object of that
@@ -61,15 +90,19 @@ function sameKeyBlock(a: KeyBlock | undefined, b: KeyBlock | undefined): boolean
  * value is refused). Key Wrap Type Not Wrapped unwraps a wrapped key before it is stored.
  */
 export async function importOp(payload: StructureItem, ctx: OpsContext): Promise<StructureItem> {
-  only2x(ctx, 'Import');
   const uid = need(findText(payload, Tag.UniqueIdentifier), 'Unique Identifier');
-  const objectType = objectTypeName(need(findEnum(payload, Tag.ObjectType), 'Object Type'));
+  const { objectType, item } = importedObject(payload, ctx);
   const replace = findBool(payload, Tag.ReplaceExisting) === true;
   const wrapType = findEnum(payload, Tag.KeyWrapType);
-  const attributes = attributesFromV2(need(findStruct(payload, Tag.Attributes), 'Attributes'));
-  const objItem = find(payload, objectTag[objectType]);
-  if (objItem?.type !== 1) throw kmipError('InvalidField', `the ${objectType} is missing`, 'invalid-argument');
-  const parts = objectFromTtlv(objectType, objItem);
+  const attributes = importedAttributes(payload, ctx);
+  const typeAttribute = attributes.ObjectType?.[0];
+  if (typeAttribute !== undefined && typeAttribute !== objectType)
+    throw kmipError(
+      'InvalidField',
+      `the Object Type attribute ${String(typeAttribute)} is not the ${objectType} sent`,
+      'invalid-argument',
+    );
+  const parts = objectFromTtlv(objectType, item);
   let keyBlock = parts.keyBlock;
   if (keyBlock?.keyWrappingData && wrapType !== undefined && enumName('KeyWrapType', wrapType) === 'NotWrapped')
     keyBlock = await unwrapKeyBlock(keyBlock, ctx);

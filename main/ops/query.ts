@@ -1,9 +1,9 @@
 import { ItemType, type StructureItem } from '../kmip/ttlv/index.js';
-import { atLeast, type OpsContext, type ProtocolVersion } from './context.js';
+import { atLeast, type OpsContext } from './context.js';
 import { objectTypeValue } from './managed-object.js';
 import { operationDefinedIn } from './operation-versions.js';
 import { findAll, t } from './ttlv.js';
-import { Operation, Tag, enumName } from './vocabulary.js';
+import { Tag, enumName } from './vocabulary.js';
 import type { ObjectType } from '../vault/model.js';
 
 /**
@@ -22,29 +22,14 @@ const objectTypesSince: readonly [ObjectType, major: number, minor: number][] = 
   ['CertificateRequest', 2, 0],
 ];
 
-/**
- * Operations Keyhold serves only from a later version than the one that defined them: KMIP 1.4
- * defined Import and Export with 1.x Attribute structures (1.4 sections 4.40, 4.41), but Keyhold
- * implements their 2.x form only and refuses them to 1.x clients (import-export.ts), so a 1.4 client
- * is not told of them.
- */
-const servedFrom: ReadonlyMap<number, readonly [major: number, minor: number]> = new Map([
-  [Operation.Import, [2, 0]],
-  [Operation.Export, [2, 0]],
-]);
-
-/** True when Query (Operations) lists `op` to a client of `version`: defined in it, and served in it. */
-function listed(op: number, version: ProtocolVersion): boolean {
-  const from = servedFrom.get(op);
-  return operationDefinedIn(op, version) && (from === undefined || atLeast(version, from[0], from[1]));
-}
-
 export const queryableObjectTypes: ObjectType[] = objectTypesSince.map(([o]) => o);
 
 /**
  * Query (KMIP 1.4 section 4.25): operations, object types, server information. Each list holds only
  * the values the request's protocol version defines (INTEROP-NOTES 1 applied to enumeration values):
  * a 1.0 client is not told of Discover Versions (1.1), Encrypt (1.2), Import (1.4) or Log (2.0).
+ * Keyhold serves every operation in each version that defines it (Import and Export in their 1.4
+ * form too, import-export.ts), so that is the whole rule.
  * The Query Functions answered (Operations, Objects, Server Information) are all 1.0 ones; any
  * other adds nothing (Keyhold reports no namespaces, extensions, profiles or capabilities).
  */
@@ -57,7 +42,7 @@ export function makeQuery(supported: () => number[]) {
     );
     const items = [];
     if (functions.has('QueryOperations'))
-      for (const op of supported()) if (listed(op, ctx.version)) items.push(t.enm(Tag.Operation, op));
+      for (const op of supported()) if (operationDefinedIn(op, ctx.version)) items.push(t.enm(Tag.Operation, op));
     if (functions.has('QueryObjects')) {
       for (const [o, major, minor] of objectTypesSince)
         if (atLeast(ctx.version, major, minor)) items.push(t.enm(Tag.ObjectType, objectTypeValue(o)));

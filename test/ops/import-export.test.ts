@@ -157,10 +157,31 @@ describe('Export and Import', () => {
     expect(stored.attributes['Link']).toContainEqual({ LinkType: 'WrappingKeyLink', LinkedObjectIdentifier: kek });
   });
 
-  it('is a KMIP 2.x operation', async () => {
+  it('is a KMIP 1.4 operation: refused to a 1.3 client, served to a 1.4 one (its 1.4 form: import-export-v14.test.ts)', async () => {
     const { send } = opsHarness();
     const uid = await createAes(send, 'k', 0x0c);
-    const r = resultOf(await send(Operation.Export, [t.text(Tag.UniqueIdentifier, uid)], { version: [1, 4] }));
-    expect(r.reason).toBe(ResultReason.OperationNotSupported);
+    const r13 = resultOf(await send(Operation.Export, [t.text(Tag.UniqueIdentifier, uid)], { version: [1, 3] }));
+    expect(r13.reason).toBe(ResultReason.OperationNotSupported);
+    const v14 = ok(await send(Operation.Export, [t.text(Tag.UniqueIdentifier, uid)], { version: [1, 4] }));
+    expect(valueOf(v14, Tag.UniqueIdentifier)).toBe(uid);
+    expect(find(v14, Tag.SymmetricKey)).toBeDefined();
+  });
+
+  it('a 2.x Import still needs its Object Type and Attributes fields', async () => {
+    const a = opsHarness();
+    const b = opsHarness();
+    const exported = ok(
+      await a.send(Operation.Export, [t.text(Tag.UniqueIdentifier, await createAes(a.send, 'k', 0x0c))]),
+    );
+    const request = importFrom(exported);
+    for (const tag of [Tag.ObjectType, Tag.Attributes]) {
+      const r = resultOf(
+        await b.send(
+          Operation.Import,
+          request.filter((i) => i.tag !== tag),
+        ),
+      );
+      expect(r.reason).toBe(ResultReason.InvalidField);
+    }
   });
 });

@@ -136,9 +136,8 @@ describe('PKCS#11 operation (KMIP 2.1 section 6.1.37)', () => {
     expect(v21).toContain(Operation.Locate);
     expect(v14).not.toContain(Operation.PKCS_11);
     expect(v14).not.toContain(Operation.Interop);
-    // Import and Export are 1.4 operations, but Keyhold serves only their 2.x form (a 1.4 Export is
-    // Operation Not Supported, test/ops/import-export.test.ts), so Query does not offer them to 1.4.
-    expect(v14).not.toContain(Operation.Export);
+    // Import and Export are 1.4 operations, served in their 1.4 form (test/ops/import-export-v14.test.ts).
+    expect(v14).toContain(Operation.Export);
     expect(v14).toContain(Operation.Locate);
   });
 
