@@ -77,6 +77,15 @@ function importedObject(payload: StructureItem, ctx: OpsContext): { objectType: 
   return { objectType: objectType ?? (typeOfTag.get(item.tag) as ObjectType), item };
 }
 
+/**
+ * True for the object of a destroyed one's Export: an empty structure (no key material, 1.4 section
+ * 4.40) beside a State of Destroyed. Import keeps such an object as the metadata it is.
+ */
+function metadataOnly(item: StructureItem, attributes: Attributes): boolean {
+  const state = attributes.State?.[0];
+  return item.value.length === 0 && (state === 'Destroyed' || state === 'DestroyedCompromised');
+}
+
 /** The attributes of an Import request: 1.x Attribute structures for 1.x, one Attributes structure for 2.x. */
 function importedAttributes(payload: StructureItem, ctx: OpsContext): Attributes {
   if (ctx.version.major >= 2) return attributesFromV2(need(findStruct(payload, Tag.Attributes), 'Attributes'));
@@ -102,7 +111,7 @@ export async function importOp(payload: StructureItem, ctx: OpsContext): Promise
       `the Object Type attribute ${String(typeAttribute)} is not the ${objectType} sent`,
       'invalid-argument',
     );
-  const parts = objectFromTtlv(objectType, item);
+  const parts = metadataOnly(item, attributes) ? { attributes: {} } : objectFromTtlv(objectType, item);
   let keyBlock = parts.keyBlock;
   if (keyBlock?.keyWrappingData && wrapType !== undefined && enumName('KeyWrapType', wrapType) === 'NotWrapped')
     keyBlock = await unwrapKeyBlock(keyBlock, ctx);

@@ -269,10 +269,49 @@ describe('Export and Import in their KMIP 1.4 form (1.4 sections 4.40, 4.41)', (
         : i,
     );
     expect(resultOf(await b.send(Operation.Import, lying, { version: V14 })).reason).toBe(ResultReason.InvalidField);
+    // An empty Symmetric Key is a destroyed key's metadata only; beside any other State it is refused.
+    const empty = import14(exported, 'e').map((i) => (i.tag === Tag.SymmetricKey ? t.struct(Tag.SymmetricKey, []) : i));
+    expect(resultOf(await b.send(Operation.Import, empty, { version: V14 })).reason).toBe(ResultReason.InvalidField);
+    expect(await b.store.get('e', 'alice')).toBeUndefined();
     expect(await b.store.get('n', 'alice')).toBeUndefined();
     expect(await b.store.get('l', 'alice')).toBeUndefined();
     // A 1.4 client may send the 2.x Object Type field anyway; it is honoured.
     const typed = [t.enm(Tag.ObjectType, E.ObjectType!.SymmetricKey!), ...import14(exported, 't')];
     expect(uidOf(await b.send(Operation.Import, typed, { version: V14 }))).toBe('t');
+  });
+});
+
+describe('a destroyed object in the 1.4 form', () => {
+  it('Export answers its attributes (State Destroyed) without key material, and it imports as such', async () => {
+    const a = opsHarness();
+    const b = opsHarness();
+    const uid = await create14(a.send, 'gone', 0x0c);
+    ok(
+      await a.send(
+        Operation.Revoke,
+        [t.text(Tag.UniqueIdentifier, uid), t.struct(Tag.RevocationReason, [t.enm(Tag.RevocationReasonCode, 5)])],
+        { version: V14 },
+      ),
+    );
+    ok(await a.send(Operation.Destroy, [t.text(Tag.UniqueIdentifier, uid)], { version: V14 }));
+    const exported = ok(await export14(a.send, uid));
+    const state = findAll(exported, Tag.Attribute).find(
+      (x) => valueOf(x as StructureItem, Tag.AttributeName) === 'State',
+    );
+    expect(valueOf(state as StructureItem, Tag.AttributeValue)).toBe(E.State!.Destroyed);
+    const object = find(exported, Tag.SymmetricKey) as StructureItem;
+    expect(walk(object).some((i) => i.tag === Tag.KeyMaterial)).toBe(false);
+    expect(object.value).toEqual([]);
+    ok(await b.send(Operation.Import, import14(exported, uid), { version: V14 }));
+    const copy = await b.object(uid);
+    expect(copy.keyBlock).toBeUndefined();
+    expect(copy.attributes['State']).toEqual(['Destroyed']);
+    // Get answers as for the original: Object Destroyed in 2.1, which 1.4 lacks (Item Not Found there).
+    for (const version of [V14, [2, 1] as [number, number]]) {
+      const get = (send: Send) => send(Operation.Get, [t.text(Tag.UniqueIdentifier, uid)], { version });
+      const [there, here] = [resultOf(await get(a.send)), resultOf(await get(b.send))];
+      expect(here.reason).toBe(there.reason);
+      expect(here.reason).toBe(version === V14 ? ResultReason.ItemNotFound : ResultReason.ObjectDestroyed);
+    }
   });
 });
