@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { forVersion, tagAllowedIn } from '../../main/kmip/messages/index.js';
 import { tagByName } from '../../main/kmip/registry/index.js';
-import { ItemType, type StructureItem, type TtlvItem } from '../../main/kmip/ttlv/index.js';
+import { decodeTtlv, encodeTtlv, ItemType, type StructureItem, type TtlvItem } from '../../main/kmip/ttlv/index.js';
+import { MemoryObjectStore, operations } from '../../main/ops/index.js';
 import type { OpsContext } from '../../main/ops/context.js';
 import { exportOp } from '../../main/ops/import-export.js';
 import { find, findAll, t } from '../../main/ops/ttlv.js';
 import { EnumNames, Operation, ResultReason, Tag } from '../../main/ops/vocabulary.js';
 import { GrantTable } from '../../main/server/access.js';
+import { KmipProcessor } from '../../main/server/protocol.js';
 import type { ManagedObject } from '../../main/vault/model.js';
 import { ok, opsHarness, payloadOf, resultOf, uidOf, valueOf } from './ops-harness.js';
 
@@ -313,5 +315,41 @@ describe('a destroyed object in the 1.4 form', () => {
       expect(here.reason).toBe(there.reason);
       expect(here.reason).toBe(version === V14 ? ResultReason.ItemNotFound : ResultReason.ObjectDestroyed);
     }
+  });
+});
+
+describe('the ID Placeholder in a 1.4 batch (1.4 sections 4.40, 4.41)', () => {
+  it('Import and Export both set it: an Export, and a Get Attributes, without identifier act on their object', async () => {
+    const a = opsHarness();
+    const uid = await create14(a.send, 'batched', 0x0c);
+    const exported = ok(await export14(a.send, uid));
+    const b = new KmipProcessor({ store: new MemoryObjectStore(), access: new GrantTable(), operations });
+    const batch = async (items: [number, (TtlvItem | undefined)[]][]) => {
+      const bytes = encodeTtlv(
+        t.struct(Tag.RequestMessage, [
+          t.struct(Tag.RequestHeader, [
+            t.struct(Tag.ProtocolVersion, [t.int(Tag.ProtocolVersionMajor, 1), t.int(Tag.ProtocolVersionMinor, 4)]),
+            t.int(Tag.BatchCount, items.length),
+          ]),
+          ...items.map(([op, payload]) =>
+            t.struct(Tag.BatchItem, [t.enm(Tag.Operation, op), t.struct(Tag.RequestPayload, payload)]),
+          ),
+        ]),
+      );
+      const m = decodeTtlv(await b.process(bytes, 'alice')) as StructureItem;
+      return (findAll(m, Tag.BatchItem) as StructureItem[]).map(ok);
+    };
+    const [imported, again] = await batch([
+      [Operation.Import, import14(exported, 'batched-1')],
+      [Operation.Export, []],
+    ]);
+    expect(valueOf(imported, Tag.UniqueIdentifier)).toBe('batched-1');
+    expect(valueOf(again, Tag.UniqueIdentifier)).toBe('batched-1');
+    await batch([[Operation.Import, import14(exported, 'batched-2')]]);
+    const [, attrs] = await batch([
+      [Operation.Export, [t.text(Tag.UniqueIdentifier, 'batched-2')]],
+      [Operation.GetAttributes, [t.text(Tag.AttributeName, 'Name')]],
+    ]);
+    expect(valueOf(attrs, Tag.UniqueIdentifier)).toBe('batched-2');
   });
 });
