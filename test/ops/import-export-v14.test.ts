@@ -353,3 +353,100 @@ describe('the ID Placeholder in a 1.4 batch (1.4 sections 4.40, 4.41)', () => {
     expect(valueOf(attrs, Tag.UniqueIdentifier)).toBe('batched-2');
   });
 });
+
+describe('every object type travels in the 1.4 form (its type named by the object’s tag only)', () => {
+  it('Secret Data, Opaque Object, Private Key, Public Key and Certificate: same type, value and Name', async () => {
+    const a = opsHarness();
+    const b = opsHarness();
+    const nameAttr = (n: string) => attr('Name', name(n));
+    const register = async (objectType: number, object: StructureItem, label: string) =>
+      uidOf(
+        await a.send(
+          Operation.Register,
+          [t.enm(Tag.ObjectType, objectType), t.struct(Tag.TemplateAttribute, [nameAttr(label)]), object],
+          { version: V14 },
+        ),
+      );
+    const secret = await register(
+      E.ObjectType!.SecretData!,
+      t.struct(Tag.SecretData, [
+        t.enm(Tag.SecretDataType, E.SecretDataType!.Password!),
+        t.struct(Tag.KeyBlock, [
+          t.enm(Tag.KeyFormatType, E.KeyFormatType!.Opaque!),
+          t.struct(Tag.KeyValue, [t.bytes(Tag.KeyMaterial, Buffer.from('correct horse'))]),
+        ]),
+      ]),
+      'secret',
+    );
+    const opaque = await register(
+      E.ObjectType!.OpaqueObject!,
+      t.struct(Tag.OpaqueObject, [
+        t.enm(Tag.OpaqueDataType, 0x80000001),
+        t.bytes(Tag.OpaqueDataValue, Buffer.from('blob')),
+      ]),
+      'opaque',
+    );
+    const pair = ok(
+      await a.send(
+        Operation.CreateKeyPair,
+        [
+          t.struct(Tag.CommonTemplateAttribute, [
+            attr('Cryptographic Algorithm', t.enm(0, E.CryptographicAlgorithm!.EC!)),
+            attr('Cryptographic Length', t.int(0, 256)),
+          ]),
+          t.struct(Tag.PrivateKeyTemplateAttribute, [
+            nameAttr('private'),
+            attr('Cryptographic Usage Mask', t.int(0, 1)),
+          ]),
+          t.struct(Tag.PublicKeyTemplateAttribute, [nameAttr('public'), attr('Cryptographic Usage Mask', t.int(0, 2))]),
+        ],
+        { version: V14 },
+      ),
+    );
+    const priv = valueOf(pair, Tag.PrivateKeyUniqueIdentifier) as string;
+    const pub = valueOf(pair, Tag.PublicKeyUniqueIdentifier) as string;
+    const cert = uidOf(
+      await a.send(
+        Operation.Certify,
+        [
+          t.text(Tag.UniqueIdentifier, pub),
+          t.struct(Tag.Attributes, [
+            t.enm(Tag.CertificateType, E.CertificateType!.X_509!),
+            t.text(Tag.CertificateSubjectCN, 'travel.example.test'),
+          ]),
+        ],
+        { version: [2, 1] },
+      ),
+    );
+
+    const tagOf = {
+      SecretData: Tag.SecretData,
+      OpaqueObject: Tag.OpaqueObject,
+      PrivateKey: Tag.PrivateKey,
+      PublicKey: Tag.PublicKey,
+      Certificate: Tag.Certificate,
+    };
+    for (const [uid, type] of [
+      [secret, 'SecretData'],
+      [opaque, 'OpaqueObject'],
+      [priv, 'PrivateKey'],
+      [pub, 'PublicKey'],
+      [cert, 'Certificate'],
+    ] as const) {
+      const exported = ok(await export14(a.send, uid));
+      const object = exported.value.at(-1) as StructureItem;
+      expect(object.tag, type).toBe(tagOf[type]);
+      const request = [t.text(Tag.UniqueIdentifier, `${uid}-copy`), ...findAll(exported, Tag.Attribute), object];
+      ok(await b.send(Operation.Import, request, { version: V14 }));
+      const [src, dst] = [await a.object(uid), await b.object(`${uid}-copy`)];
+      expect(dst.objectType, type).toBe(type);
+      expect(src.keyBlock?.keyMaterial ?? src.value, type).toBeDefined();
+      expect(src.attributes['Name'] ?? src.attributes['Link'], type).toBeDefined();
+      expect(comparable(dst.keyBlock?.keyMaterial), type).toEqual(comparable(src.keyBlock?.keyMaterial));
+      expect(comparable(dst.value), type).toEqual(comparable(src.value));
+      expect(dst.valueType, type).toBe(src.valueType);
+      expect(comparable(dst.attributes['Name']), type).toEqual(comparable(src.attributes['Name']));
+      expect(comparable(dst.attributes['Link']), type).toEqual(comparable(src.attributes['Link']));
+    }
+  });
+});
