@@ -14,6 +14,11 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * repeat the same short texts (attribute names, identifiers); handing out the same immutable
  * string again saves a native call and an allocation per item. Passwords are never cached (the
  * decoder says which texts may be).
+ *
+ * Measured on the 2,098 OASIS messages (4,029 texts, 875 distinct, 190 misses a pass): a hit costs
+ * about 50-65 ns inside decodeTtlv, a miss (`latin1Slice`, a native call) about 150-220 ns. A
+ * near table of 64-512 slots in front, a per-tag last-value memo, hashing only some words, a
+ * DataView or Int32Array word read, and `String.fromCharCode` for misses were all no faster.
  */
 const textCacheSlots = 4096;
 const textCacheMaxLength = 40;
