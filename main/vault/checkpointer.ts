@@ -75,12 +75,37 @@ export class Checkpointer {
     private readonly rawKey: () => Buffer,
   ) {}
 
-  /** Asks for a checkpoint unless one is running, without waiting; false if the thread cannot checkpoint. */
-  request(): boolean {
+  /**
+   * Asks for a checkpoint round unless one is running, without waiting; `then` runs after a round
+   * that succeeded. False if the thread cannot checkpoint.
+   */
+  request(then?: () => void): boolean {
     if (this.failure !== undefined) return false;
     if (this.running !== undefined || this.closed) return true;
+    this.running = this.checkpoint().finally(() => {
+      this.running = undefined;
+    });
+    if (then) void this.running.then(() => this.failure === undefined && then());
+    return true;
+  }
+
+  /** One more round, now (after the one running, if any); resolves when it is done. */
+  async round(): Promise<void> {
+    await this.running;
+    if (this.failure !== undefined || this.closed) return;
+    this.running = this.checkpoint().finally(() => {
+      this.running = undefined;
+    });
+    await this.running;
+  }
+
+  /**
+   * A round on the thread: writes back every frame the WAL holds when it begins (PASSIVE: never
+   * waits for the vault's writer) and fsyncs the WAL and the database (synchronous=NORMAL).
+   */
+  private checkpoint(): Promise<void> {
     this.worker ??= this.spawn();
-    this.running = this.worker
+    return this.worker
       .then((worker) => this.ask(worker, 'checkpoint'))
       .then(
         (reply) => {
@@ -90,11 +115,7 @@ export class Checkpointer {
         (e: unknown) => {
           this.failure = e instanceof Error ? e.message : String(e);
         },
-      )
-      .finally(() => {
-        this.running = undefined;
-      });
-    return true;
+      );
   }
 
   /** Resolves when no checkpoint is running (none starts unless request() is called). */

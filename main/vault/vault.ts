@@ -125,7 +125,7 @@ const MAX_GROUP_MEMBERS = 64;
  * fsyncs on the event loop, and that caller's whole group would wait. The Checkpointer's
  * thread checkpoints instead, asked every CHECKPOINT_EVERY commits.
  */
-const CHECKPOINT_EVERY = 256;
+const CHECKPOINT_EVERY = 64;
 
 /** Committed object rows kept for uses (Get, Encrypt...), most recently read last. */
 const USE_CACHE_ROWS = 4096;
@@ -544,13 +544,31 @@ export class Vault {
   }
 
   /**
+   * The thread's round wrote back the WAL as it was when the round began; the vault went on
+   * committing meanwhile. One more round with the lock held and the open group committed (so
+   * nothing can commit meanwhile) writes back the rest, and the next transaction starts the WAL over from its
+   * beginning instead of growing it without end. Callers wait for that short round (the frames of
+   * a few commits, two fsyncs on the thread); the event loop does not.
+   */
+  private finishCheckpoint(): void {
+    this.mutex
+      .run(async () => {
+        if (this.conn === undefined || this.failure !== undefined) return;
+        // An open group commits first (a little early): its frames go back in this round too.
+        await this.settleGroup(true);
+        if (this.group === undefined && this.failure === undefined) await this.checkpointer.round();
+      })
+      .catch(() => undefined);
+  }
+
+  /**
    * Counts a commit into the WAL and asks the Checkpointer's thread for a checkpoint when due;
    * if that thread cannot work, checkpoints here (no transaction is open).
    */
   private async checkpointIfDue(conn: SqliteConnection): Promise<void> {
     if (++this.commitsSinceCheckpoint < CHECKPOINT_EVERY) return;
     this.commitsSinceCheckpoint = 0;
-    if (this.checkpointer.request()) return;
+    if (this.checkpointer.request(() => this.finishCheckpoint())) return;
     // A checkpoint that fails leaves the frames in the WAL, where they are durable; the next one retries.
     await conn.once('PRAGMA wal_checkpoint(PASSIVE)').catch(() => undefined);
   }
