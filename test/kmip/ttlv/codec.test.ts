@@ -167,17 +167,17 @@ describe('TTLV round trip against the naive builder', () => {
     }
   });
 
-  it('texts of one length that share a text cache slot replace each other and decode to their own values', () => {
-    // With the cache's hash at this writing, each pair falls in the same slot (2563, 3075 and 3202
-    // of 4096), so the length check passes and only the word comparison tells them apart. Other
-    // pairs would still have to decode to their own values.
-    const pairs = [
-      ['Key-157', 'Key-248'],
-      ['Key-178', 'Key-269'],
-      ['Key-112', 'Key-334'],
+  it('texts of one length that share a text cache set replace each other and decode to their own values', () => {
+    // With the cache's hash at this writing, each triple falls in one set of two slots (sets 1406
+    // and 1999 of 2048): the length check passes and only the word comparison tells them apart,
+    // and the third text of a set evicts the older one. Other triples would still have to decode
+    // to their own values.
+    const triples = [
+      ['Key-124', 'Key-168', 'Key-246'],
+      ['Key-136', 'Key-143', 'Key-251'],
     ];
-    for (const [a, b] of pairs) {
-      for (const text of [a!, b!, a!, a!, b!, b!, a!]) {
+    for (const [a, b, c] of triples) {
+      for (const text of [a!, b!, a!, b!, c!, a!, b!, c!, c!, b!, a!, a!]) {
         expect(decodeTtlv(hex(naive.textString(T, text))).value).toBe(text);
       }
     }
