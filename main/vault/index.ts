@@ -5,6 +5,7 @@
 export {
   Vault,
   READ_ONLY_ATTRIBUTES,
+  type CommitDurability,
   type CreateVaultOptions,
   type OpenVaultOptions,
   type KeySlotInfo,

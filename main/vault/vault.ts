@@ -123,9 +123,20 @@ const MAX_GROUP_MEMBERS = 64;
 /**
  * SQLite's automatic checkpoint is off: it would run inside some caller's COMMIT, with two
  * fsyncs on the event loop, and that caller's whole group would wait. The Checkpointer's
- * thread checkpoints instead, asked every CHECKPOINT_EVERY commits.
+ * thread checkpoints instead, asked once the WAL took about this much work: a commit counts one
+ * plus one per object it changed (a KMIP request is one or two; a bulk import of 100 keys is
+ * 101), so the WAL stays at a few MiB whatever the load.
  */
-const CHECKPOINT_EVERY = 64;
+const CHECKPOINT_EVERY = 1024;
+
+/**
+ * When a caller hears that its commit is done. `fsync` (the default): once the WAL is on disk,
+ * so a power cut cannot take it back. `write`: once SQLite wrote the WAL to the operating
+ * system, which keeps it through a crash of Keyhold; the fsync follows at once, off the event
+ * loop, and a power cut or OS crash may lose the commits of its last milliseconds (as
+ * PostgreSQL's synchronous_commit = off). A failed fsync still stops the vault.
+ */
+export type CommitDurability = 'fsync' | 'write';
 
 /** Committed object rows kept for uses (Get, Encrypt...), most recently read last. */
 const USE_CACHE_ROWS = 4096;
@@ -209,6 +220,7 @@ export class Vault {
   private readonly walSync: WalSync;
   private readonly checkpointer: Checkpointer;
   private commitsSinceCheckpoint = 0;
+  private durability: CommitDurability = 'fsync';
   /** Set when a commit could not be made durable: the vault then refuses all work. */
   private failure: KeyholdError | undefined;
   /**
@@ -236,6 +248,15 @@ export class Vault {
 
   get vaultId(): string {
     return this.header.vaultId;
+  }
+
+  /** Sets when callers hear of their commits (see CommitDurability); `fsync` unless set. */
+  setCommitDurability(durability: CommitDurability): void {
+    this.durability = durability;
+  }
+
+  get commitDurability(): CommitDurability {
+    return this.durability;
   }
 
   get locked(): boolean {
@@ -526,8 +547,14 @@ export class Vault {
     }
     // Callers hear back once the commit is on disk; a group that wrote nothing may still have
     // read what an earlier commit, whose sync is in flight, wrote.
-    const durable = wrote ? this.walSync.sync() : this.walSync.pending();
-    if (wrote) await this.checkpointIfDue(conn);
+    let durable = wrote ? this.walSync.sync() : this.walSync.pending();
+    if (wrote) await this.checkpointIfDue(conn, 1 + group.changed.size);
+    if (this.durability === 'write' && durable !== undefined) {
+      durable.catch((e: unknown) => {
+        this.failure = e instanceof KeyholdError ? e : new KeyholdError('io', 'vault storage error', { cause: e });
+      });
+      durable = undefined;
+    }
     if (durable === undefined) {
       for (const m of group.members) m.commit();
       return;
@@ -562,11 +589,12 @@ export class Vault {
   }
 
   /**
-   * Counts a commit into the WAL and asks the Checkpointer's thread for a checkpoint when due;
+   * Counts a commit (weighted, see CHECKPOINT_EVERY) into the WAL and asks the Checkpointer's thread for a checkpoint when due;
    * if that thread cannot work, checkpoints here (no transaction is open).
    */
-  private async checkpointIfDue(conn: SqliteConnection): Promise<void> {
-    if (++this.commitsSinceCheckpoint < CHECKPOINT_EVERY) return;
+  private async checkpointIfDue(conn: SqliteConnection, weight: number): Promise<void> {
+    this.commitsSinceCheckpoint += weight;
+    if (this.commitsSinceCheckpoint < CHECKPOINT_EVERY) return;
     this.commitsSinceCheckpoint = 0;
     if (this.checkpointer.request(() => this.finishCheckpoint())) return;
     // A checkpoint that fails leaves the frames in the WAL, where they are durable; the next one retries.

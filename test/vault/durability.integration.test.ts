@@ -71,6 +71,23 @@ describe('commits are durable before anyone hears of them', () => {
     expect((await vault.verifyAudit()).ok).toBe(true);
   });
 
+  it('with commit durability "write", callers hear back before the fsync, which still follows', async () => {
+    vault.setCommitDurability('write');
+    const gates: Array<() => void> = [];
+    const fdatasync = vi
+      .spyOn(WalSync.prototype, 'fdatasync')
+      .mockImplementation(() => new Promise<void>((resolve) => gates.push(resolve)));
+    const uid = await vault.insert(aesKey('quick'), 'alice');
+    expect(fdatasync).toHaveBeenCalled();
+    expect(gates.length).toBeGreaterThan(0);
+    for (const open of gates) open();
+    // A later failed fsync still stops the vault.
+    fdatasync.mockRejectedValue(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    await vault.insert(aesKey('answered, then lost'), 'alice');
+    await turns();
+    await expect(vault.getObject(uid)).rejects.toMatchObject({ code: 'io' });
+  });
+
   it('WalSync turns a failed fsync into a typed storage error', async () => {
     const sync = new WalSync('/nonexistent-keyhold-dir/vault.db-wal');
     await expect(sync.sync()).rejects.toMatchObject({ code: 'io' });
@@ -79,13 +96,15 @@ describe('commits are durable before anyone hears of them', () => {
 });
 
 describe('checkpoints', () => {
-  /** 300 commits (more than one checkpoint round); true once the database file took the WAL in. */
+  /** More work than one checkpoint round (60 commits of 20 objects); true once the database file took the WAL in. */
   async function databaseGrows(): Promise<boolean> {
     const db = databasePath(tmp.vaultPath);
     const before = statSync(db).size;
     // SQLite's own auto-checkpoint is off: unless the vault checkpoints, the file would not
     // grow until lock.
-    for (let i = 0; i < 300; i++) await vault.insert(aesKey(`c${i}`), 'alice');
+    for (let b = 0; b < 60; b++) {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => vault.insert(aesKey(`c${b}-${i}`), 'alice')));
+    }
     const deadline = Date.now() + 10_000;
     while (statSync(db).size <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     return statSync(db).size > before;

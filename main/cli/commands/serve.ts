@@ -3,6 +3,7 @@ import { KeyholdError } from '../../../shared/errors.js';
 import type { TokenKeyCrypto } from '../../ops/context.js';
 import { ControlClient, controlSocketPath } from '../../server/control-socket.js';
 import { startVaultServer } from '../../server/serve.js';
+import type { CommitDurability } from '../../vault/index.js';
 import { openVault, vaultPath, withVaultOptions, type VaultCliOptions } from '../vault-options.js';
 
 interface ServeCliOptions extends VaultCliOptions {
@@ -11,6 +12,7 @@ interface ServeCliOptions extends VaultCliOptions {
   maxConnections?: string;
   idleTimeout?: string;
   module?: string[];
+  commitDurability: string;
 }
 
 /**
@@ -53,6 +55,11 @@ async function refuseWhenRunning(socketPath: string): Promise<void> {
   );
 }
 
+function commitDurability(value: string): CommitDurability {
+  if (value === 'fsync' || value === 'write') return value;
+  throw new KeyholdError('invalid-argument', `--commit-durability must be fsync or write, not "${value}"`);
+}
+
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new KeyholdError('invalid-argument', `bad port ${value}`);
@@ -69,10 +76,17 @@ export function registerServe(program: Command): void {
     .option('--max-connections <n>', 'most open connections')
     .option('--idle-timeout <seconds>', 'close a connection idle this long')
     .option('--module <path...>', 'PKCS#11 module(s) for keys kept on tokens (default: those found on the system)')
+    .option(
+      '--commit-durability <mode>',
+      'answer a request once its commit is on disk (fsync) or once the OS has it (write: a power cut may lose the last milliseconds)',
+      'fsync',
+    )
     .action(async (options: ServeCliOptions) => {
+      const durability = commitDurability(options.commitDurability);
       const socketPath = controlSocketPath(vaultPath(options));
       await refuseWhenRunning(socketPath);
       const vault = await openVault(options);
+      vault.setCommitDurability(durability);
       let started;
       try {
         const tokens = await tokenCrypto(options.module);
