@@ -175,7 +175,10 @@ function rssKiB(pid: number): number {
   return m ? Number(m[1]) : NaN;
 }
 
-async function startKeyhold(dir: string): Promise<{ child: ChildProcess; port: number; tls: Tls }> {
+async function startKeyhold(
+  dir: string,
+  serveArgs: string[] = [],
+): Promise<{ child: ChildProcess; port: number; tls: Tls }> {
   const env = { PATH: process.env['PATH'], HOME: dir, KEYHOLD_PASSPHRASE: 'bench passphrase' } as NodeJS.ProcessEnv;
   // KMIP_BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") go to `keyhold serve`'s node only.
   const serverNodeArgs = (process.env['KMIP_BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
@@ -199,6 +202,7 @@ async function startKeyhold(dir: string): Promise<{ child: ChildProcess; port: n
       String(port),
       '--max-connections',
       String(IDLE + 100),
+      ...serveArgs,
     ],
     {
       env,
@@ -251,12 +255,39 @@ export async function bench(): Promise<void> {
       } finally {
         await memory.server.close();
       }
+      await writeDurability(SHARES.map((share) => Math.max(10, Math.round(share * GIVEN_MAX))));
       return;
     }
-    await fullRun(keyhold, openLoop);
+    const rates = await fullRun(keyhold, openLoop);
+    await writeDurability(rates);
   } finally {
-    keyhold.child.kill('SIGTERM');
-    await new Promise((r) => (keyhold.child.exitCode === null ? keyhold.child.once('exit', r) : r(undefined)));
+    await stopKeyhold(keyhold);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function stopKeyhold(keyhold: { child: ChildProcess }): Promise<void> {
+  keyhold.child.kill('SIGTERM');
+  await new Promise((r) => (keyhold.child.exitCode === null ? keyhold.child.once('exit', r) : r(undefined)));
+}
+
+/**
+ * The same open loops against a second vault served with --commit-durability write: answered
+ * once the OS has the WAL, the fsync right after (a power cut may lose the last milliseconds).
+ * What the default's per-commit fsync costs in latency.
+ */
+async function writeDurability(rates: number[]): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'keyhold-kmip-bench-write-'));
+  const keyhold = await startKeyhold(dir, ['--commit-durability', 'write']);
+  try {
+    console.log('open loop, --commit-durability write (answered before the fsync):');
+    for (const rate of rates) {
+      const f = await load(keyhold.port, keyhold.tls, `keyhold-write-${rate}`, rate);
+      console.log(line(`  mix write @${rate}/s`, f));
+      console.log(detail(f));
+    }
+  } finally {
+    await stopKeyhold(keyhold);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -283,10 +314,11 @@ async function idleMemory(keyhold: { child: ChildProcess; port: number; tls: Tls
   await Promise.all(idle.map((c) => c.close()));
 }
 
+/** The closed and open loops and both memory figures; returns the open-loop rates of the mix. */
 async function fullRun(
   keyhold: { child: ChildProcess; port: number; tls: Tls },
   openLoop: (name: string, rate: number, mix: Mix) => Promise<void>,
-): Promise<void> {
+): Promise<number[]> {
   const pki = makeTestPki();
   const pykmip = await startPyKmipServer(pki);
   try {
@@ -314,9 +346,9 @@ async function fullRun(
     // Open loop: a steady offered rate over the same connections, latency from when each request
     // was due (no coordinated omission): the latency a client sees at that load.
     console.log('open loop (latency from when each request was due):');
-    for (const share of SHARES) {
-      await openLoop(`mix ${share * 100}% of max`, Math.max(10, Math.round(share * k.opsPerSecond)), 'mixed');
-    }
+    const rates = SHARES.map((share) => Math.max(10, Math.round(share * k.opsPerSecond)));
+    for (const [i, share] of SHARES.entries())
+      await openLoop(`mix ${share * 100}% of max`, rates[i] as number, 'mixed');
     // The aim's load: 20x what PyKMIP managed.
     await openLoop('mix 20x pykmip', Math.max(100, Math.round(20 * p.opsPerSecond)), 'mixed');
     // Reads only (Get, Locate, Encrypt): each still waits for the commit of its audit entry.
@@ -327,6 +359,7 @@ async function fullRun(
     }
 
     await idleMemory(keyhold, 'after the load runs');
+    return rates;
   } finally {
     await pykmip.stop();
     pki.dispose();
