@@ -485,25 +485,36 @@ export class KmipClient {
     ]);
   }
 
-  /** Import (KMIP 2.1 section 6.1.25) of an Export Response Payload, under its Unique Identifier. */
+  /**
+   * Import of an Export Response Payload, under its Unique Identifier, in the negotiated version's
+   * form: 2.x (KMIP 2.1 section 6.1.25: Object Type and one Attributes structure) or 1.4 (section
+   * 4.40: no Object Type, one Attribute structure per attribute). An export taken in either form
+   * imports in either.
+   */
   async importObject(
     exported: StructureItem,
     o: { replaceExisting?: boolean; keyWrapType?: 'NotWrapped' | 'AsRegistered' } = {},
   ): Promise<string> {
     const uniqueIdentifier = findText(exported, Tag.UniqueIdentifier);
     const objectType = findEnum(exported, Tag.ObjectType);
-    const object = exported.value.find((i) => i.type === ItemType.Structure && i.tag !== Tag.Attributes);
-    if (uniqueIdentifier === undefined || objectType === undefined || !object)
-      throw new KeyholdError(
-        'invalid-argument',
-        'not an Export response: Unique Identifier, Object Type or object missing',
-      );
+    const object = exported.value.find(
+      (i) => i.type === ItemType.Structure && i.tag !== Tag.Attributes && i.tag !== Tag.Attribute,
+    );
+    if (uniqueIdentifier === undefined || !object)
+      throw new KeyholdError('invalid-argument', 'not an Export response: Unique Identifier or object missing');
+    const v1 = this.version.major < 2;
+    if (!v1 && objectType === undefined)
+      throw new KeyholdError('invalid-argument', 'not an Export response: Object Type missing');
+    const given = findStruct(exported, Tag.Attributes);
+    const attributes = given !== undefined ? attributesFromV2(given) : attributesFromV1(exported);
     const p = await this.call('Import', [
       t.text(Tag.UniqueIdentifier, uniqueIdentifier),
-      t.enm(Tag.ObjectType, objectType),
+      v1 ? undefined : t.enm(Tag.ObjectType, objectType as number),
       o.replaceExisting !== undefined ? t.bool(Tag.ReplaceExisting, o.replaceExisting) : undefined,
       o.keyWrapType ? t.enm(Tag.KeyWrapType, enumValue('KeyWrapType', o.keyWrapType) ?? 1) : undefined,
-      findStruct(exported, Tag.Attributes) ?? t.struct(Tag.Attributes, []),
+      ...(v1
+        ? attributesToWire(attributes, this.version)
+        : [given ?? t.struct(Tag.Attributes, attributesToWire(attributes, this.version))]),
       object,
     ]);
     return uid(p);

@@ -119,4 +119,21 @@ describe('Export/Import between two servers, a KMIP 1.4 client on each (mutual T
       expect(attribute(again, name), name).toEqual(attribute(updated, name));
     }
   });
+
+  it("Keyhold's client imports a 1.4 Export in the 1.4 form (no Object Type field, Attribute structures)", async () => {
+    const key = await fromVault.create('SymmetricKey', {
+      CryptographicAlgorithm: ['AES'],
+      CryptographicLength: [128],
+      CryptographicUsageMask: [0x0c],
+      Name: [{ NameValue: 'client-imported', NameType: 'UninterpretedTextString' }],
+    });
+    const exported = await fromVault.exportObject(key);
+    expect(await toMemory.importObject(exported)).toBe(key);
+    expect((await toMemory.get(key)).keyMaterial).toEqual((await fromVault.get(key)).keyMaterial);
+    expect((await toMemory.getAttributes(key, ['Name'])).Name).toEqual([
+      { NameValue: 'client-imported', NameType: 'UninterpretedTextString' },
+    ]);
+    await expect(toMemory.importObject(exported)).rejects.toMatchObject({ resultReason: 'ObjectAlreadyExists' });
+    expect(await toMemory.importObject(exported, { replaceExisting: true })).toBe(key);
+  });
 });
