@@ -280,7 +280,9 @@ async function writeDurability(rates: number[]): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'keyhold-kmip-bench-write-'));
   const keyhold = await startKeyhold(dir, ['--commit-durability', 'write']);
   try {
-    console.log('open loop, --commit-durability write (answered before the fsync):');
+    // A fresh process: one closed-loop run first, as the default server had, so both are warm.
+    await load(keyhold.port, keyhold.tls, 'keyhold-write-warm-up');
+    console.log('open loop, --commit-durability write (answered before the fsync; after a warm-up run):');
     for (const rate of rates) {
       const f = await load(keyhold.port, keyhold.tls, `keyhold-write-${rate}`, rate);
       console.log(line(`  mix write @${rate}/s`, f));
