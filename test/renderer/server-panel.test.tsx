@@ -12,6 +12,7 @@ import { ClientsCard } from '../../renderer/src/components/server-panel.js';
 import { StoreProvider } from '../../renderer/src/store/context.js';
 import { createKeyholdStore } from '../../renderer/src/store/index.js';
 import { fakeApi } from './fake-api.js';
+import { clientEntry } from './server-fixtures.js';
 
 const status: ServerStatus = {
   available: true,
@@ -19,42 +20,22 @@ const status: ServerStatus = {
   address: '127.0.0.1',
   port: 5696,
   clients: [
-    {
-      name: 'alice',
-      serialNumber: '0A',
-      notAfter: '2027-11-29T00:00:00.000Z',
-      revoked: false,
-      admin: false,
-      credentialRequired: false,
-      grants: [],
-    },
-    {
+    clientEntry(),
+    clientEntry({
       name: 'bob',
       serialNumber: '0B',
-      notAfter: '2027-11-29T00:00:00.000Z',
-      revoked: false,
-      admin: false,
       credentialRequired: true,
       credentialUsername: 'vcenter-kms',
       grants: [{ uniqueIdentifier: 'uid-of-alices-key', operations: ['Encrypt', 'Get'] }],
-    },
-    {
-      name: 'root',
-      serialNumber: '0C',
-      notAfter: '2027-11-29T00:00:00.000Z',
-      revoked: false,
-      admin: true,
-      credentialRequired: false,
-    },
-    {
+    }),
+    clientEntry({ name: 'root', serialNumber: '0C', admin: true }),
+    clientEntry({
       name: 'mallory',
       serialNumber: '0D',
-      notAfter: '2027-11-29T00:00:00.000Z',
       revoked: true,
-      admin: false,
       credentialRequired: true,
       credentialUsername: 'mallory',
-    },
+    }),
   ],
   connectionCount: 0,
   connections: [],

@@ -17,6 +17,7 @@ import { DoneStep, RunStep, StepForm, ToReview, WizardCard } from '../../rendere
 import { StoreProvider } from '../../renderer/src/store/context.js';
 import { createKeyholdStore } from '../../renderer/src/store/index.js';
 import { fakeApi } from './fake-api.js';
+import { clientEntry } from './server-fixtures.js';
 import { hintLinks } from './hint-links.js';
 
 const noop = () => undefined;
@@ -193,17 +194,7 @@ describe('Field hints are read with their input (aria-describedby)', () => {
     const status: ServerStatus = {
       available: true,
       running: true,
-      clients: [
-        {
-          name: 'alice',
-          serialNumber: '0A',
-          notAfter: '2027-11-29T00:00:00.000Z',
-          revoked: false,
-          admin: false,
-          credentialRequired: false,
-          grants: [],
-        },
-      ],
+      clients: [clientEntry()],
       connectionCount: 0,
       connections: [],
       requestLog: [],
