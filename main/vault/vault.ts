@@ -550,9 +550,7 @@ export class Vault {
     let durable = wrote ? this.walSync.sync() : this.walSync.pending();
     if (wrote) await this.checkpointIfDue(conn, 1 + group.changed.size);
     if (this.durability === 'write' && durable !== undefined) {
-      durable.catch((e: unknown) => {
-        this.failure = e instanceof KeyholdError ? e : new KeyholdError('io', 'vault storage error', { cause: e });
-      });
+      durable.catch((e: unknown) => this.stop(e));
       durable = undefined;
     }
     if (durable === undefined) {
@@ -564,17 +562,23 @@ export class Vault {
         for (const m of group.members) m.commit();
       },
       (e: unknown) => {
-        this.failure = e instanceof KeyholdError ? e : new KeyholdError('io', 'vault storage error', { cause: e });
-        for (const m of group.members) m.fail(this.failure);
+        const failure = this.stop(e);
+        for (const m of group.members) m.fail(failure);
       },
     );
+  }
+
+  /** A commit could not be made durable: from now on every call fails with this error. */
+  private stop(e: unknown): KeyholdError {
+    this.failure ??= e instanceof KeyholdError ? e : new KeyholdError('io', 'vault storage error', { cause: e });
+    return this.failure;
   }
 
   /**
    * The thread's round wrote back the WAL as it was when the round began; the vault went on
    * committing meanwhile. One more round with the lock held and the open group committed (so
-   * nothing can commit meanwhile) writes back the rest, and the next transaction starts the WAL over from its
-   * beginning instead of growing it without end. Callers wait for that short round (the frames of
+   * nothing can commit meanwhile) writes back the rest, and the next transaction starts the WAL
+   * over from its beginning instead of growing it without end. Callers wait for that short round (the frames of
    * a few commits, two fsyncs on the thread); the event loop does not.
    */
   private finishCheckpoint(): void {
