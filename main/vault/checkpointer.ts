@@ -33,8 +33,7 @@ parentPort.on('message', (m) => {
     } catch (e) {
       parentPort.postMessage({ type: 'failed', message: String(e && e.message) });
     } finally {
-      key.fill(0);
-      new Uint8Array(m.key).fill(0);
+      key.fill(0); // a view of the transferred buffer: wipes it
     }
   } else if (m.type === 'checkpoint') {
     try {
@@ -66,8 +65,6 @@ export class Checkpointer {
   private closed = false;
   /** Why the thread stopped checkpointing, once it did. */
   failure: string | undefined;
-  /** Checkpoints the thread completed. */
-  done = 0;
 
   /** `rawKey` gives the vault's data key when the worker starts; it is copied, never kept. */
   constructor(
@@ -82,10 +79,8 @@ export class Checkpointer {
   request(then?: () => void): boolean {
     if (this.failure !== undefined) return false;
     if (this.running !== undefined || this.closed) return true;
-    this.running = this.checkpoint().finally(() => {
-      this.running = undefined;
-    });
-    if (then) void this.running.then(() => this.failure === undefined && then());
+    const round = this.checkpoint();
+    if (then) void round.then(() => this.failure === undefined && then());
     return true;
   }
 
@@ -93,10 +88,7 @@ export class Checkpointer {
   async round(): Promise<void> {
     await this.running;
     if (this.failure !== undefined || this.closed) return;
-    this.running = this.checkpoint().finally(() => {
-      this.running = undefined;
-    });
-    await this.running;
+    await this.checkpoint();
   }
 
   /**
@@ -105,17 +97,21 @@ export class Checkpointer {
    */
   private checkpoint(): Promise<void> {
     this.worker ??= this.spawn();
-    return this.worker
-      .then((worker) => this.ask(worker, 'checkpoint'))
+    const round = this.worker
+      .then((worker) => this.ask(worker, { type: 'checkpoint' }))
       .then(
         (reply) => {
-          if (reply.type === 'checkpointed') this.done++;
-          else this.failure = reply.message ?? reply.type;
+          if (reply.type !== 'checkpointed') this.failure = reply.message ?? reply.type;
         },
         (e: unknown) => {
           this.failure = e instanceof Error ? e.message : String(e);
         },
-      );
+      )
+      .finally(() => {
+        this.running = undefined;
+      });
+    this.running = round;
+    return round;
   }
 
   /** Resolves when no checkpoint is running (none starts unless request() is called). */
@@ -130,12 +126,16 @@ export class Checkpointer {
     await this.running;
     const worker = await this.worker?.catch(() => undefined);
     if (worker === undefined) return;
-    await this.ask(worker, 'close').catch(() => undefined);
+    await this.ask(worker, { type: 'close' }).catch(() => undefined);
     await worker.terminate();
   }
 
   /** Sends one message and waits for the worker's reply (the worker stays unreferenced between). */
-  private ask(worker: Worker, type: 'checkpoint' | 'close'): Promise<Reply> {
+  private ask(
+    worker: Worker,
+    message: { type: 'open' | 'checkpoint' | 'close'; key?: ArrayBuffer },
+    transfer: ArrayBuffer[] = [],
+  ): Promise<Reply> {
     worker.ref();
     return new Promise<Reply>((resolve, reject) => {
       const onError = (e: Error): void => reject(e);
@@ -145,7 +145,7 @@ export class Checkpointer {
         worker.unref();
         resolve(reply);
       });
-      worker.postMessage({ type });
+      worker.postMessage(message, transfer);
     });
   }
 
@@ -157,23 +157,20 @@ export class Checkpointer {
       // It holds one statement and a few pages: keep its heap small.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
     });
+    // Buffer.alloc gives the key text an ArrayBuffer of its own: it moves to the worker (and is
+    // gone from this thread) rather than being copied.
     const keyText = rawKeyText(this.rawKey());
-    const transfer = new Uint8Array(keyText.length);
-    transfer.set(keyText);
-    keyText.fill(0);
+    const keyBuffer = keyText.buffer as ArrayBuffer; // Buffer.alloc: never shared, never pooled
     try {
-      const reply = await new Promise<Reply>((resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', reject);
-        worker.postMessage({ type: 'open', key: transfer.buffer }, [transfer.buffer]);
-      });
+      const reply = await this.ask(worker, { type: 'open', key: keyBuffer }, [keyBuffer]);
       if (reply.type !== 'opened')
         throw new Error(`the checkpointer could not open the vault: ${reply.message ?? reply.type}`);
-      worker.unref();
       return worker;
     } catch (e) {
       await worker.terminate();
       throw e;
+    } finally {
+      if (keyBuffer.byteLength !== 0) keyText.fill(0); // it never left: wipe it (a detached one is gone)
     }
   }
 }

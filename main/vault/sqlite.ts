@@ -28,7 +28,7 @@ export class SqliteConnection {
   private constructor(private readonly db: Database.Database) {}
 
   static open(file: string, create: boolean): Promise<SqliteConnection> {
-    try {
+    return settle(() => {
       const db = new Database(file, { fileMustExist: !create });
       try {
         // The cipher scheme is chosen before the key: SQLCipher 4's page format and defaults.
@@ -38,10 +38,8 @@ export class SqliteConnection {
         db.close();
         throw e;
       }
-      return Promise.resolve(new SqliteConnection(db));
-    } catch (e) {
-      return Promise.reject(mapSqliteError(e as Error));
-    }
+      return new SqliteConnection(db);
+    });
   }
 
   /**
@@ -50,77 +48,55 @@ export class SqliteConnection {
    */
   key(rawKey: Buffer): Promise<void> {
     const text = rawKeyText(rawKey);
-    try {
-      this.db.key(text);
-      return Promise.resolve();
-    } catch (e) {
-      return Promise.reject(mapSqliteError(e as Error));
-    } finally {
-      text.fill(0);
-    }
+    return settle(() => {
+      try {
+        this.db.key(text);
+      } finally {
+        text.fill(0);
+      }
+    });
   }
 
   /** Runs one statement that may carry several SQL commands and no parameters. */
   exec(sql: string): Promise<void> {
-    try {
+    return settle(() => {
       this.db.exec(sql);
-      return Promise.resolve();
-    } catch (e) {
-      return Promise.reject(mapSqliteError(e as Error));
-    }
+    });
   }
 
   /** Runs a statement; returns the number of changed rows. Statements are prepared once and kept. */
-  async run(sql: string, params: SqlValue[] = []): Promise<number> {
-    return (await this.write(sql, params)).changes;
+  run(sql: string, params: SqlValue[] = []): Promise<number> {
+    return settle(() => this.prepared(sql).run(...params).changes);
   }
 
   /** Runs an INSERT; returns the new row's rowid. */
-  async insert(sql: string, params: SqlValue[] = []): Promise<number> {
-    return Number((await this.write(sql, params)).lastInsertRowid);
-  }
-
-  private write(sql: string, params: SqlValue[]): Promise<Database.RunResult> {
-    try {
-      return Promise.resolve(this.prepared(sql).run(...params));
-    } catch (e) {
-      return Promise.reject(mapSqliteError(e as Error));
-    }
+  insert(sql: string, params: SqlValue[] = []): Promise<number> {
+    return settle(() => Number(this.prepared(sql).run(...params).lastInsertRowid));
   }
 
   all<T extends SqlRow = SqlRow>(sql: string, params: SqlValue[] = []): Promise<T[]> {
-    try {
-      return Promise.resolve(this.prepared(sql).all(...params) as T[]);
-    } catch (e) {
-      return Promise.reject(mapSqliteError(e as Error));
-    }
+    return settle(() => this.prepared(sql).all(...params) as T[]);
   }
 
-  async get<T extends SqlRow = SqlRow>(sql: string, params: SqlValue[] = []): Promise<T | undefined> {
-    const rows = await this.all<T>(sql, params);
-    return rows[0];
+  get<T extends SqlRow = SqlRow>(sql: string, params: SqlValue[] = []): Promise<T | undefined> {
+    return settle(() => this.prepared(sql).get(...params) as T | undefined);
   }
 
   /** Runs a statement that is not cached (PRAGMAs, one-off DDL); rows if it returns any. */
   once<T extends SqlRow = SqlRow>(sql: string): Promise<T[]> {
-    try {
+    return settle(() => {
       const st = this.db.prepare<SqlValue[], T>(sql);
-      if (st.reader) return Promise.resolve(st.all());
+      if (st.reader) return st.all();
       st.run();
-      return Promise.resolve([]);
-    } catch (e) {
-      return Promise.reject(mapSqliteError(e as Error));
-    }
+      return [];
+    });
   }
 
   close(): Promise<void> {
     this.statements.clear();
-    try {
+    return settle(() => {
       this.db.close();
-      return Promise.resolve();
-    } catch (e) {
-      return Promise.reject(mapSqliteError(e as Error));
-    }
+    });
   }
 
   private prepared(sql: string): Statement {
@@ -130,6 +106,15 @@ export class SqliteConnection {
       this.statements.set(sql, st);
     }
     return st;
+  }
+}
+
+/** Runs a synchronous SQLite call as a settled promise; failures become KeyholdErrors. */
+function settle<T>(call: () => T): Promise<T> {
+  try {
+    return Promise.resolve(call());
+  } catch (e) {
+    return Promise.reject(mapSqliteError(e as Error));
   }
 }
 

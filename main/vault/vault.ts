@@ -255,10 +255,6 @@ export class Vault {
     this.durability = durability;
   }
 
-  get commitDurability(): CommitDurability {
-    return this.durability;
-  }
-
   get locked(): boolean {
     return this.conn === undefined;
   }
@@ -545,27 +541,26 @@ export class Vault {
       for (const m of group.members) m.fail(e);
       return;
     }
-    // Callers hear back once the commit is on disk; a group that wrote nothing may still have
-    // read what an earlier commit, whose sync is in flight, wrote.
-    let durable = wrote ? this.walSync.sync() : this.walSync.pending();
-    if (wrote) await this.checkpointIfDue(conn, 1 + group.changed.size);
-    if (this.durability === 'write' && durable !== undefined) {
-      durable.catch((e: unknown) => this.stop(e));
-      durable = undefined;
+    if (wrote) {
+      this.walSync.sync().catch((e: unknown) => this.stop(e));
+      await this.checkpointIfDue(conn, 1 + group.changed.size);
     }
-    if (durable === undefined) {
-      for (const m of group.members) m.commit();
-      return;
-    }
-    durable.then(
-      () => {
-        for (const m of group.members) m.commit();
-      },
-      (e: unknown) => {
-        const failure = this.stop(e);
-        for (const m of group.members) m.fail(failure);
-      },
-    );
+    const { members } = group;
+    this.answer({
+      commit: () => members.forEach((m) => m.commit()),
+      fail: (e) => members.forEach((m) => m.fail(e)),
+    });
+  }
+
+  /**
+   * Tells a caller it is done once what it saw is durable: after the WAL sync in flight, which
+   * began after every commit it can have seen (with `fsync` durability), else at once. A group
+   * that wrote nothing, or a read, may have seen a commit whose sync is still running.
+   */
+  private answer(caller: { commit(): void; fail(e: unknown): void }): void {
+    const durable = this.durability === 'fsync' ? this.walSync.pending() : undefined;
+    if (durable === undefined) caller.commit();
+    else durable.then(caller.commit, (e: unknown) => caller.fail(this.stop(e)));
   }
 
   /** A commit could not be made durable: from now on every call fails with this error. */
@@ -625,13 +620,9 @@ export class Vault {
             await this.settleGroup();
             return;
           }
-          if (this.group !== undefined) this.group.members.push({ commit: () => resolve(result), fail: reject });
-          else {
-            // It may have read a commit whose sync is still in flight.
-            const durable = this.walSync.pending();
-            if (durable === undefined) resolve(result);
-            else durable.then(() => resolve(result), reject);
-          }
+          const caller = { commit: () => resolve(result), fail: reject };
+          if (this.group !== undefined) this.group.members.push(caller);
+          else this.answer(caller);
           await this.settleGroup();
         })
         .catch(reject);
