@@ -1,6 +1,7 @@
 import { KeyholdError } from '../../shared/errors.js';
 import type { AttributeValue, Attributes, State } from './model.js';
-import { DATE_COLUMNS, indexText, nameValue } from './rows.js';
+import { toJson } from './codec.js';
+import { DATE_COLUMNS, indexText, nameValue, UNINDEXED } from './rows.js';
 import type { SqlValue } from './sqlite.js';
 
 /**
@@ -113,6 +114,7 @@ function addAttribute(q: Sql, name: string, values: AttributeValue[], now: numbe
     case 'ObjectGroup':
       return each(q, values, (v) => ['o.seq IN (SELECT seq FROM groups WHERE grp = ?)', [text(name, v)]]);
     default:
+      if (UNINDEXED.has(name)) return storedFilter(q, name, values);
       if (values.every((v) => v instanceof Date)) return indexedDateFilter(q, name, values as Date[]);
       return each(q, values, (v) => indexedFilter(name, v));
   }
@@ -161,7 +163,14 @@ function indexedFilter(name: string, v: AttributeValue): [string, SqlValue[]] {
     v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
   if (!isStructure) return ['o.seq IN (SELECT seq FROM attr_index WHERE name = ? AND value = ?)', [name, indexText(v)]];
   const fields = Object.entries(v);
-  if (fields.length === 0) return ['o.seq IN (SELECT seq FROM attr_index WHERE name = ?)', [name]];
+  if (fields.length === 0) {
+    // Any instance: a structure is indexed by its fields ("Link.LinkType"), by its whole value
+    // only when it has none.
+    return [
+      'o.seq IN (SELECT seq FROM attr_index WHERE name = ? OR (name > ? AND name < ?))',
+      [name, `${name}.`, `${name}/`],
+    ];
+  }
   // Every field given must match within the same attribute instance (same seq and idx).
   const [f0, ...rest] = fields as [[string, AttributeValue], ...[string, AttributeValue][]];
   const joins = rest
@@ -176,6 +185,75 @@ function indexedFilter(name: string, v: AttributeValue): [string, SqlValue[]] {
     `o.seq IN (SELECT a0.seq FROM attr_index a0 ${joins} WHERE a0.name = ? AND a0.value = ?)`,
     [...params, `${name}.${f0[0]}`, indexText(f0[1])],
   ];
+}
+
+/**
+ * A filter on an attribute that is not indexed (rows.ts UNINDEXED), matched against the
+ * attributes JSON each candidate row stores (codec.ts: dates as {"$date": ms}, bytes as
+ * {"$bytes": base64}): with the same rules as the indexed ones (one date or a range, a structure on
+ * the fields given within one instance). SQLite evaluates it only on the rows the other filters'
+ * indexes leave.
+ */
+function storedFilter(q: Sql, name: string, values: AttributeValue[]): void {
+  const instances = 'json_each(o.attributes, ?)';
+  const path = `$.${jsonKey(name)}`;
+  if (values.every((v) => v instanceof Date)) {
+    const [from, to] = dateRange(name, values);
+    q.where.push(
+      `EXISTS (SELECT 1 FROM ${instances} j WHERE json_extract(o.attributes, j.fullkey || ?) BETWEEN ? AND ?)`,
+    );
+    q.params.push(path, '."$date"', from, to);
+    return;
+  }
+  for (const v of values) {
+    const match: Sql = { where: [], params: [] };
+    jsonEquals(match, '', v);
+    const where = match.where.length === 0 ? '' : ` WHERE ${match.where.join(' AND ')}`;
+    q.where.push(`EXISTS (SELECT 1 FROM ${instances} j${where})`);
+    q.params.push(path, ...match.params);
+  }
+}
+
+/**
+ * Conditions that the stored JSON at `j.fullkey` + `suffix` equals `v` in the model's JSON form;
+ * a structure matches on the fields given (others may differ).
+ */
+function jsonEquals(c: Sql, suffix: string, v: AttributeValue): void {
+  const at = (extra = ''): SqlValue => suffix + extra;
+  const value = (extra: string, sqlValue: SqlValue): void => {
+    c.where.push('json_extract(o.attributes, j.fullkey || ?) = ?');
+    c.params.push(at(extra), sqlValue);
+  };
+  const type = (types: string[]): void => {
+    c.where.push(`json_type(o.attributes, j.fullkey || ?) IN (${types.map(() => '?').join(',')})`);
+    c.params.push(at(), ...types);
+  };
+  if (v instanceof Date || v instanceof Uint8Array || typeof v === 'bigint') {
+    const [tag, stored] = Object.entries(toJson(v) as Record<string, SqlValue>)[0]!;
+    return value(`.${jsonKey(tag)}`, stored);
+  }
+  if (typeof v === 'boolean') return type([v ? 'true' : 'false']);
+  if (v === null) return type(['null']);
+  if (typeof v === 'string') {
+    type(['text']);
+    return value('', v);
+  }
+  if (typeof v === 'number') {
+    type(['integer', 'real']);
+    return value('', v);
+  }
+  if (Array.isArray(v)) {
+    c.where.push('json(json_extract(o.attributes, j.fullkey || ?)) = json(?)');
+    c.params.push(at(), JSON.stringify(toJson(v)));
+    return;
+  }
+  for (const [field, fv] of Object.entries(v)) jsonEquals(c, `${suffix}.${jsonKey(field)}`, fv);
+}
+
+/** An object key as a JSON path step: quoted, so any attribute or field name is taken literally. */
+function jsonKey(key: string): string {
+  if (key.includes('"')) throw invalid(`no attribute or field name has a double quote: ${key}`);
+  return `"${key}"`;
 }
 
 /** The State filter with the date-driven transitions of lifecycle.ts evaluated at `now`. */

@@ -134,8 +134,7 @@ export async function updateObject(
        deactivation_date = ?, destroy_date = ?, compromise_date = ?, attributes = ?${setMaterial} WHERE seq = ?`,
     params,
   );
-  await clearIndexes(conn, seq);
-  await writeIndexes(conn, seq, object);
+  await syncIndexes(conn, seq, object);
 }
 
 export async function setArchived(conn: SqliteConnection, seq: number, archived: boolean): Promise<void> {
@@ -153,20 +152,58 @@ async function clearIndexes(conn: SqliteConnection, seq: number): Promise<void> 
   await conn.run('DELETE FROM attr_index WHERE seq = ?', [seq]);
 }
 
-async function writeIndexes(conn: SqliteConnection, seq: number, object: ManagedObject): Promise<void> {
-  for (const name of new Set(namesOf(object.attributes))) {
-    await conn.run('INSERT INTO names (name, seq) VALUES (?, ?)', [name, seq]);
+/**
+ * Brings an object's names, groups and attr_index rows to what its attributes give, touching only
+ * the rows that changed: a delete and an insert of the same row would still rewrite its B-tree
+ * page in the commit (Activate, or the first Get turning Fresh false, changes no index row).
+ */
+async function syncIndexes(conn: SqliteConnection, seq: number, object: ManagedObject): Promise<void> {
+  const a = object.attributes;
+  await syncTable(
+    conn,
+    'names',
+    ['name'],
+    seq,
+    namesOf(a).map((n) => [n]),
+  );
+  await syncTable(
+    conn,
+    'groups',
+    ['grp'],
+    seq,
+    groupsOf(a).map((g) => [g]),
+  );
+  await syncTable(
+    conn,
+    'attr_index',
+    ['name', 'value', 'idx'],
+    seq,
+    indexRowsOf(a).map((r) => [r.name, r.value, r.idx]),
+  );
+}
+
+/** One index table: the rows `want` (key columns other than seq) replace those stored for `seq`. */
+async function syncTable(
+  conn: SqliteConnection,
+  table: string,
+  columns: string[],
+  seq: number,
+  want: SqlValue[][],
+): Promise<void> {
+  // The key columns of these tables are text and integers: JSON keeps them exactly.
+  const key = (row: SqlValue[]): string => JSON.stringify(row);
+  const list = columns.join(', ');
+  const stored = await conn.all<Record<string, SqlValue>>(`SELECT ${list} FROM ${table} WHERE seq = ?`, [seq]);
+  const have = new Set(stored.map((r) => key(columns.map((c) => r[c] as SqlValue))));
+  const wanted = new Map(want.map((row) => [key(row), row]));
+  const match = columns.map((c) => `${c} = ?`).join(' AND ');
+  for (const k of have) {
+    if (!wanted.has(k))
+      await conn.run(`DELETE FROM ${table} WHERE ${match} AND seq = ?`, [...(JSON.parse(k) as SqlValue[]), seq]);
   }
-  for (const group of new Set(groupsOf(object.attributes))) {
-    await conn.run('INSERT INTO groups (grp, seq) VALUES (?, ?)', [group, seq]);
-  }
-  for (const row of indexRowsOf(object.attributes)) {
-    await conn.run('INSERT OR IGNORE INTO attr_index (name, value, seq, idx) VALUES (?, ?, ?, ?)', [
-      row.name,
-      row.value,
-      seq,
-      row.idx,
-    ]);
+  const values = columns.map(() => '?').join(', ');
+  for (const [k, row] of wanted) {
+    if (!have.has(k)) await conn.run(`INSERT INTO ${table} (${list}, seq) VALUES (${values}, ?)`, [...row, seq]);
   }
 }
 
