@@ -211,6 +211,16 @@ export async function bench(): Promise<void> {
         return r.uniqueIdentifiers.length;
       });
       console.log(`Locate by group + state (Maximum Items 10): ${byGroup.line}`);
+      // An attribute with no index (rows.ts UNINDEXED) as the only filter, matching no object:
+      // the worst case, every object's stored attributes are read.
+      const unindexed = await timeQueries(5, async () => {
+        const r = await vault.locate({
+          attributes: { LastChangeDate: [new Date('2001-01-01T00:00:00Z'), new Date('2001-01-02T00:00:00Z')] },
+          maximumItems: 10,
+        });
+        return r.uniqueIdentifiers.length;
+      });
+      console.log(`Locate by Last Change Date alone (not indexed, no match: reads every object): ${unindexed.line}`);
 
       await vault.lock();
       const bytes = fileBytes(vaultPath);
