@@ -329,6 +329,27 @@ describe('malformed input gives a TtlvError with the offset', () => {
     const s = naive.byteString(T, '00'.repeat(100));
     expect(decodeError(s, { maxMessageBytes: 64 }).message).toMatch(/exceeds the limit of 64/);
   });
+  it('each call starts from its own options, after a call that failed part-way too', () => {
+    // The decoder keeps the decode in progress in one module object: nothing of one call may
+    // reach the next one (item count, limits, padding rule, position).
+    const ten = naive.structure(T, ...Array.from({ length: 9 }, (_, i) => naive.integer(T, i)));
+    expect(decodeError(ten, { maxItems: 9 }).offset).toBe(8 + 8 * 16);
+    expect(decodeTtlv(hex(ten), { maxItems: 10 }).value).toHaveLength(9);
+    expect(decodeTtlv(hex(ten), { maxItems: 10 }).value).toHaveLength(9);
+    let deep = naive.integer(T, 1);
+    for (let i = 0; i < 4; i++) deep = naive.structure(T, deep);
+    expect(decodeError(deep, { maxDepth: 4 }).message).toMatch(/nesting deeper than 4/);
+    expect(decodeTtlv(hex(deep)).type).toBe(ItemType.Structure);
+    const loose = naive.raw(T, 2, 4, '0000000800000001');
+    expect(decodeTtlv(hex(loose), { strictPadding: false }).value).toBe(8);
+    expect(decodeError(loose).offset).toBe(12);
+    expect(decodeError(naive.structure(T, naive.integer(T, 1)) + '00'.repeat(8)).offset).toBe(24);
+    expect(decodeTtlv(hex(naive.structure(T, naive.integer(T, 2))))).toEqual({
+      tag: T,
+      type: ItemType.Structure,
+      value: [{ tag: T, type: ItemType.Integer, value: 2 }],
+    });
+  });
 });
 
 describe('encodeTtlv refuses what TTLV cannot carry', () => {
