@@ -38,6 +38,8 @@ async function twoKeys(): Promise<{ a: string; b: string }> {
       ProtectionStorageMask: [1],
       RandomNumberGenerator: [{ RNGAlgorithm: 'DRBG', CryptographicAlgorithm: 'AES', CryptographicLength: 256 }],
       OriginalCreationDate: [day(1)],
+      Digest: [{ HashingAlgorithm: 'SHA_256', DigestValue: new Uint8Array([1, 2, 3]), KeyFormatType: 'Raw' }],
+      ShortUniqueIdentifier: [new Uint8Array([0xa1, 0xa2])],
       Link: [{ LinkType: 'PublicKeyLink', LinkedObjectIdentifier: 'pub-a' }],
     }),
     'alice',
@@ -54,6 +56,8 @@ async function twoKeys(): Promise<{ a: string; b: string }> {
       ProtectionStorageMask: [2],
       RandomNumberGenerator: [{ RNGAlgorithm: 'ANSIX931', CryptographicAlgorithm: 'AES', CryptographicLength: 128 }],
       OriginalCreationDate: [day(3)],
+      Digest: [{ HashingAlgorithm: 'SHA_256', DigestValue: new Uint8Array([4, 5, 6]), KeyFormatType: 'Raw' }],
+      ShortUniqueIdentifier: [new Uint8Array([0xb1, 0xb2])],
     }),
     'alice',
   );
@@ -114,6 +118,14 @@ describe('attributes without index rows', () => {
     expect(await ids({ RandomNumberGenerator: [{ CryptographicLength: 128 }] })).toEqual([b]);
     expect(await ids({ RandomNumberGenerator: [{ RNGAlgorithm: 'DRBG', CryptographicLength: 128 }] })).toEqual([]);
     expect(await ids({ RandomNumberGenerator: [{}] })).toEqual([b, a]);
+    // Byte Strings, alone and as a structure's field.
+    expect(await ids({ ShortUniqueIdentifier: [new Uint8Array([0xb1, 0xb2])] })).toEqual([b]);
+    expect(await ids({ ShortUniqueIdentifier: [new Uint8Array([0xb1])] })).toEqual([]);
+    expect(await ids({ Digest: [{ DigestValue: new Uint8Array([1, 2, 3]) }] })).toEqual([a]);
+    expect(await ids({ Digest: [{ HashingAlgorithm: 'SHA_256', DigestValue: new Uint8Array([4, 5, 6]) }] })).toEqual([
+      b,
+    ]);
+    expect(await ids({ Digest: [{ HashingAlgorithm: 'SHA_1', DigestValue: new Uint8Array([4, 5, 6]) }] })).toEqual([]);
     // One date is equality, two a range with the limits included.
     expect(await ids({ OriginalCreationDate: [day(1)] })).toEqual([a]);
     expect(await ids({ OriginalCreationDate: [day(2)] })).toEqual([]);
@@ -193,6 +205,8 @@ describe('attributes without index rows', () => {
         ['RandomNumberGenerator.RNGAlgorithm', '"DRBG"'],
         ['Link', '{"LinkType":"PublicKeyLink","LinkedObjectIdentifier":"pub-a"}'],
         ['LastChangeDate', 'd:000001767225600'],
+        ['Digest.HashingAlgorithm', '"SHA_256"'],
+        ['ShortUniqueIdentifier', '{"$bytes":"AQI="}'],
       ];
       for (const [name, value] of old) {
         await conn.run('INSERT INTO attr_index (name, value, seq, idx) VALUES (?, ?, ?, 0)', [name!, value!, seq]);
@@ -219,5 +233,34 @@ describe('attributes without index rows', () => {
     expect(await ids({ Link: [{ LinkType: 'PublicKeyLink' }] })).toEqual([a]);
     expect(await ids({ 'x-blob': [new Uint8Array([1, 2])] })).toEqual([a]);
     expect(await ids({ 'x-struct-only-whole': [{}] })).toEqual([a]);
+  });
+
+  it('keeps only dated objects in the activation and deactivation indexes, which date filters use', async () => {
+    const dated = await vault.insert(
+      aesKey('dated', { ActivationDate: [day(2)], DeactivationDate: [day(5)] }),
+      'alice',
+    );
+    await vault.insert(aesKey('undated'), 'alice');
+    for (const name of ['ActivationDate', 'DeactivationDate']) {
+      const range = { attributes: { [name]: [day(1), day(9)] } as never };
+      expect((await vault.locate(range)).uniqueIdentifiers).toEqual([dated]);
+      const index = name === 'ActivationDate' ? 'objects_activation' : 'objects_deactivation';
+      expect((await vault.explainLocate(range)).join('\n')).toContain(index);
+    }
+    await vault.lock();
+    const counts = await withDatabase(async (conn) => [
+      await conn.all(
+        'SELECT count(*) AS n FROM objects INDEXED BY objects_activation WHERE activation_date IS NOT NULL',
+      ),
+      await conn.all(
+        "SELECT sql FROM sqlite_master WHERE name IN ('objects_activation', 'objects_deactivation') ORDER BY name",
+      ),
+    ]);
+    vault = await Vault.open(tmp.vaultPath, { unlock: { kind: 'passphrase', passphrase: PASSPHRASE } });
+    expect(counts[0]).toEqual([{ n: 1 }]);
+    expect(counts[1]!.map((r) => String(r['sql']))).toEqual([
+      expect.stringContaining('WHERE activation_date IS NOT NULL'),
+      expect.stringContaining('WHERE deactivation_date IS NOT NULL'),
+    ]);
   });
 });
