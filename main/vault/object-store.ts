@@ -159,27 +159,12 @@ async function clearIndexes(conn: SqliteConnection, seq: number): Promise<void> 
  */
 async function syncIndexes(conn: SqliteConnection, seq: number, object: ManagedObject): Promise<void> {
   const a = object.attributes;
-  await syncTable(
-    conn,
-    'names',
-    ['name'],
-    seq,
-    namesOf(a).map((n) => [n]),
-  );
-  await syncTable(
-    conn,
-    'groups',
-    ['grp'],
-    seq,
-    groupsOf(a).map((g) => [g]),
-  );
-  await syncTable(
-    conn,
-    'attr_index',
-    ['name', 'value', 'idx'],
-    seq,
-    indexRowsOf(a).map((r) => [r.name, r.value, r.idx]),
-  );
+  const tables: [table: string, columns: string[], rows: SqlValue[][]][] = [
+    ['names', ['name'], namesOf(a).map((n) => [n])],
+    ['groups', ['grp'], groupsOf(a).map((g) => [g])],
+    ['attr_index', ['name', 'value', 'idx'], indexRowsOf(a).map((r) => [r.name, r.value, r.idx])],
+  ];
+  for (const [table, columns, rows] of tables) await syncTable(conn, table, columns, seq, rows);
 }
 
 /** One index table: the rows `want` (key columns other than seq) replace those stored for `seq`. */

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { readHeader } from '../../main/vault/header.js';
+import { passphraseSlotProvider } from '../../main/vault/passphrase-slot.js';
 import { Vault, type CreateVaultOptions, type NewManagedObject, type SealOptions } from '../../main/vault/index.js';
 
 /** Cheap Argon2id for tests only (production defaults are in passphrase-slot.ts). */
@@ -57,4 +59,16 @@ export function aesKey(name: string, extra: NewManagedObject['attributes'] = {})
       ...extra,
     },
   };
+}
+
+/** The raw data key of a vault made with PASSPHRASE, unwrapped from its first slot as an unlock does. */
+export async function rawDataKey(vaultPath: string): Promise<Buffer> {
+  const header = readHeader(vaultPath);
+  const slot = header.slots[0];
+  if (slot === undefined) throw new Error('no slot');
+  return passphraseSlotProvider.unseal(
+    slot,
+    { kind: 'passphrase', passphrase: PASSPHRASE },
+    { vaultId: header.vaultId, slotId: slot.id },
+  );
 }

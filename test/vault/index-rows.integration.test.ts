@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { databasePath, readHeader } from '../../main/vault/header.js';
-import { passphraseSlotProvider } from '../../main/vault/passphrase-slot.js';
+import { databasePath } from '../../main/vault/header.js';
 import { UNINDEXED } from '../../main/vault/rows.js';
 import { SqliteConnection, type SqlValue } from '../../main/vault/sqlite.js';
 import { Vault } from '../../main/vault/index.js';
-import { aesKey, createTempVault, PASSPHRASE, type TempVaultPath } from './helpers.js';
+import { aesKey, createTempVault, PASSPHRASE, rawDataKey, type TempVaultPath } from './helpers.js';
 
 /**
  * Attributes the server sets on every object (rows.ts UNINDEXED) have no attr_index rows:
@@ -67,21 +66,9 @@ async function twoKeys(): Promise<{ a: string; b: string }> {
 const ids = async (attributes: Record<string, unknown[]>, extra: object = {}) =>
   (await vault.locate({ attributes: attributes as never, ...extra })).uniqueIdentifiers;
 
-/** The raw data key, unwrapped from the passphrase slot the way an unlock does. */
-async function dataKey(): Promise<Buffer> {
-  const header = readHeader(tmp.vaultPath);
-  const slot = header.slots[0];
-  if (slot === undefined) throw new Error('no slot');
-  return passphraseSlotProvider.unseal(
-    slot,
-    { kind: 'passphrase', passphrase: PASSPHRASE },
-    { vaultId: header.vaultId, slotId: slot.id },
-  );
-}
-
 /** Runs `work` on the locked vault's database, opened with the raw key. */
 async function withDatabase<T>(work: (conn: SqliteConnection) => Promise<T>): Promise<T> {
-  const key = await dataKey();
+  const key = await rawDataKey(tmp.vaultPath);
   const conn = await SqliteConnection.open(databasePath(tmp.vaultPath), false);
   try {
     await conn.key(key);

@@ -1,10 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import sqlcipher from '@journeyapps/sqlcipher';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { databasePath, readHeader } from '../../main/vault/header.js';
-import { passphraseSlotProvider } from '../../main/vault/passphrase-slot.js';
+import { databasePath } from '../../main/vault/header.js';
 import { Vault } from '../../main/vault/index.js';
-import { aesKey, createTempVault, PASSPHRASE, type TempVaultPath } from './helpers.js';
+import { aesKey, createTempVault, PASSPHRASE, rawDataKey, type TempVaultPath } from './helpers.js';
 
 /**
  * The vault's database is the SQLCipher 4 format, checked against SQLCipher itself (the
@@ -23,21 +22,9 @@ beforeEach(async () => {
 
 afterEach(() => tmp.cleanup());
 
-/** The raw data key, unwrapped from the vault's passphrase slot the way an unlock does. */
-async function dataKey(): Promise<Buffer> {
-  const header = readHeader(tmp.vaultPath);
-  const slot = header.slots[0];
-  if (slot === undefined) throw new Error('no slot');
-  return passphraseSlotProvider.unseal(
-    slot,
-    { kind: 'passphrase', passphrase: PASSPHRASE },
-    { vaultId: header.vaultId, slotId: slot.id },
-  );
-}
-
 /** Runs statements in order on the vault's database opened by SQLCipher with the raw key. */
 async function withSqlcipher(statements: string[]): Promise<unknown[][]> {
-  const key = await dataKey();
+  const key = await rawDataKey(tmp.vaultPath);
   const db = new sqlcipher.Database(databasePath(tmp.vaultPath));
   const all = (sql: string) =>
     new Promise<unknown[]>((resolve, reject) =>
