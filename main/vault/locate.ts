@@ -1,7 +1,7 @@
 import { KeyholdError } from '../../shared/errors.js';
 import type { AttributeValue, Attributes, State } from './model.js';
 import { toJson } from './codec.js';
-import { DATE_COLUMNS, indexText, nameValue, UNINDEXED } from './rows.js';
+import { DATE_COLUMNS, indexText, isStructure, nameValue, UNINDEXED } from './rows.js';
 import type { SqlValue } from './sqlite.js';
 
 /**
@@ -159,9 +159,8 @@ function indexedDateFilter(q: Sql, name: string, values: Date[]): void {
 }
 
 function indexedFilter(name: string, v: AttributeValue): [string, SqlValue[]] {
-  const isStructure =
-    v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
-  if (!isStructure) return ['o.seq IN (SELECT seq FROM attr_index WHERE name = ? AND value = ?)', [name, indexText(v)]];
+  if (!isStructure(v))
+    return ['o.seq IN (SELECT seq FROM attr_index WHERE name = ? AND value = ?)', [name, indexText(v)]];
   const fields = Object.entries(v);
   if (fields.length === 0) {
     // Any instance: a structure is indexed by its fields ("Link.LinkType"), by its whole value

@@ -77,7 +77,7 @@ export function namesOf(attributes: Attributes): string[] {
 
 export function nameValue(v: AttributeValue): string | undefined {
   if (typeof v === 'string') return v;
-  if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array)) {
+  if (isStructure(v)) {
     const n = v['NameValue'];
     return typeof n === 'string' ? n : undefined;
   }
@@ -97,7 +97,8 @@ export function indexText(v: AttributeValue): string {
   return canonical(v);
 }
 
-function isStructure(v: AttributeValue): v is { [field: string]: AttributeValue } {
+/** A KMIP structure in the model: an object of fields (not a Date, bytes or an array). */
+export function isStructure(v: AttributeValue): v is { [field: string]: AttributeValue } {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
 }
 
