@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events';
 import { KeyholdError } from '../../shared/errors.js';
 import type { AccessPolicy, ObjectStore, OperationHandler } from '../ops/context.js';
 import { operations as allOperations } from '../ops/index.js';
+import { releaseFreedMemory } from './freed-memory.js';
 import type { ClientIdentity } from './identity.js';
+import { IdleMemoryRelease } from './idle-memory-release.js';
 import { identityName } from './identity-name.js';
 import type { ServerLimits } from './limits.js';
 import { KmipProcessor, type Authenticator } from './protocol.js';
@@ -25,12 +27,20 @@ export interface KmipServerOptions {
   tokenCrypto?: import('../ops/context.js').TokenKeyCrypto;
   /** Optional HTTPS binding on the same port (first bytes "POST"). */
   http?: import('./tls-listener.js').KmipMessageHandler['takeOver'];
+  /**
+   * Gives the memory that closed connections and answered requests freed back to the system
+   * (releaseFreedMemory, after `whenQuiet` when the server is quiet); default true.
+   */
+  releaseFreedMemory?: boolean;
+  /** Runs first when memory is released on a quiet server (the vault drops its page cache). */
+  whenQuiet?: () => Promise<void>;
 }
 
 /** The KMIP server: the TLS listener in front of the protocol processor and the operations. */
 export class KmipServer extends EventEmitter {
   readonly processor: KmipProcessor;
   private readonly listener: KmipTlsListener;
+  private readonly memory: IdleMemoryRelease | undefined;
   port = 0;
 
   constructor(options: KmipServerOptions) {
@@ -43,6 +53,16 @@ export class KmipServer extends EventEmitter {
       ...(options.tokenCrypto ? { tokenCrypto: options.tokenCrypto } : {}),
     });
     const processor = this.processor;
+    const memory =
+      options.releaseFreedMemory === false
+        ? undefined
+        : new IdleMemoryRelease({
+            release: async (quiet) => {
+              if (quiet) await options.whenQuiet?.().catch(() => undefined);
+              return releaseFreedMemory();
+            },
+          });
+    this.memory = memory;
     this.listener = new KmipTlsListener({
       host: options.host,
       port: options.port,
@@ -55,6 +75,7 @@ export class KmipServer extends EventEmitter {
       handler: {
         handle: async (request: Buffer, peer: PeerContext) => {
           const response = await processor.process(request, identityName(peer));
+          memory?.answered();
           // For observers (the desktop's server panel): the raw request and response of each message.
           this.emit('request', { peer, request, response });
           return response;
@@ -65,7 +86,10 @@ export class KmipServer extends EventEmitter {
     });
     this.listener.on('rejected', (e) => this.emit('rejected', e));
     this.listener.on('connect', (peer: PeerContext) => this.emit('connect', peer));
-    this.listener.on('disconnect', (peer: PeerContext) => this.emit('disconnect', peer));
+    this.listener.on('disconnect', (peer: PeerContext) => {
+      memory?.disconnected();
+      this.emit('disconnect', peer);
+    });
   }
 
   async listen(): Promise<number> {
@@ -83,6 +107,7 @@ export class KmipServer extends EventEmitter {
   }
 
   close(): Promise<void> {
+    this.memory?.close();
     return this.listener.close();
   }
 }

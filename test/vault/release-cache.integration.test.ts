@@ -1,0 +1,32 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { Vault } from '../../main/vault/index.js';
+import { aesKey, createTempVault, type TempVaultPath } from './helpers.js';
+
+let tmp: TempVaultPath;
+let vault: Vault;
+
+beforeEach(async () => {
+  ({ tmp, vault } = await createTempVault());
+});
+
+afterEach(async () => {
+  await vault.lock();
+  tmp.cleanup();
+});
+
+it('drops the page cache and reads every object back afterwards (pages decrypted again)', async () => {
+  const uids: string[] = [];
+  for (let i = 0; i < 40; i++) uids.push(await vault.insert(aesKey(`k${i}`), 'alice'));
+  const before = await Promise.all(uids.map((uid) => vault.getObject(uid)));
+  await vault.releaseCache();
+  const after = await Promise.all(uids.map((uid) => vault.getObject(uid)));
+  expect(after.map((o) => o.uniqueIdentifier)).toEqual(uids);
+  expect(after.map((o) => o.attributes['Name'])).toEqual(before.map((o) => o.attributes['Name']));
+  // Writes go on as before.
+  await vault.insert(aesKey('one more'), 'alice');
+});
+
+it('does nothing on a locked vault', async () => {
+  await vault.lock();
+  await expect(vault.releaseCache()).resolves.toBeUndefined();
+});
