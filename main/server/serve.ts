@@ -59,7 +59,7 @@ export async function startVaultServer(vault: Vault, options: ServeOptions): Pro
     isRevoked: (identity) => control.isRevoked(identity),
     authenticator: control.credentials,
     http: (socket, first, peer) => binding.takeOver(socket, first, peer),
-    whenQuiet: () => vault.releaseCache(),
+    whenQuiet: () => vault.releaseIdleMemory(),
     ...(options.tokenCrypto ? { tokenCrypto: options.tokenCrypto } : {}),
   });
   holder.server = server;

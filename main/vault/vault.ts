@@ -260,11 +260,14 @@ export class Vault {
   }
 
   /**
-   * Frees the decrypted pages SQLite keeps cached and is not using (PRAGMA shrink_memory): for an
-   * idle server, which then holds less memory and fewer decrypted pages. The pages are read and
-   * decrypted again when next needed. Does nothing on a locked vault.
+   * Gives back the memory an idle vault need not hold: the decrypted pages SQLite keeps cached
+   * and is not using (PRAGMA shrink_memory; fewer decrypted pages in memory, read and decrypted
+   * again when next needed) and the checkpoint thread (started again by the next commit). Does
+   * nothing on a locked vault.
    */
-  async releaseCache(): Promise<void> {
+  async releaseIdleMemory(): Promise<void> {
+    if (this.conn === undefined) return;
+    await this.checkpointer.rest();
     await this.conn?.once('PRAGMA shrink_memory');
   }
 
