@@ -6,7 +6,7 @@ export interface IdleMemoryReleaseOptions {
   release: (quiet: boolean) => Promise<unknown>;
   /** How long the server must have answered nothing before releasing (default 1 s). */
   quietMs?: number;
-  /** The least time between two releases (default 10 s). */
+  /** The least time between two releases (default 5 s). */
   minIntervalMs?: number;
   /** Released after this long even if the server is never quiet (default 5 s). */
   maxDelayMs?: number;
@@ -14,11 +14,11 @@ export interface IdleMemoryReleaseOptions {
 }
 
 /**
- * Decides when the server gives freed memory back to the system: after connections closed or
- * requests were answered (what leaves freed memory behind), once the server has been quiet for
- * a moment, or after a few seconds on a server that is never quiet; and not more often than
- * every ten seconds. The release runs on a thread-pool thread but holds each C heap's lock while
- * it trims it (1-20 ms measured here), so it waits for a quiet moment when there is one.
+ * Decides when the server gives freed memory back to the system: after connections opened or
+ * closed or requests were answered (what leaves freed memory behind), once the server has been
+ * quiet for a moment, or after a few seconds on a server that is never quiet; and not more often
+ * than every five seconds. The release runs on a thread-pool thread but holds each C heap's lock
+ * while it trims it (1-20 ms measured here), so it waits for a quiet moment when there is one.
  */
 export class IdleMemoryRelease {
   private readonly quietMs: number;
@@ -37,7 +37,7 @@ export class IdleMemoryRelease {
 
   constructor(private readonly options: IdleMemoryReleaseOptions) {
     this.quietMs = options.quietMs ?? 1000;
-    this.minIntervalMs = options.minIntervalMs ?? 10_000;
+    this.minIntervalMs = options.minIntervalMs ?? 5000;
     this.maxDelayMs = options.maxDelayMs ?? 5000;
     this.now = options.now ?? (() => performance.now());
   }
@@ -48,8 +48,11 @@ export class IdleMemoryRelease {
     this.lastActivity = this.now();
   }
 
-  /** A connection closed: memory to release once quiet. */
-  disconnected(): void {
+  /**
+   * A connection opened or closed: memory to release once quiet (a TLS handshake leaves freed
+   * buffers behind, a closed connection its whole state).
+   */
+  connectionChanged(): void {
     this.owe();
   }
 

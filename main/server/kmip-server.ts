@@ -28,7 +28,7 @@ export interface KmipServerOptions {
   /** Optional HTTPS binding on the same port (first bytes "POST"). */
   http?: import('./tls-listener.js').KmipMessageHandler['takeOver'];
   /**
-   * Gives the memory that closed connections and answered requests freed back to the system
+   * Gives the memory that connections and answered requests freed back to the system
    * (releaseFreedMemory, after `whenQuiet` when the server is quiet); default true.
    */
   releaseFreedMemory?: boolean;
@@ -85,9 +85,12 @@ export class KmipServer extends EventEmitter {
       },
     });
     this.listener.on('rejected', (e) => this.emit('rejected', e));
-    this.listener.on('connect', (peer: PeerContext) => this.emit('connect', peer));
+    this.listener.on('connect', (peer: PeerContext) => {
+      memory?.connectionChanged();
+      this.emit('connect', peer);
+    });
     this.listener.on('disconnect', (peer: PeerContext) => {
-      memory?.disconnected();
+      memory?.connectionChanged();
       this.emit('disconnect', peer);
     });
   }

@@ -30,8 +30,8 @@ describe('IdleMemoryRelease', () => {
     expect(releases).toEqual([]);
   });
 
-  it('releases once the server is quiet after a connection closed', async () => {
-    memory.disconnected();
+  it('releases once the server is quiet after a connection opened or closed', async () => {
+    memory.connectionChanged();
     await vi.advanceTimersByTimeAsync(999);
     expect(releases).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
@@ -63,9 +63,9 @@ describe('IdleMemoryRelease', () => {
   });
 
   it('keeps ten seconds between releases', async () => {
-    memory.disconnected();
+    memory.connectionChanged();
     await vi.advanceTimersByTimeAsync(1000);
-    memory.disconnected();
+    memory.connectionChanged();
     // The first release was at 1 s: the next one no sooner than 11 s.
     await vi.advanceTimersByTimeAsync(9999);
     expect(releases).toEqual([true]);
@@ -85,9 +85,9 @@ describe('IdleMemoryRelease', () => {
       now: () => Date.now(),
     });
     try {
-      slow.disconnected();
+      slow.connectionChanged();
       await vi.advanceTimersByTimeAsync(1000);
-      slow.disconnected();
+      slow.connectionChanged();
       await vi.advanceTimersByTimeAsync(5000);
       expect(releases).toEqual([true]);
       finish();
@@ -99,7 +99,7 @@ describe('IdleMemoryRelease', () => {
   });
 
   it('releases nothing once closed', async () => {
-    memory.disconnected();
+    memory.connectionChanged();
     memory.close();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(releases).toEqual([]);
