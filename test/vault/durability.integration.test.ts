@@ -4,7 +4,14 @@ import { databasePath } from '../../main/vault/header.js';
 import { Vault } from '../../main/vault/index.js';
 import { Checkpointer } from '../../main/vault/checkpointer.js';
 import { WalSync } from '../../main/vault/wal-sync.js';
-import { aesKey, createTempVault, disposeTempVault, PASSPHRASE, type TempVaultPath } from './helpers.js';
+import {
+  aesKey,
+  checkpointedAfterInserts,
+  createTempVault,
+  disposeTempVault,
+  PASSPHRASE,
+  type TempVaultPath,
+} from './helpers.js';
 
 let tmp: TempVaultPath;
 let vault: Vault;
@@ -97,18 +104,7 @@ describe('commits are durable before anyone hears of them', () => {
 
 describe('checkpoints', () => {
   /** More work than one checkpoint round (60 commits of 20 objects); true once the database file took the WAL in. */
-  async function databaseGrows(): Promise<boolean> {
-    const db = databasePath(tmp.vaultPath);
-    const before = statSync(db).size;
-    // SQLite's own auto-checkpoint is off: unless the vault checkpoints, the file would not
-    // grow until lock.
-    for (let b = 0; b < 60; b++) {
-      await Promise.all(Array.from({ length: 20 }, (_, i) => vault.insert(aesKey(`c${b}-${i}`), 'alice')));
-    }
-    const deadline = Date.now() + 10_000;
-    while (statSync(db).size <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    return statSync(db).size > before;
-  }
+  const databaseGrows = (): Promise<boolean> => checkpointedAfterInserts(vault, tmp.vaultPath, 'c');
 
   it('run on the checkpointer thread while the vault is open: the database file takes the WAL in', async () => {
     const request = vi.spyOn(Checkpointer.prototype, 'request');

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readHeader } from '../../main/vault/header.js';
+import { databasePath, readHeader } from '../../main/vault/header.js';
 import { passphraseSlotProvider } from '../../main/vault/passphrase-slot.js';
 import { Vault, type CreateVaultOptions, type NewManagedObject, type SealOptions } from '../../main/vault/index.js';
 
@@ -39,6 +39,22 @@ export async function createTempVault(
 export async function disposeTempVault(t: { tmp: TempVaultPath; vault: Vault }): Promise<void> {
   await t.vault.lock();
   t.tmp.cleanup();
+}
+
+/**
+ * Inserts 1,200 keys (60 batches of 20, names `${prefix}<batch>-<i>`) and waits up to 10 s for the
+ * database file to grow: true once a checkpoint has taken the WAL in. SQLite's own
+ * auto-checkpoint is off, so without the vault's the file would not grow until lock.
+ */
+export async function checkpointedAfterInserts(vault: Vault, vaultPath: string, prefix: string): Promise<boolean> {
+  const db = databasePath(vaultPath);
+  const before = statSync(db).size;
+  for (let b = 0; b < 60; b++) {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => vault.insert(aesKey(`${prefix}${b}-${i}`), 'alice')));
+  }
+  const deadline = Date.now() + 10_000;
+  while (statSync(db).size <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return statSync(db).size > before;
 }
 
 export function aesKey(name: string, extra: NewManagedObject['attributes'] = {}): NewManagedObject {

@@ -1,8 +1,7 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { databasePath } from '../../main/vault/header.js';
 import type { Vault } from '../../main/vault/index.js';
-import { aesKey, createTempVault, type TempVaultPath } from './helpers.js';
+import { aesKey, checkpointedAfterInserts, createTempVault, disposeTempVault, type TempVaultPath } from './helpers.js';
 
 let tmp: TempVaultPath;
 let vault: Vault;
@@ -11,10 +10,7 @@ beforeEach(async () => {
   ({ tmp, vault } = await createTempVault());
 });
 
-afterEach(async () => {
-  await vault.lock();
-  tmp.cleanup();
-});
+afterEach(() => disposeTempVault({ tmp, vault }));
 
 it('drops the page cache and reads every object back afterwards (pages decrypted again)', async () => {
   const uids: string[] = [];
@@ -35,21 +31,11 @@ it('does nothing on a locked vault', async () => {
 
 it('ends the checkpoint thread, and the next commits start it again', async () => {
   const threads = (): number => readdirSync('/proc/self/task').length;
-  const db = databasePath(tmp.vaultPath);
-  const checkpointed = async (from: number): Promise<boolean> => {
-    const before = statSync(db).size;
-    for (let b = 0; b < 60; b++) {
-      await Promise.all(Array.from({ length: 20 }, (_, i) => vault.insert(aesKey(`c${from + b}-${i}`), 'alice')));
-    }
-    const deadline = Date.now() + 10_000;
-    while (statSync(db).size <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    return statSync(db).size > before;
-  };
-  expect(await checkpointed(0)).toBe(true);
+  expect(await checkpointedAfterInserts(vault, tmp.vaultPath, 'a')).toBe(true);
   const withWorker = threads();
   await vault.releaseIdleMemory();
   expect(threads()).toBeLessThan(withWorker);
-  expect(await checkpointed(100)).toBe(true);
+  expect(await checkpointedAfterInserts(vault, tmp.vaultPath, 'b')).toBe(true);
   expect(threads()).toBe(withWorker);
   expect((await vault.verify()).databaseProblems).toEqual([]);
 });
