@@ -128,10 +128,12 @@ export class Checkpointer {
   }
 
   /**
-   * Ends the worker if no round is running (an idle vault: its thread, heap and connection are
-   * given back, about 10-17 MiB); the next round starts a new one.
+   * Ends the worker once the round running, if any, is done (an idle vault: its thread, heap and
+   * connection are given back, about 10-17 MiB); the next round starts a new one. Does nothing if
+   * another round began meanwhile.
    */
   async rest(): Promise<void> {
+    await this.running;
     if (this.running !== undefined || this.closed) return;
     const worker = this.worker;
     this.worker = undefined;

@@ -34,6 +34,8 @@ it('ends the checkpoint thread, and the next commits start it again', async () =
   expect(await checkpointedAfterInserts(vault, tmp.vaultPath, 'a')).toBe(true);
   const withWorker = threads();
   await vault.releaseIdleMemory();
+  // The worker's thread is gone once terminate() resolved; allow the OS a moment to reap it.
+  for (let i = 0; i < 100 && threads() >= withWorker; i++) await new Promise((r) => setTimeout(r, 20));
   expect(threads()).toBeLessThan(withWorker);
   expect(await checkpointedAfterInserts(vault, tmp.vaultPath, 'b')).toBe(true);
   expect(threads()).toBe(withWorker);
