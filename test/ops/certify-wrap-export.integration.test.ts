@@ -14,9 +14,9 @@ import type { KmipServer } from '../../main/server/kmip-server.js';
 import { enrollClient } from '../../main/server/pki.js';
 import { startVaultServer } from '../../main/server/serve.js';
 import { Vault } from '../../main/vault/index.js';
-import { pem, type TestPki } from '../interop/support/certs.js';
+import type { TestPki } from '../interop/support/certs.js';
 import { freePort } from '../interop/support/ports.js';
-import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
+import { connectTestClient, startMemoryKmipServer } from '../support/memory-kmip-server.js';
 import { CHEAP_KDF, PASSPHRASE, tempVaultPath } from '../vault/helpers.js';
 
 /**
@@ -169,15 +169,7 @@ describe('Certify, key wrapping, Export/Import over TLS against the vault-backed
       Name: [{ NameValue: 'travelling key', NameType: 'UninterpretedTextString' }],
     });
     const exported = await client.exportObject(key);
-    const c = second.pki.client('importer');
-    const other = await KmipClient.connect({
-      host: '127.0.0.1',
-      port: second.port,
-      cert: pem(c.cert),
-      key: pem(c.key),
-      ca: pem(second.pki.caCert),
-      timeoutMs: 30_000,
-    });
+    const other = await connectTestClient(second, 'importer', { timeoutMs: 30_000 });
     try {
       expect(await other.importObject(exported)).toBe(key);
       expect((await other.get(key)).keyMaterial).toEqual((await client.get(key)).keyMaterial);

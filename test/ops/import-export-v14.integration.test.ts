@@ -7,9 +7,9 @@ import type { KmipServer } from '../../main/server/kmip-server.js';
 import { enrollClient } from '../../main/server/pki.js';
 import { startVaultServer } from '../../main/server/serve.js';
 import { Vault } from '../../main/vault/index.js';
-import { pem, type TestPki } from '../interop/support/certs.js';
+import type { TestPki } from '../interop/support/certs.js';
 import { freePort } from '../interop/support/ports.js';
-import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
+import { connectTestClient, startMemoryKmipServer } from '../support/memory-kmip-server.js';
 import { CHEAP_KDF, PASSPHRASE, tempVaultPath } from '../vault/helpers.js';
 
 const V14 = { major: 1, minor: 4 };
@@ -59,14 +59,7 @@ describe('Export/Import between two servers, a KMIP 1.4 client on each (mutual T
       ca: alice.caCertPem,
     });
     second = await startMemoryKmipServer();
-    const c = second.pki.client('importer');
-    toMemory = await KmipClient.connect({
-      ...common,
-      port: second.port,
-      cert: pem(c.cert),
-      key: pem(c.key),
-      ca: pem(second.pki.caCert),
-    });
+    toMemory = await connectTestClient(second, 'importer', { version: V14, timeoutMs: 30_000 });
   }, 60_000);
 
   afterAll(async () => {

@@ -1,8 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
-import { KmipClient } from '../../main/client/kmip-client.js';
 import type { KmipServer } from '../../main/server/kmip-server.js';
-import { pem, type TestPki } from '../interop/support/certs.js';
-import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
+import type { TestPki } from '../interop/support/certs.js';
+import { connectTestClient, startMemoryKmipServer } from '../support/memory-kmip-server.js';
 
 let running: { server: KmipServer; pki: TestPki } | undefined;
 
@@ -16,14 +15,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A client connects, asks one Query and disconnects. */
 async function oneClient(started: { pki: TestPki; port: number }): Promise<void> {
-  const alice = started.pki.client('alice');
-  const client = await KmipClient.connect({
-    host: '127.0.0.1',
-    port: started.port,
-    cert: pem(alice.cert),
-    key: pem(alice.key),
-    ca: pem(started.pki.caCert),
-  });
+  const client = await connectTestClient(started, 'alice');
   await client.query();
   await client.close();
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KmipClient } from '../../main/client/kmip-client.js';
+import type { KmipClient } from '../../main/client/kmip-client.js';
 import { MemoryObjectStore } from '../../main/ops/index.js';
 import { findBytes, findEnum, t } from '../../main/ops/ttlv.js';
 import { Tag } from '../../main/ops/vocabulary.js';
@@ -7,8 +7,7 @@ import type { KmipServer } from '../../main/server/kmip-server.js';
 import { generateKey, openModule, withTokenSession, TokenCrypto } from '../../main/tokens/pkcs11/index.js';
 import { tokenKeyReference } from '../../main/tokens/pkcs11/reference.js';
 import type { ManagedObject } from '../../main/vault/model.js';
-import { pem } from '../interop/support/certs.js';
-import { startMemoryKmipServer } from '../support/memory-kmip-server.js';
+import { connectTestClient, startMemoryKmipServer } from '../support/memory-kmip-server.js';
 import { SoftHsm } from '../tokens/softhsm.js';
 
 const PIN = '1234';
@@ -59,15 +58,7 @@ describe('KMIP operations on token-backed keys', () => {
       tokenCrypto: new TokenCrypto(modules, { pin: async () => PIN }),
     });
     server = started.server;
-    const { pki, port } = started;
-    const alice = pki.client('alice');
-    client = await KmipClient.connect({
-      host: '127.0.0.1',
-      port,
-      cert: pem(alice.cert),
-      key: pem(alice.key),
-      ca: pem(pki.caCert),
-    });
+    client = await connectTestClient(started, 'alice');
   });
 
   afterAll(async () => {

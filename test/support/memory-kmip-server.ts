@@ -1,3 +1,4 @@
+import { KmipClient, type KmipClientOptions } from '../../main/client/kmip-client.js';
 import { MemoryObjectStore } from '../../main/ops/index.js';
 import { GrantTable } from '../../main/server/access.js';
 import { KmipServer, type KmipServerOptions } from '../../main/server/kmip-server.js';
@@ -24,4 +25,24 @@ export async function startMemoryKmipServer(
   });
   const port = await server.listen();
   return { pki, server, port };
+}
+
+/**
+ * A KmipClient connected to a test server as `name` (a fresh client certificate from its PKI);
+ * `options` add to or override the connection's (version, timeout...).
+ */
+export function connectTestClient(
+  server: { pki: TestPki; port: number },
+  name: string,
+  options: Partial<KmipClientOptions> = {},
+): Promise<KmipClient> {
+  const identity = server.pki.client(name);
+  return KmipClient.connect({
+    host: '127.0.0.1',
+    port: server.port,
+    cert: pem(identity.cert),
+    key: pem(identity.key),
+    ca: pem(server.pki.caCert),
+    ...options,
+  });
 }
