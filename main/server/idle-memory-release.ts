@@ -28,10 +28,8 @@ export class IdleMemoryRelease {
   private readonly minIntervalMs: number;
   private readonly maxDelayMs: number;
   private readonly now: () => number;
-  /** Something freed memory since the last release. */
-  private owed = false;
-  /** When something first freed memory since the last release. */
-  private owedSince = 0;
+  /** When something first freed memory since the last release; undefined if nothing has. */
+  private owedSince: number | undefined;
   private lastActivity = -Infinity;
   private lastRelease = -Infinity;
   private running = false;
@@ -66,8 +64,7 @@ export class IdleMemoryRelease {
   }
 
   private owe(): void {
-    if (!this.owed) this.owedSince = this.now();
-    this.owed = true;
+    this.owedSince ??= this.now();
     this.arm(this.quietMs);
   }
 
@@ -81,13 +78,13 @@ export class IdleMemoryRelease {
   }
 
   private check(): void {
-    if (!this.owed || this.running || this.closed) return;
+    if (this.owedSince === undefined || this.running || this.closed) return;
     const t = this.now();
     const quietAt = this.lastActivity + this.quietMs;
     const wait =
       Math.max(Math.min(quietAt, this.owedSince + this.maxDelayMs), this.lastRelease + this.minIntervalMs) - t;
     if (wait > 0) return this.arm(wait);
-    this.owed = false;
+    this.owedSince = undefined;
     this.running = true;
     this.lastRelease = t;
     void this.options
@@ -96,7 +93,7 @@ export class IdleMemoryRelease {
       .finally(() => {
         this.running = false;
         // What was freed during the release is released next time round.
-        if (this.owed) this.arm(this.quietMs);
+        if (this.owedSince !== undefined) this.arm(this.quietMs);
       });
   }
 }

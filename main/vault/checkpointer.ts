@@ -129,8 +129,8 @@ export class Checkpointer {
 
   /**
    * Ends the worker once the round running, if any, is done (an idle vault: its thread, heap and
-   * connection are given back, about 10-17 MiB); the next round starts a new one. Does nothing if
-   * another round began meanwhile.
+   * connection are given back, 17 MiB for a worker with its connection measured alone); the next
+   * round starts a new one. Does nothing if another round began meanwhile.
    */
   async rest(): Promise<void> {
     await this.running;
