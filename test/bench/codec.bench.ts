@@ -232,25 +232,28 @@ async function measureInChild(): Promise<Run> {
   return JSON.parse(line.slice(CHILD_MARK.length)) as Run;
 }
 
-type SubjectName =
-  | 'walk'
-  | 'plain'
-  | 'decode'
-  | 'typed'
-  | 'parse'
-  | 'encode'
-  | 'stringify'
-  | 'encodeXmlItems'
-  | 'lazy'
-  | 'lazyCopy'
-  | 'lazyTouched'
-  | 'eagerTouched'
-  | 'serverEager'
-  | 'serverLazy'
-  | 'serverEagerAll'
-  | 'serverLazyAll'
-  | 'logEager'
-  | 'logLazy';
+/** The subjects, in the order they are printed. */
+const SUBJECTS = [
+  'walk',
+  'plain',
+  'decode',
+  'typed',
+  'lazy',
+  'lazyCopy',
+  'lazyTouched',
+  'eagerTouched',
+  'parse',
+  'encode',
+  'stringify',
+  'encodeXmlItems',
+  'serverEager',
+  'serverLazy',
+  'serverEagerAll',
+  'serverLazyAll',
+  'logEager',
+  'logLazy',
+] as const;
+type SubjectName = (typeof SUBJECTS)[number];
 
 /** One process's measurement of every subject over the corpus. */
 function measureCorpus(): Run {
@@ -310,12 +313,11 @@ function measureCorpus(): Run {
     logEager: over('server log, eager', responses, (m) => logReads(decodeTtlv(m))),
     logLazy: over('server log, lazy', responses, (m) => logReads(decodeTtlvLazy(m, adopt))),
   };
-  const names = Object.keys(subjects) as SubjectName[];
   const measured = measure(
     n,
-    names.map((k) => subjects[k]),
+    SUBJECTS.map((k) => subjects[k]),
   );
-  const figures = Object.fromEntries(names.map((k, i) => [k, measured[i]!])) as Record<SubjectName, Figure>;
+  const figures = Object.fromEntries(SUBJECTS.map((k, i) => [k, measured[i]!])) as Record<SubjectName, Figure>;
   // The server subjects ran over the Request Messages only: count those.
   for (const k of ['serverEager', 'serverLazy', 'serverEagerAll', 'serverLazyAll'] as const) {
     figures[k].messagesPerSecond *= requests.length / n;
@@ -336,27 +338,7 @@ function median(values: number[]): number {
  */
 function report(runs: Run[]): void {
   console.log(runs[0]!.corpus);
-  const order: SubjectName[] = [
-    'walk',
-    'plain',
-    'decode',
-    'typed',
-    'lazy',
-    'lazyCopy',
-    'lazyTouched',
-    'eagerTouched',
-    'parse',
-    'encode',
-    'stringify',
-    'encodeXmlItems',
-    'serverEager',
-    'serverLazy',
-    'serverEagerAll',
-    'serverLazyAll',
-    'logEager',
-    'logLazy',
-  ];
-  for (const k of order) {
+  for (const k of SUBJECTS) {
     const name = runs[0]!.figures[k].name;
     const perSecond = median(runs.map((r) => r.figures[k].messagesPerSecond));
     const megabytes = median(runs.map((r) => r.figures[k].megabytesPerSecond));
