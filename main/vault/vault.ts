@@ -130,13 +130,21 @@ const MAX_GROUP_MEMBERS = 64;
 const CHECKPOINT_EVERY = 1024;
 
 /**
- * When a caller hears that its commit is done. `fsync` (the default): once the WAL is on disk,
- * so a power cut cannot take it back. `write`: once SQLite wrote the WAL to the operating
- * system, which keeps it through a crash of Keyhold; the fsync follows at once, off the event
- * loop, and a power cut or OS crash may lose the commits of its last milliseconds (as
- * PostgreSQL's synchronous_commit = off). A failed fsync still stops the vault.
+ * When a caller hears that its commit is done.
+ * - `changes` (the default): a change (an object, an attribute, a setting, whatever a commit
+ *   writes beyond audit entries) once the WAL holding it is on disk, so a power cut cannot take
+ *   it back; a read once everything it may have seen is on disk (the fsync that follows the
+ *   latest change), and its own audit entries written to the operating system, which keeps them
+ *   through a crash of Keyhold, their fsync begun at once: a power cut or OS crash may lose the
+ *   audit entries of the reads of its last milliseconds, never a change nor anything a client
+ *   was told. Reads that see the audit log itself wait for every fsync.
+ * - `fsync`: every answer, a read's included, once its audit entries are on disk too.
+ * - `write`: every answer once SQLite wrote the WAL to the operating system; the fsync follows at
+ *   once, off the event loop, and a power cut or OS crash may lose the commits of its last
+ *   milliseconds (as PostgreSQL's synchronous_commit = off).
+ * A failed fsync stops the vault in every mode.
  */
-export type CommitDurability = 'fsync' | 'write';
+export type CommitDurability = 'changes' | 'fsync' | 'write';
 
 /** Committed object rows kept for uses (Get, Encrypt...), most recently read last. */
 const USE_CACHE_ROWS = 4096;
@@ -207,7 +215,8 @@ function auditCommitSql(rows: SqlValue[][]): string {
  * of that turn makes them all durable: its WAL frames are fsynced on the thread pool (WalSync)
  * while the next group already runs.
  * No caller hears of success, nor gets a read, before the commit that covers it: a result never
- * reaches a client that a power cut could take back.
+ * reaches a client that a power cut could take back (with the default durability a read's own
+ * audit entries may still be on their way to the disk, see CommitDurability).
  */
 export class Vault {
   private conn: SqliteConnection | undefined;
@@ -220,7 +229,9 @@ export class Vault {
   private readonly walSync: WalSync;
   private readonly checkpointer: Checkpointer;
   private commitsSinceCheckpoint = 0;
-  private durability: CommitDurability = 'fsync';
+  private durability: CommitDurability = 'changes';
+  /** The WAL sync begun after the latest commit with a change, until it is done: what reads wait for. */
+  private changeSync: Promise<void> | undefined;
   /** Set when a commit could not be made durable: the vault then refuses all work. */
   private failure: KeyholdError | undefined;
   /**
@@ -250,7 +261,7 @@ export class Vault {
     return this.header.vaultId;
   }
 
-  /** Sets when callers hear of their commits (see CommitDurability); `fsync` unless set. */
+  /** Sets when callers hear of their commits (see CommitDurability); `changes` unless set. */
   setCommitDurability(durability: CommitDurability): void {
     this.durability = durability;
   }
@@ -529,6 +540,8 @@ export class Vault {
     }
     const conn = this.connection();
     const wrote = group.begun || group.pendingAudit.length > 0;
+    // A group that never began wrote only audit entries of reads; one that began may have changed anything.
+    const changed = group.begun;
     try {
       const rows = group.pendingAudit;
       if (!group.begun && rows.length <= AUTOCOMMIT_AUDIT_ROWS) {
@@ -554,25 +567,42 @@ export class Vault {
       return;
     }
     if (wrote) {
-      this.walSync.sync().catch((e: unknown) => this.stop(e));
+      const sync = this.walSync.sync();
+      sync.catch((e: unknown) => this.stop(e));
+      if (changed) this.trackChangeSync(sync);
       await this.checkpointIfDue(conn, 1 + group.changed.size);
     }
     const { members } = group;
-    this.answer({
-      commit: () => members.forEach((m) => m.commit()),
-      fail: (e) => members.forEach((m) => m.fail(e)),
-    });
+    this.answer(
+      {
+        commit: () => members.forEach((m) => m.commit()),
+        fail: (e) => members.forEach((m) => m.fail(e)),
+      },
+      changed,
+    );
   }
 
   /**
-   * Tells a caller it is done once what it saw is durable: after the WAL sync in flight, which
-   * began after every commit it can have seen (with `fsync` durability), else at once. A group
-   * that wrote nothing, or a read, may have seen a commit whose sync is still running.
+   * Tells a caller it is done once what it needs is durable (see CommitDurability): `all`, after
+   * the WAL sync in flight, which began after every commit it can have seen or made; else after
+   * the sync that follows the latest change, if that is still running. A group that wrote
+   * nothing, or a read, may have seen a commit whose sync is still running.
    */
-  private answer(caller: { commit(): void; fail(e: unknown): void }): void {
-    const durable = this.durability === 'fsync' ? this.walSync.pending() : undefined;
+  private answer(caller: { commit(): void; fail(e: unknown): void }, all: boolean): void {
+    let durable: Promise<void> | undefined;
+    if (this.durability === 'fsync' || (this.durability === 'changes' && all)) durable = this.walSync.pending();
+    else if (this.durability === 'changes') durable = this.changeSync;
     if (durable === undefined) caller.commit();
     else durable.then(caller.commit, (e: unknown) => caller.fail(this.stop(e)));
+  }
+
+  /** Keeps `sync` as what reads wait for until it is done (a later one replaces it). */
+  private trackChangeSync(sync: Promise<void>): void {
+    this.changeSync = sync;
+    const done = (): void => {
+      if (this.changeSync === sync) this.changeSync = undefined;
+    };
+    sync.then(done, done);
   }
 
   /** A commit could not be made durable: from now on every call fails with this error. */
@@ -634,7 +664,7 @@ export class Vault {
           }
           const caller = { commit: () => resolve(result), fail: reject };
           if (this.group !== undefined) this.group.members.push(caller);
-          else this.answer(caller);
+          else this.answer(caller, seesAudit);
           await this.settleGroup();
         })
         .catch(reject);

@@ -105,6 +105,12 @@ describe('keyhold serve', () => {
     ]);
   });
 
+  it('refuses an unknown --commit-durability before opening the vault', () => {
+    const r = keyhold(['serve', '--vault', vaultDir, '--port', '0', '--commit-durability', 'sometimes']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('--commit-durability must be changes, fsync or write, not "sometimes"');
+  });
+
   it('keeps each client to its own objects; grants and an admin identity open them (two clients)', async () => {
     const alice = await connect('alice');
     const bob = await connect('bob');

@@ -40,7 +40,7 @@ function track<T>(p: Promise<T>): { settled: () => boolean; promise: Promise<T> 
 }
 
 describe('commits are durable before anyone hears of them', () => {
-  it('a change, a use and a read are answered only once the WAL fsync that covers them is done', async () => {
+  it('a change, and a use and a read after it, are answered only once the WAL fsync that covers the change is done', async () => {
     const uid = await vault.insert(aesKey('before'), 'alice');
     const gates: Array<() => void> = [];
     const fdatasync = vi
@@ -60,6 +60,47 @@ describe('commits are durable before anyone hears of them', () => {
     await expect(change.promise).resolves.toEqual(expect.any(String));
     await expect(use.promise).resolves.toMatchObject({ uniqueIdentifier: uid });
     expect((await read.promise).uniqueIdentifiers).toHaveLength(1);
+  });
+
+  it('by default (changes) a use that saw no pending change is answered while its audit entry is still being synced', async () => {
+    const uid = await vault.insert(aesKey('settled'), 'alice');
+    const gates: Array<() => void> = [];
+    const fdatasync = vi
+      .spyOn(WalSync.prototype, 'fdatasync')
+      .mockImplementation(() => new Promise<void>((resolve) => gates.push(resolve)));
+    const before = (await vault.listAudit()).length;
+    const use = track(vault.getObjectForUse(uid, 'alice', 'Encrypt'));
+    const read = track(vault.locate({ attributes: { Name: ['settled'] } }));
+    await turns();
+    // Both answered; the fsync of their audit entries has begun and is still held.
+    expect(use.settled()).toBe(true);
+    expect(read.settled()).toBe(true);
+    await expect(use.promise).resolves.toMatchObject({ uniqueIdentifier: uid });
+    expect(fdatasync).toHaveBeenCalled();
+    expect(gates.length).toBeGreaterThan(0);
+    // Whoever reads the audit log waits for that fsync, then sees the use's entry.
+    const audit = track(vault.listAudit());
+    await turns();
+    expect(audit.settled()).toBe(false);
+    for (const open of gates) open();
+    const entries = await audit.promise;
+    expect(entries.length).toBeGreaterThan(before);
+    expect(entries.some((e) => e.object === uid && e.operation === 'Encrypt')).toBe(true);
+  });
+
+  it('with commit durability "fsync", a use is answered only once its own audit entry is on disk', async () => {
+    vault.setCommitDurability('fsync');
+    const uid = await vault.insert(aesKey('strict'), 'alice');
+    const gates: Array<() => void> = [];
+    vi.spyOn(WalSync.prototype, 'fdatasync').mockImplementation(
+      () => new Promise<void>((resolve) => gates.push(resolve)),
+    );
+    const use = track(vault.getObjectForUse(uid, 'alice', 'Encrypt'));
+    await turns();
+    expect(gates.length).toBeGreaterThan(0);
+    expect(use.settled()).toBe(false);
+    for (const open of gates) open();
+    await expect(use.promise).resolves.toMatchObject({ uniqueIdentifier: uid });
   });
 
   it('a failed fsync fails the callers of its commit, and the vault refuses all later work', async () => {

@@ -56,8 +56,8 @@ async function refuseWhenRunning(socketPath: string): Promise<void> {
 }
 
 function commitDurability(value: string): CommitDurability {
-  if (value === 'fsync' || value === 'write') return value;
-  throw new KeyholdError('invalid-argument', `--commit-durability must be fsync or write, not "${value}"`);
+  if (value === 'changes' || value === 'fsync' || value === 'write') return value;
+  throw new KeyholdError('invalid-argument', `--commit-durability must be changes, fsync or write, not "${value}"`);
 }
 
 function port(value: string): number {
@@ -78,8 +78,9 @@ export function registerServe(program: Command): void {
     .option('--module <path...>', 'PKCS#11 module(s) for keys kept on tokens (default: those found on the system)')
     .option(
       '--commit-durability <mode>',
-      'answer a request once its commit is on disk (fsync) or once the OS has it (write: a power cut may lose the last milliseconds)',
-      'fsync',
+      "changes: answer once every change and all a read saw is on disk (a read's own audit entry once the OS has it); " +
+        'fsync: once all of it is, audit entries of reads too; write: once the OS has it (a power cut may lose the last milliseconds)',
+      'changes',
     )
     .action(async (options: ServeCliOptions) => {
       const durability = commitDurability(options.commitDurability);
