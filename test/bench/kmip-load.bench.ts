@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -228,8 +229,44 @@ async function startKeyhold(
   return { child, port, tls: { cert: c('bench.crt'), key: c('bench.key'), ca: c('ca.crt') } };
 }
 
+/**
+ * The disk alone, for the open-loop figures beside it: what a commit's fsync costs on this
+ * machine with no server running. A preallocated file (as a WAL is once it starts over) gets
+ * three 4,120-byte frames written in place and fdatasynced, RATE times a second for SECONDS.
+ */
+async function diskSync(dir: string, rate = 100): Promise<void> {
+  const file = await open(path.join(dir, 'fdatasync-probe'), 'w+');
+  try {
+    await file.write(Buffer.alloc(4 << 20));
+    await file.datasync();
+    const frames = Buffer.alloc(3 * 4120, 7);
+    const took: number[] = [];
+    const deadline = performance.now() + SECONDS * 1000;
+    for (
+      let offset = 0;
+      performance.now() < deadline;
+      offset = (offset + frames.length) % ((4 << 20) - frames.length)
+    ) {
+      await file.write(frames, 0, frames.length, offset);
+      const started = performance.now();
+      await file.datasync();
+      took.push(performance.now() - started);
+      await new Promise((r) => setTimeout(r, 1000 / rate));
+    }
+    took.sort((a, b) => a - b);
+    console.log(
+      `disk: write 12 KB in place + fdatasync, ${rate}/s for ${SECONDS} s, no server running: ` +
+        `p50 ${percentile(took, 0.5).toFixed(2)} ms, p99 ${percentile(took, 0.99).toFixed(2)} ms, ` +
+        `max ${(took[took.length - 1] as number).toFixed(2)} ms (${took.length} syncs)`,
+    );
+  } finally {
+    await file.close();
+  }
+}
+
 export async function bench(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'keyhold-kmip-bench-'));
+  await diskSync(dir);
   const keyhold = await startKeyhold(dir);
   const openLoop = async (name: string, rate: number, mix: Mix): Promise<void> => {
     const f = await load(keyhold.port, keyhold.tls, `keyhold-${mix}-${rate}`, rate, mix);
@@ -290,14 +327,20 @@ const OTHER_DURABILITIES = [
   { mode: 'write', says: 'answered before the fsync' },
 ] as const;
 
+/** Quiet time after a warm-up run, before the open loops. */
+const WARM_UP_PAUSE_MS = 10_000;
+
 /** The same open loops against a second vault served with another --commit-durability. */
 async function otherDurability(durability: (typeof OTHER_DURABILITIES)[number], rates: number[]): Promise<void> {
   const { mode, says } = durability;
   const dir = mkdtempSync(path.join(tmpdir(), `keyhold-kmip-bench-${mode}-`));
   const keyhold = await startKeyhold(dir, ['--commit-durability', mode]);
   try {
-    // A fresh process: one closed-loop run first, as the default server had, so both are warm.
+    // A fresh process: one closed-loop run first, as the default server had, so both are warm;
+    // then a pause, as the default server had between that run and its open loops (the in-memory
+    // and PyKMIP runs), so the checkpoints of the warm-up's writes are not in the first loop.
     await load(keyhold.port, keyhold.tls, `keyhold-${mode}-warm-up`);
+    await new Promise((r) => setTimeout(r, WARM_UP_PAUSE_MS));
     console.log(`open loop, --commit-durability ${mode} (${says}; after a warm-up run):`);
     for (const rate of rates) {
       const f = await load(keyhold.port, keyhold.tls, `keyhold-${mode}-${rate}`, rate);
