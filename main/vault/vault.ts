@@ -163,11 +163,21 @@ interface CommitGroup {
   begun: boolean;
   /** The audit chain's head before the group: restored if its commit fails. */
   startHead: { seq: number; hash: string };
-  members: Array<{ commit(): void; fail(e: unknown): void }>;
+  members: Caller[];
   /** Audit rows of the group, chained in order, written in one statement before its COMMIT. */
   pendingAudit: SqlValue[][];
   /** Objects the group changed: their rows are not committed, so never cached. */
   changed: Set<string>;
+}
+
+/**
+ * Someone waiting to hear of a commit. `objects`: the only objects a read saw (a use of one key),
+ * when it is known; its answer then waits only for their changes (see Vault.answer).
+ */
+interface Caller {
+  commit(): void;
+  fail(e: unknown): void;
+  objects?: readonly string[];
 }
 
 const AUDIT_INSERT = 'INSERT INTO audit (seq, time, identity, operation, object, result, detail, prev_hash, hash)';
@@ -232,6 +242,8 @@ export class Vault {
   private durability: CommitDurability = 'changes';
   /** The WAL sync begun after the latest commit with a change, until it is done: what reads wait for. */
   private changeSync: Promise<void> | undefined;
+  /** For each object changed by a commit whose sync is still running: that sync. */
+  private readonly objectSyncs = new Map<string, Promise<void>>();
   /** Set when a commit could not be made durable: the vault then refuses all work. */
   private failure: KeyholdError | undefined;
   /**
@@ -436,8 +448,9 @@ export class Vault {
   /**
    * One member of a commit group. `savepoint` false is only for work whose sole write is the
    * audit (buffered in the group, dropped again if the work fails): reads of key material.
+   * `objects`: the only objects such work reads, if known (see Caller).
    */
-  private member<T>(fn: () => Promise<T>, savepoint: boolean): Promise<T> {
+  private member<T>(fn: () => Promise<T>, savepoint: boolean, objects?: readonly string[]): Promise<T> {
     if (txStore.getStore()?.vault === this) return fn();
     return new Promise<T>((resolve, reject) => {
       this.mutex
@@ -479,7 +492,7 @@ export class Vault {
             return;
           }
           this.auditHead = ctx.head;
-          group.members.push({ commit: () => resolve(result), fail: reject });
+          group.members.push({ commit: () => resolve(result), fail: reject, objects });
           await this.settleGroup();
         })
         .catch(reject);
@@ -569,38 +582,61 @@ export class Vault {
     if (wrote) {
       const sync = this.walSync.sync();
       sync.catch((e: unknown) => this.stop(e));
-      if (changed) this.trackChangeSync(sync);
+      if (changed) this.trackChangeSync(sync, [...group.changed]);
       await this.checkpointIfDue(conn, 1 + group.changed.size);
     }
     const { members } = group;
-    this.answer(
-      {
-        commit: () => members.forEach((m) => m.commit()),
-        fail: (e) => members.forEach((m) => m.fail(e)),
-      },
-      changed,
-    );
+    if (changed) {
+      this.answer(
+        {
+          commit: () => members.forEach((m) => m.commit()),
+          fail: (e) => members.forEach((m) => m.fail(e)),
+        },
+        true,
+      );
+    } else {
+      // Reads only: each waits for what it may have seen.
+      for (const m of members) this.answer(m, false);
+    }
   }
 
   /**
    * Tells a caller it is done once what it needs is durable (see CommitDurability): `all`, after
-   * the WAL sync in flight, which began after every commit it can have seen or made; else after
-   * the sync that follows the latest change, if that is still running. A group that wrote
-   * nothing, or a read, may have seen a commit whose sync is still running.
+   * the WAL sync in flight, which began after every commit it can have seen or made. Else (a
+   * read with `changes` durability) after the syncs of its objects' latest changes if it names
+   * them, or the sync that follows the latest change of all, if those are still running. A group
+   * that wrote nothing, or a read, may have seen a commit whose sync is still running.
    */
-  private answer(caller: { commit(): void; fail(e: unknown): void }, all: boolean): void {
-    let durable: Promise<void> | undefined;
+  private answer(caller: Caller, all: boolean): void {
+    let durable: Promise<unknown> | undefined;
     if (this.durability === 'fsync' || (this.durability === 'changes' && all)) durable = this.walSync.pending();
-    else if (this.durability === 'changes') durable = this.changeSync;
+    else if (this.durability === 'changes') durable = this.changesSeen(caller.objects);
     if (durable === undefined) caller.commit();
     else durable.then(caller.commit, (e: unknown) => caller.fail(this.stop(e)));
   }
 
-  /** Keeps `sync` as what reads wait for until it is done (a later one replaces it). */
-  private trackChangeSync(sync: Promise<void>): void {
+  /** The syncs still running that cover the latest changes of `objects` (of everything if unknown). */
+  private changesSeen(objects: readonly string[] | undefined): Promise<unknown> | undefined {
+    if (objects === undefined) return this.changeSync;
+    const pending: Array<Promise<void>> = [];
+    for (const uid of objects) {
+      const sync = this.objectSyncs.get(uid);
+      if (sync !== undefined) pending.push(sync);
+    }
+    if (pending.length === 0) return undefined;
+    return pending.length === 1 ? pending[0] : Promise.all(pending);
+  }
+
+  /**
+   * Keeps `sync` as what reads wait for until it is done (a later one replaces it): reads of
+   * anything, and reads of each object the commit changed.
+   */
+  private trackChangeSync(sync: Promise<void>, objects: Iterable<string>): void {
     this.changeSync = sync;
+    for (const uid of objects) this.objectSyncs.set(uid, sync);
     const done = (): void => {
       if (this.changeSync === sync) this.changeSync = undefined;
+      for (const uid of objects) if (this.objectSyncs.get(uid) === sync) this.objectSyncs.delete(uid);
     };
     sync.then(done, done);
   }
@@ -721,14 +757,19 @@ export class Vault {
     entry: { identity: string; operation: string; object?: string | null; detail?: string | null },
     fn: () => Promise<T>,
     savepoint = true,
+    objects?: readonly string[],
   ): Promise<T> {
     const nested = txStore.getStore()?.vault === this;
     try {
-      return await this.member(async () => {
-        const r = await fn();
-        await this.appendAudit({ ...entry, result: 'Success' });
-        return r;
-      }, savepoint);
+      return await this.member(
+        async () => {
+          const r = await fn();
+          await this.appendAudit({ ...entry, result: 'Success' });
+          return r;
+        },
+        savepoint,
+        objects,
+      );
     } catch (e) {
       if (!nested && isKeyholdError(e) && !this.locked && e.code !== 'vault-in-use' && e.code !== 'io') {
         await this.appendAudit({ ...entry, result: e.reason ?? e.code }).catch(() => undefined);
@@ -915,6 +956,8 @@ export class Vault {
         return stored.object;
       },
       false,
+      // It reads this object's row and nothing else: it waits only for that object's changes.
+      [uid],
     );
   }
 

@@ -88,6 +88,30 @@ describe('commits are durable before anyone hears of them', () => {
     expect(entries.some((e) => e.object === uid && e.operation === 'Encrypt')).toBe(true);
   });
 
+  it('by default a use waits only for the changes of the object it uses; other reads wait for any change', async () => {
+    const a = await vault.insert(aesKey('a'), 'alice');
+    const b = await vault.insert(aesKey('b'), 'alice');
+    const gates: Array<() => void> = [];
+    vi.spyOn(WalSync.prototype, 'fdatasync').mockImplementation(
+      () => new Promise<void>((resolve) => gates.push(resolve)),
+    );
+    const change = track(vault.activate(b, 'alice'));
+    await turns();
+    expect(change.settled()).toBe(false);
+    // Committed after the change, in one group of reads: each is answered on its own terms.
+    const useA = track(vault.getObjectForUse(a, 'alice', 'Encrypt'));
+    const useB = track(vault.getObjectForUse(b, 'alice', 'Encrypt'));
+    const read = track(vault.getObject(a));
+    await turns();
+    expect(useA.settled()).toBe(true);
+    expect(useB.settled()).toBe(false);
+    expect(read.settled()).toBe(false);
+    for (const open of gates) open();
+    await change.promise;
+    expect((await useB.promise).attributes['State']).toEqual(['Active']);
+    expect((await read.promise).uniqueIdentifier).toBe(a);
+  });
+
   it('with commit durability "fsync", a use is answered only once its own audit entry is on disk', async () => {
     vault.setCommitDurability('fsync');
     const uid = await vault.insert(aesKey('strict'), 'alice');
