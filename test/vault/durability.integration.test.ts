@@ -39,13 +39,26 @@ function track<T>(p: Promise<T>): { settled: () => boolean; promise: Promise<T> 
   return { settled: () => settled, promise: p };
 }
 
+/**
+ * Holds every WAL fdatasync from now on until released: `held()` counts those begun,
+ * `release()` lets them all finish.
+ */
+function holdSyncs() {
+  const gates: Array<() => void> = [];
+  const fdatasync = vi
+    .spyOn(WalSync.prototype, 'fdatasync')
+    .mockImplementation(() => new Promise<void>((resolve) => gates.push(resolve)));
+  return {
+    fdatasync,
+    held: () => gates.length,
+    release: () => gates.splice(0).forEach((open) => open()),
+  };
+}
+
 describe('commits are durable before anyone hears of them', () => {
   it('a change, and a use and a read after it, are answered only once the WAL fsync that covers the change is done', async () => {
     const uid = await vault.insert(aesKey('before'), 'alice');
-    const gates: Array<() => void> = [];
-    const fdatasync = vi
-      .spyOn(WalSync.prototype, 'fdatasync')
-      .mockImplementation(() => new Promise<void>((resolve) => gates.push(resolve)));
+    const { fdatasync, release } = holdSyncs();
     const change = track(vault.insert(aesKey('held'), 'alice'));
     const use = track(vault.getObjectForUse(uid, 'alice', 'Encrypt'));
     await turns();
@@ -56,7 +69,7 @@ describe('commits are durable before anyone hears of them', () => {
     const read = track(vault.locate({ attributes: { Name: ['held'] } }));
     await turns();
     expect(read.settled()).toBe(false);
-    for (const open of gates) open();
+    release();
     await expect(change.promise).resolves.toEqual(expect.any(String));
     await expect(use.promise).resolves.toMatchObject({ uniqueIdentifier: uid });
     expect((await read.promise).uniqueIdentifiers).toHaveLength(1);
@@ -64,10 +77,7 @@ describe('commits are durable before anyone hears of them', () => {
 
   it('by default (changes) a use that saw no pending change is answered while its audit entry is still being synced', async () => {
     const uid = await vault.insert(aesKey('settled'), 'alice');
-    const gates: Array<() => void> = [];
-    const fdatasync = vi
-      .spyOn(WalSync.prototype, 'fdatasync')
-      .mockImplementation(() => new Promise<void>((resolve) => gates.push(resolve)));
+    const { fdatasync, held, release } = holdSyncs();
     const before = (await vault.listAudit()).length;
     const use = track(vault.getObjectForUse(uid, 'alice', 'Encrypt'));
     const read = track(vault.locate({ attributes: { Name: ['settled'] } }));
@@ -77,12 +87,12 @@ describe('commits are durable before anyone hears of them', () => {
     expect(read.settled()).toBe(true);
     await expect(use.promise).resolves.toMatchObject({ uniqueIdentifier: uid });
     expect(fdatasync).toHaveBeenCalled();
-    expect(gates.length).toBeGreaterThan(0);
+    expect(held()).toBeGreaterThan(0);
     // Whoever reads the audit log waits for that fsync, then sees the use's entry.
     const audit = track(vault.listAudit());
     await turns();
     expect(audit.settled()).toBe(false);
-    for (const open of gates) open();
+    release();
     const entries = await audit.promise;
     expect(entries.length).toBeGreaterThan(before);
     expect(entries.some((e) => e.object === uid && e.operation === 'Encrypt')).toBe(true);
@@ -91,10 +101,7 @@ describe('commits are durable before anyone hears of them', () => {
   it('by default a use waits only for the changes of the object it uses; other reads wait for any change', async () => {
     const a = await vault.insert(aesKey('a'), 'alice');
     const b = await vault.insert(aesKey('b'), 'alice');
-    const gates: Array<() => void> = [];
-    vi.spyOn(WalSync.prototype, 'fdatasync').mockImplementation(
-      () => new Promise<void>((resolve) => gates.push(resolve)),
-    );
+    const { release } = holdSyncs();
     const change = track(vault.activate(b, 'alice'));
     await turns();
     expect(change.settled()).toBe(false);
@@ -106,7 +113,7 @@ describe('commits are durable before anyone hears of them', () => {
     expect(useA.settled()).toBe(true);
     expect(useB.settled()).toBe(false);
     expect(read.settled()).toBe(false);
-    for (const open of gates) open();
+    release();
     await change.promise;
     expect((await useB.promise).attributes['State']).toEqual(['Active']);
     expect((await read.promise).uniqueIdentifier).toBe(a);
@@ -115,15 +122,12 @@ describe('commits are durable before anyone hears of them', () => {
   it('with commit durability "fsync", a use is answered only once its own audit entry is on disk', async () => {
     vault.setCommitDurability('fsync');
     const uid = await vault.insert(aesKey('strict'), 'alice');
-    const gates: Array<() => void> = [];
-    vi.spyOn(WalSync.prototype, 'fdatasync').mockImplementation(
-      () => new Promise<void>((resolve) => gates.push(resolve)),
-    );
+    const { held, release } = holdSyncs();
     const use = track(vault.getObjectForUse(uid, 'alice', 'Encrypt'));
     await turns();
-    expect(gates.length).toBeGreaterThan(0);
+    expect(held()).toBeGreaterThan(0);
     expect(use.settled()).toBe(false);
-    for (const open of gates) open();
+    release();
     await expect(use.promise).resolves.toMatchObject({ uniqueIdentifier: uid });
   });
 
@@ -145,14 +149,11 @@ describe('commits are durable before anyone hears of them', () => {
 
   it('with commit durability "write", callers hear back before the fsync, which still follows', async () => {
     vault.setCommitDurability('write');
-    const gates: Array<() => void> = [];
-    const fdatasync = vi
-      .spyOn(WalSync.prototype, 'fdatasync')
-      .mockImplementation(() => new Promise<void>((resolve) => gates.push(resolve)));
+    const { fdatasync, held, release } = holdSyncs();
     const uid = await vault.insert(aesKey('quick'), 'alice');
     expect(fdatasync).toHaveBeenCalled();
-    expect(gates.length).toBeGreaterThan(0);
-    for (const open of gates) open();
+    expect(held()).toBeGreaterThan(0);
+    release();
     // A later failed fsync still stops the vault.
     fdatasync.mockRejectedValue(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
     await vault.insert(aesKey('answered, then lost'), 'alice');
