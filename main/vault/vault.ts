@@ -180,13 +180,13 @@ interface CommitGroup {
 }
 
 /**
- * Someone waiting to hear of a commit. `objects`: the only objects a read saw (a use of one key),
- * when it is known; its answer then waits only for their changes (see Vault.answer).
+ * Someone waiting to hear of a commit. `object`: the only object a read saw (a use of one key),
+ * when it is known; its answer then waits only for that object's changes (see Vault.answer).
  */
 interface Caller {
   commit(): void;
   fail(e: unknown): void;
-  objects?: readonly string[];
+  object?: string;
 }
 
 const AUDIT_INSERT = 'INSERT INTO audit (seq, time, identity, operation, object, result, detail, prev_hash, hash)';
@@ -459,9 +459,9 @@ export class Vault {
   /**
    * One member of a commit group. `savepoint` false is only for work whose sole write is the
    * audit (buffered in the group, dropped again if the work fails): reads of key material.
-   * `objects`: the only objects such work reads, if known (see Caller).
+   * `object`: the only object such work reads, if known (see Caller).
    */
-  private member<T>(fn: () => Promise<T>, savepoint: boolean, objects?: readonly string[]): Promise<T> {
+  private member<T>(fn: () => Promise<T>, savepoint: boolean, object?: string): Promise<T> {
     if (txStore.getStore()?.vault === this) return fn();
     return new Promise<T>((resolve, reject) => {
       this.mutex
@@ -503,7 +503,7 @@ export class Vault {
             return;
           }
           this.auditHead = ctx.head;
-          group.members.push({ commit: () => resolve(result), fail: reject, objects });
+          group.members.push({ commit: () => resolve(result), fail: reject, object });
           await this.settleGroup();
         })
         .catch(reject);
@@ -593,56 +593,35 @@ export class Vault {
     if (wrote) {
       const sync = this.walSync.sync();
       sync.catch((e: unknown) => this.stop(e));
-      if (changed) this.trackChangeSync(sync, [...group.changed]);
+      if (changed) this.trackChangeSync(sync, group.changed);
       await this.checkpointIfDue(conn, 1 + group.changed.size);
     }
-    const { members } = group;
-    if (changed) {
-      this.answer(
-        {
-          commit: () => members.forEach((m) => m.commit()),
-          fail: (e) => members.forEach((m) => m.fail(e)),
-        },
-        true,
-      );
-    } else {
-      // Reads only: each waits for what it may have seen.
-      for (const m of members) this.answer(m, false);
-    }
+    // A group that changed something waits as a whole; a group of reads, each for what it saw.
+    for (const m of group.members) this.answer(m, changed);
   }
 
   /**
    * Tells a caller it is done once what it needs is durable (see CommitDurability): `all`, after
    * the WAL sync in flight, which began after every commit it can have seen or made. Else (a
-   * read with `changes` durability) after the syncs of its objects' latest changes if it names
-   * them, or the sync that follows the latest change of all, if those are still running. A group
+   * read with `changes` durability) after the sync of its object's latest change if it names
+   * one, or the sync that follows the latest change of all, if that is still running. A group
    * that wrote nothing, or a read, may have seen a commit whose sync is still running.
    */
   private answer(caller: Caller, all: boolean): void {
-    let durable: Promise<unknown> | undefined;
+    let durable: Promise<void> | undefined;
     if (this.durability === 'fsync' || (this.durability === 'changes' && all)) durable = this.walSync.pending();
-    else if (this.durability === 'changes') durable = this.changesSeen(caller.objects);
+    else if (this.durability === 'changes') {
+      durable = caller.object === undefined ? this.changeSync : this.objectSyncs.get(caller.object);
+    }
     if (durable === undefined) caller.commit();
     else durable.then(caller.commit, (e: unknown) => caller.fail(this.stop(e)));
-  }
-
-  /** The syncs still running that cover the latest changes of `objects` (of everything if unknown). */
-  private changesSeen(objects: readonly string[] | undefined): Promise<unknown> | undefined {
-    if (objects === undefined) return this.changeSync;
-    const pending: Array<Promise<void>> = [];
-    for (const uid of objects) {
-      const sync = this.objectSyncs.get(uid);
-      if (sync !== undefined) pending.push(sync);
-    }
-    if (pending.length === 0) return undefined;
-    return pending.length === 1 ? pending[0] : Promise.all(pending);
   }
 
   /**
    * Keeps `sync` as what reads wait for until it is done (a later one replaces it): reads of
    * anything, and reads of each object the commit changed.
    */
-  private trackChangeSync(sync: Promise<void>, objects: Iterable<string>): void {
+  private trackChangeSync(sync: Promise<void>, objects: ReadonlySet<string>): void {
     this.changeSync = sync;
     for (const uid of objects) this.objectSyncs.set(uid, sync);
     const done = (): void => {
@@ -775,7 +754,7 @@ export class Vault {
     entry: { identity: string; operation: string; object?: string | null; detail?: string | null },
     fn: () => Promise<T>,
     savepoint = true,
-    objects?: readonly string[],
+    object?: string,
   ): Promise<T> {
     const nested = txStore.getStore()?.vault === this;
     try {
@@ -786,7 +765,7 @@ export class Vault {
           return r;
         },
         savepoint,
-        objects,
+        object,
       );
     } catch (e) {
       if (!nested && isKeyholdError(e) && !this.locked && e.code !== 'vault-in-use' && e.code !== 'io') {
@@ -975,7 +954,7 @@ export class Vault {
       },
       false,
       // It reads this object's row and nothing else: it waits only for that object's changes.
-      [uid],
+      uid,
     );
   }
 
