@@ -130,13 +130,24 @@ const MAX_GROUP_MEMBERS = 64;
 const CHECKPOINT_EVERY = 1024;
 
 /**
- * Every this many of those rounds, one more round with the vault's lock held lets the WAL start
- * over (Vault.finishCheckpoint). Every request waits for that round (two fsyncs, 9 ms median and
- * up to 24 ms measured at 25% load, more when the disk stalls), so it comes after every fourth
- * round, not every one: the WAL starts over at about four times the size, and overwrites its
- * own blocks from then on.
+ * When the WAL starts over. A checkpoint round on the thread leaves behind the frames committed
+ * while it ran, so the WAL cannot start over from its beginning by itself under a load that
+ * never pauses. One more short round with the vault's lock held does it (Vault.finishCheckpoint),
+ * but every request waits for that round: two fsyncs, 9 ms median and up to 24 ms measured at
+ * 25% load, as long as the disk's stall when one comes (up to 78 ms measured here). So it runs
+ * once the vault has committed nothing for `quietMs` (no one is waiting then), and under a load
+ * that never pauses after `finishAtMostRounds` rounds anyway: the WAL then grows to about 13 MB a
+ * round (16: about 200 MB, as PostgreSQL's max_wal_size bounds its WAL between checkpoints),
+ * and is truncated when the vault locks.
  */
-const FINISH_EVERY_ROUNDS = 4;
+export interface CheckpointPacing {
+  /** Rounds asked for since the WAL last started over, after which it starts over at once. */
+  finishAtMostRounds: number;
+  /** How long the vault must have committed nothing before the WAL starts over (ms). */
+  quietMs: number;
+}
+
+const DEFAULT_CHECKPOINT_PACING: CheckpointPacing = { finishAtMostRounds: 16, quietMs: 100 };
 
 /**
  * When a caller hears that its commit is done.
@@ -250,6 +261,10 @@ export class Vault {
   private commitsSinceCheckpoint = 0;
   /** Checkpoint rounds asked for since the last one that let the WAL start over. */
   private roundsSinceFinish = 0;
+  private checkpointPacing = DEFAULT_CHECKPOINT_PACING;
+  /** When the latest commit that wrote was made (performance.now()), and the timer that waits for quiet. */
+  private lastCommitAt = 0;
+  private quietTimer: NodeJS.Timeout | undefined;
   private durability: CommitDurability = 'changes';
   /** The WAL sync begun after the latest commit with a change, until it is done: what reads wait for. */
   private changeSync: Promise<void> | undefined;
@@ -287,6 +302,11 @@ export class Vault {
   /** Sets when callers hear of their commits (see CommitDurability); `changes` unless set. */
   setCommitDurability(durability: CommitDurability): void {
     this.durability = durability;
+  }
+
+  /** Sets when the WAL starts over (see CheckpointPacing); tests use short ones. */
+  setCheckpointPacing(pacing: Partial<CheckpointPacing>): void {
+    this.checkpointPacing = { ...this.checkpointPacing, ...pacing };
   }
 
   get locked(): boolean {
@@ -431,6 +451,8 @@ export class Vault {
       const conn = this.conn;
       if (conn === undefined) return;
       this.conn = undefined;
+      clearTimeout(this.quietTimer);
+      this.quietTimer = undefined;
       try {
         await this.checkpointer.close().catch(() => undefined);
         await conn.once('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined);
@@ -641,13 +663,14 @@ export class Vault {
    * The thread's round wrote back the WAL as it was when the round began; the vault went on
    * committing meanwhile. One more round with the lock held and the open group committed (so
    * nothing can commit meanwhile) writes back the rest, and the next transaction starts the WAL
-   * over from its beginning instead of growing it without end. Callers wait for that short round (the frames of
-   * a few commits, two fsyncs on the thread); the event loop does not.
+   * over from its beginning instead of growing it without end. Callers wait for that short round
+   * (the frames of a few commits, two fsyncs on the thread); the event loop does not.
    */
   private finishCheckpoint(): void {
     this.mutex
       .run(async () => {
         if (this.conn === undefined || this.failure !== undefined) return;
+        this.roundsSinceFinish = 0;
         // An open group commits first (a little early): its frames go back in this round too.
         await this.settleGroup(true);
         if (this.group === undefined && this.failure === undefined) await this.checkpointer.round();
@@ -656,23 +679,46 @@ export class Vault {
   }
 
   /**
-   * Counts a commit (weighted, see CHECKPOINT_EVERY) into the WAL and asks the Checkpointer's thread for a checkpoint when due;
-   * if that thread cannot work, checkpoints here (no transaction is open).
+   * After a commit: once the vault has committed nothing for `quietMs` and a round ran since the
+   * WAL last started over, lets it start over (after the thread's round running, if any, so the
+   * lock is held for the short round alone). One timer, moved on by commits.
+   */
+  private finishWhenQuiet(): void {
+    if (this.quietTimer !== undefined || this.roundsSinceFinish === 0) return;
+    const check = (): void => {
+      const since = performance.now() - this.lastCommitAt;
+      if (since < this.checkpointPacing.quietMs) {
+        this.quietTimer = setTimeout(check, this.checkpointPacing.quietMs - since).unref();
+        return;
+      }
+      void this.checkpointer.idle().then(() => {
+        this.quietTimer = undefined;
+        if (this.conn === undefined || this.roundsSinceFinish === 0) return;
+        if (performance.now() - this.lastCommitAt < this.checkpointPacing.quietMs) this.finishWhenQuiet();
+        else this.finishCheckpoint();
+      });
+    };
+    this.quietTimer = setTimeout(check, this.checkpointPacing.quietMs).unref();
+  }
+
+  /**
+   * Counts a commit (weighted, see CHECKPOINT_EVERY) into the WAL and asks the Checkpointer's
+   * thread for a checkpoint when due, and lets the WAL start over (see CheckpointPacing): when
+   * quiet, or after that round if the WAL took `finishAtMostRounds` rounds since it last did. If
+   * the thread cannot work, checkpoints here (no transaction is open).
    */
   private async checkpointIfDue(conn: SqliteConnection, weight: number): Promise<void> {
+    this.lastCommitAt = performance.now();
     this.commitsSinceCheckpoint += weight;
-    if (this.commitsSinceCheckpoint < CHECKPOINT_EVERY) return;
-    this.commitsSinceCheckpoint = 0;
-    const finish = ++this.roundsSinceFinish >= FINISH_EVERY_ROUNDS;
-    const then = finish
-      ? () => {
-          this.roundsSinceFinish = 0;
-          this.finishCheckpoint();
-        }
-      : undefined;
-    if (this.checkpointer.request(then)) return;
-    // A checkpoint that fails leaves the frames in the WAL, where they are durable; the next one retries.
-    await conn.once('PRAGMA wal_checkpoint(PASSIVE)').catch(() => undefined);
+    if (this.commitsSinceCheckpoint >= CHECKPOINT_EVERY) {
+      this.commitsSinceCheckpoint = 0;
+      const finish = ++this.roundsSinceFinish >= this.checkpointPacing.finishAtMostRounds;
+      if (!this.checkpointer.request(finish ? () => this.finishCheckpoint() : undefined)) {
+        // A checkpoint that fails leaves the frames in the WAL, where they are durable; the next one retries.
+        await conn.once('PRAGMA wal_checkpoint(PASSIVE)').catch(() => undefined);
+      }
+    }
+    this.finishWhenQuiet();
   }
 
   /**

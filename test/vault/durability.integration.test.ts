@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { databasePath } from '../../main/vault/header.js';
 import { Vault } from '../../main/vault/index.js';
@@ -185,19 +185,41 @@ describe('checkpoints', () => {
     expect((await vault.verify()).databaseProblems).toEqual([]);
   });
 
+  const wal = (): string => `${databasePath(tmp.vaultPath)}-wal`;
+  /** n commits of 20 new objects each, one after the other; the WAL file's size after them. */
+  const batches = async (n: number, from: number): Promise<number> => {
+    for (let b = 0; b < n; b++) {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => vault.insert(aesKey(`w${from + b}-${i}`), 'alice')));
+    }
+    return statSync(wal()).size;
+  };
+  /** The WAL header's checkpoint sequence number: SQLite adds one each time the WAL starts over. */
+  const walStarts = (): number => readFileSync(wal()).readUInt32BE(12);
+
   it('let the WAL start over under a load that never pauses, so it stops growing', async () => {
-    const wal = `${databasePath(tmp.vaultPath)}-wal`;
-    const batches = async (n: number, from: number): Promise<number> => {
-      for (let b = 0; b < n; b++) {
-        await Promise.all(Array.from({ length: 20 }, (_, i) => vault.insert(aesKey(`w${from + b}-${i}`), 'alice')));
-      }
-      return statSync(wal).size;
-    };
+    vault.setCheckpointPacing({ finishAtMostRounds: 4, quietMs: 60_000 });
     // A round that runs while the vault commits leaves the newest frames behind; if nothing
     // finished the job, the WAL could never start over and would keep all 400 batches.
     const half = await batches(200, 0);
     const full = await batches(200, 200);
     expect(full).toBeLessThan(half * 1.3);
+    expect((await vault.verify()).databaseProblems).toEqual([]);
+  });
+
+  it('let the WAL start over once the vault is quiet, with no one waiting: never in the middle of a load', async () => {
+    vault.setCheckpointPacing({ finishAtMostRounds: 1000, quietMs: 400 });
+    const lockedRounds = vi.spyOn(Checkpointer.prototype, 'round');
+    // About two rounds of the thread (49 commits of 21 each make one), no pause between commits.
+    const first = await batches(100, 0);
+    const starts = walStarts();
+    expect(lockedRounds).not.toHaveBeenCalled();
+    // Quiet: the short locked round runs, and the next commit starts the WAL over.
+    await vi.waitFor(() => expect(lockedRounds).toHaveBeenCalledTimes(1), { timeout: 5_000, interval: 20 });
+    await lockedRounds.mock.results[0]?.value;
+    const second = await batches(100, 100);
+    expect(walStarts()).toBe(starts + 1);
+    // The same work again wrote over the old frames instead of growing the file.
+    expect(second).toBeLessThan(first * 1.5);
     expect((await vault.verify()).databaseProblems).toEqual([]);
   });
 
