@@ -630,11 +630,14 @@ export class Vault {
    * that wrote nothing, or a read, may have seen a commit whose sync is still running.
    */
   private answer(caller: Caller, all: boolean): void {
-    let durable: Promise<void> | undefined;
-    if (this.durability === 'fsync' || (this.durability === 'changes' && all)) durable = this.walSync.pending();
-    else if (this.durability === 'changes') {
-      durable = caller.object === undefined ? this.changeSync : this.objectSyncs.get(caller.object);
-    }
+    const durable =
+      this.durability === 'write'
+        ? undefined
+        : this.durability === 'fsync' || all
+          ? this.walSync.pending()
+          : caller.object === undefined
+            ? this.changeSync
+            : this.objectSyncs.get(caller.object);
     if (durable === undefined) caller.commit();
     else durable.then(caller.commit, (e: unknown) => caller.fail(this.stop(e)));
   }
